@@ -1,0 +1,1 @@
+//! Delivery of request bodies to the Pinterest Conversions API.
