@@ -1,0 +1,273 @@
+//! Command-line surface: what the user typed, as plain clap structs. Nothing past
+//! [`crate::commands`] sees these; they are resolved into [`crate::config::Settings`] once.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{DateOrder, MaxAge, OrderIdSource, ProductIdSource};
+use crate::exit::Exit;
+use crate::input::Format;
+use crate::map::Preset;
+use crate::normalize::Field;
+
+/// Upload e-commerce order exports to the Pinterest Conversions API.
+#[derive(Debug, Parser)]
+#[command(name = "pinconv", version, about, after_help = Exit::TABLE, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read, map, normalize, build and validate; send nothing. Summary on stderr.
+    #[command(after_help = Exit::TABLE)]
+    Check(CheckArgs),
+    /// Write the exact request bodies `send` would POST, as NDJSON (one `{"data":[...]}` per line).
+    #[command(after_help = Exit::TABLE)]
+    Build(BuildArgs),
+    /// Send the events to Pinterest, in batches, with retries; see also `--dry-run` and `--test`.
+    #[command(after_help = Exit::TABLE)]
+    Send(Box<SendArgs>),
+    /// Print `<normalized>\t<sha256>` for values, as pinconv would hash them.
+    #[command(after_help = Exit::TABLE)]
+    Hash(HashArgs),
+    /// Inspect or prune the delivery ledger of `send`.
+    #[command(after_help = Exit::TABLE)]
+    State(StateArgs),
+}
+
+/// Options shared by `check`, `build` and `send`.
+#[derive(Debug, Args, Clone)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct InputArgs {
+    /// Order exports to read (`-` for stdin); `.gz` files are decompressed.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Input format [default: from the extension, else sniffed].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// CSV delimiter, e.g. `;` or `\t` [default: detected from the header].
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// Input encoding, e.g. `windows-1252`, `latin1`, `utf-16le` [default: UTF-8; UTF-16 by BOM].
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Column preset [default: detected from the header or the first order, and reported].
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+    /// TOML config file (column mapping and shop settings).
+    #[arg(long, env = "PINCONV_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Event name for orders without one: Pinterest's form (`checkout`) or a tag/other name (`Purchase`).
+    #[arg(long)]
+    pub event_name: Option<String>,
+    /// Force `action_source` (`web`, `offline`, `app_android`, `app_ios`) [default: `web`; POS orders `offline`].
+    #[arg(long)]
+    pub action_source: Option<String>,
+    /// Country for phone numbers without a country code when the order has no country (e.g. `US`).
+    #[arg(long)]
+    pub default_country: Option<String>,
+    /// IANA time zone for timestamps without an offset [default: UTC].
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// Skip orders older than DAYS (Pinterest rejects old events), or `off` [default: 7].
+    #[arg(long, value_name = "DAYS|off")]
+    pub max_age: Option<MaxAge>,
+    /// Only orders at or after this date or timestamp.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only orders before this timestamp; a date alone includes that whole day.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Template for `event_id`: {order_id}, {id}, {order_number}, {order_name}, {event_name} [default: {order_id}].
+    #[arg(long)]
+    pub event_id_template: Option<String>,
+    /// Which identifier becomes `order_id` [default: auto = id, else number, else name].
+    #[arg(long, value_enum)]
+    pub order_id: Option<OrderIdSource>,
+    /// Which product identifier becomes `contents[].id` [default: auto = sku, else variant, else product].
+    #[arg(long, value_enum)]
+    pub product_id: Option<ProductIdSource>,
+    /// Skip orders from this sales channel (repeatable): `pos`, `draft`, `recharge` or a raw source value.
+    #[arg(long, value_name = "SOURCE")]
+    pub exclude_source: Vec<String>,
+    /// Statuses to skip (repeatable; replaces the default `test,voided,cancelled,failed,draft`; `none` skips none).
+    #[arg(long, value_name = "STATUS", value_delimiter = ',')]
+    pub skip_status: Vec<String>,
+    /// Subtract taxes from the value.
+    #[arg(long)]
+    pub exclude_tax: bool,
+    /// Subtract shipping from the value.
+    #[arg(long)]
+    pub exclude_shipping: bool,
+    /// Add discounts back to the value (value before discounts).
+    #[arg(long)]
+    pub keep_discounts: bool,
+    /// `partner_name` for every event (lowercase `ss-<partner>`).
+    #[arg(long)]
+    pub partner_name: Option<String>,
+    /// Numbers use a decimal comma (`1.234,50`).
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// strftime format for timestamps, e.g. `%d.%m.%Y %H:%M`.
+    #[arg(long)]
+    pub date_format: Option<String>,
+    /// Order of day and month in slash dates [default: mdy].
+    #[arg(long, value_enum)]
+    pub date_order: Option<DateOrder>,
+    /// Pin "now" (for `--max-age` and reproducible runs), e.g. `2026-11-22T00:00:00Z`.
+    #[arg(long, env = "PINCONV_NOW", value_name = "WHEN")]
+    pub now: Option<String>,
+    /// How many problems to list (stderr and the JSON report); all are counted.
+    #[arg(long, default_value_t = 100)]
+    pub max_problems: usize,
+    /// Exit 1 when there are warnings too (for CI).
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Print only errors and the summary's numbers, no per-row problems.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `pinconv check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Inputs and settings.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print a machine-readable report on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pinconv build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Inputs and settings.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Events per request body (1..=1000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub batch_size: u16,
+}
+
+/// `pinconv send`.
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct SendArgs {
+    /// Inputs and settings.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Pinterest ad account id (digits).
+    #[arg(long, env = "PINTEREST_AD_ACCOUNT_ID")]
+    pub ad_account: Option<String>,
+    /// File holding the access token [default: the `PINTEREST_ACCESS_TOKEN` environment variable].
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Add `test=true`: Pinterest validates the events but does not record them.
+    #[arg(long)]
+    pub test: bool,
+    /// Do everything except the network: build, validate, batch and summarize.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With `--dry-run`: write the bodies that would be sent, as `build` does.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// API base URL; `http://` only to loopback addresses.
+    #[arg(long, default_value = "https://api.pinterest.com/v5")]
+    pub api_base: String,
+    /// Events per request (1..=1000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub batch_size: u16,
+    /// Requests in flight.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Maximum requests per second (Pinterest documents 5,000 per minute per ad account).
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+    /// Attempts per request before giving up on 429/5xx/network errors.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds per HTTP request before it counts as timed out.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+    /// Write every event not accepted to FILE (NDJSON, re-sendable with `send`).
+    #[arg(long, value_name = "FILE")]
+    pub failed_out: Option<PathBuf>,
+    /// Write a JSON run report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Ledger file [default: $XDG_STATE_HOME/pinconv/ledger-<ad account>.sqlite].
+    #[arg(long, value_name = "FILE", env = "PINCONV_STATE")]
+    pub state: Option<PathBuf>,
+    /// Do not use the ledger: send everything, remember nothing.
+    #[arg(long)]
+    pub no_state: bool,
+    /// Send events the ledger says were already accepted.
+    #[arg(long)]
+    pub resend: bool,
+    /// Send events whose payload changed since they were accepted.
+    #[arg(long)]
+    pub resend_changed: bool,
+}
+
+/// `pinconv hash`.
+#[derive(Debug, Args)]
+pub struct HashArgs {
+    /// The field whose rules apply.
+    #[arg(long, value_parser = parse_field)]
+    pub field: Field,
+    /// The order's country, for phone numbers and states.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Values to hash; none reads one value per line from stdin.
+    pub values: Vec<String>,
+}
+
+fn parse_field(s: &str) -> Result<Field, String> {
+    Field::parse(s).ok_or_else(|| {
+        format!(
+            "unknown field `{s}`; use one of {}",
+            Field::ALL.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+/// `pinconv state`.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// Ledger file [default: from `--ad-account`].
+    #[arg(long, value_name = "FILE", env = "PINCONV_STATE", global = true)]
+    pub state: Option<PathBuf>,
+    /// Ad account whose default ledger to open.
+    #[arg(long, env = "PINTEREST_AD_ACCOUNT_ID", global = true)]
+    pub ad_account: Option<String>,
+    /// Print JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: StateAction,
+}
+
+/// `pinconv state ...`.
+#[derive(Debug, Subcommand)]
+pub enum StateAction {
+    /// Counts per day and status, and the last runs.
+    Show,
+    /// The events still failing, as NDJSON re-sendable by `send`.
+    Failed,
+    /// Delete entries whose last activity is before DATE.
+    Forget {
+        /// A date or timestamp.
+        #[arg(long, value_name = "DATE")]
+        before: String,
+    },
+}

@@ -1,0 +1,71 @@
+//! `pinconv check`: the whole offline pipeline, sending nothing; a report of every problem.
+
+use std::io::Write;
+use std::sync::atomic::AtomicBool;
+
+use crate::cli::CheckArgs;
+use crate::event::Built;
+use crate::exit::Exit;
+use crate::pipeline::{self, Sink};
+use crate::printer::Printer;
+use crate::report::{InputSummary, Problem};
+
+struct CheckSink<'a> {
+    printer: &'a mut Printer,
+}
+
+impl Sink for CheckSink<'_> {
+    fn input(&mut self, s: &InputSummary) {
+        self.printer.info(&describe_input(s));
+    }
+    fn problem(&mut self, p: &Problem) {
+        self.printer.problem(p);
+    }
+    fn event(&mut self, _e: Built) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// One line on what an input was recognised as.
+#[must_use]
+pub fn describe_input(s: &InputSummary) -> String {
+    let mut line = format!("reading `{}` as {} {}", s.file, s.preset, s.format);
+    if let Some(d) = &s.delimiter {
+        line.push_str(&format!(" (delimiter `{d}`)"));
+    }
+    line.push_str(&format!(": {}", s.preset_reason));
+    line
+}
+
+pub fn run(a: &CheckArgs) -> Exit {
+    let mut printer = Printer::new(a.input.quiet, a.input.max_problems);
+    let (settings, plan) = match super::resolve(&a.input) {
+        Ok(x) => x,
+        Err(e) => return super::usage_error(&printer, &e.into(), None),
+    };
+    let cancel = AtomicBool::new(false);
+    let totals = {
+        let mut sink = CheckSink { printer: &mut printer };
+        match pipeline::run(&plan, &settings, &mut sink, &cancel) {
+            Ok(t) => t,
+            Err(e) => {
+                let hint = e.hint();
+                return super::usage_error(&printer, &e.into(), hint.as_deref());
+            }
+        }
+    };
+    printer.summary(&totals, "built");
+    if a.json {
+        let mut out = std::io::stdout().lock();
+        let written = serde_json::to_writer_pretty(&mut out, &totals)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| writeln!(out).map_err(anyhow::Error::from));
+        if let Err(e) = written {
+            if !super::is_broken_pipe(&e) {
+                printer.error(&e, None);
+                return Exit::Usage;
+            }
+        }
+    }
+    super::offline_exit(&totals, a.input.deny_warnings)
+}

@@ -1,0 +1,189 @@
+//! The command layer: one module per subcommand. Flags and the config file are merged here,
+//! once, into [`Settings`] and a [`Plan`]; errors become exit codes here.
+
+mod build;
+mod check;
+mod hash;
+mod send;
+mod state;
+
+use std::sync::Arc;
+
+use crate::cli::{Cli, Command, InputArgs};
+use crate::config::{self, ConfigError, ConfigFile, MaxAge, OrderIdSource, ProductIdSource, Settings};
+use crate::event::Template;
+use crate::exit::Exit;
+use crate::input::{self, ReadOptions};
+use crate::pipeline::Plan;
+use crate::printer::Printer;
+use crate::report::Totals;
+use crate::time::{self, TimeOptions};
+
+/// Runs a parsed command line.
+#[must_use]
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(a) => check::run(&a),
+        Command::Build(a) => build::run(&a),
+        Command::Send(a) => send::run(&a),
+        Command::Hash(a) => hash::run(&a),
+        Command::State(a) => state::run(&a),
+    }
+}
+
+/// The exit code of an offline run from its accounting.
+#[must_use]
+pub fn offline_exit(t: &Totals, deny_warnings: bool) -> Exit {
+    if t.rejected > 0 || (deny_warnings && t.warnings > 0) {
+        Exit::Rejected
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Prints a usage/config error and returns exit 2.
+pub fn usage_error(printer: &Printer, err: &anyhow::Error, hint: Option<&str>) -> Exit {
+    printer.error(err, hint);
+    Exit::Usage
+}
+
+/// True when the error is a closed stdout (e.g. `| head`): exit quietly.
+#[must_use]
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn delimiter(raw: &str) -> Result<u8, ConfigError> {
+    match raw {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        s => Err(ConfigError::Invalid(format!(
+            "delimiter `{s}` must be one ASCII character (or `\\t` for tab)"
+        ))),
+    }
+}
+
+fn moment(raw: &str, tz: &jiff::tz::TimeZone, what: &str) -> Result<time::Moment, ConfigError> {
+    let opts = TimeOptions {
+        tz,
+        date_order: config::DateOrder::Mdy,
+        format: None,
+    };
+    time::parse(raw, false, &opts).map_err(|e| ConfigError::Invalid(format!("{what}: {e}")))
+}
+
+/// Merges flags, environment and the config file into settings and a read plan.
+pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
+    let file = match &a.config {
+        Some(p) => ConfigFile::load(p)?,
+        None => ConfigFile::default(),
+    };
+    let timezone_name = a
+        .timezone
+        .clone()
+        .or(file.timezone.clone())
+        .unwrap_or_else(|| "UTC".into());
+    let timezone = config::timezone_setting(&timezone_name)?;
+    let now = match &a.now {
+        Some(n) => moment(n, &jiff::tz::TimeZone::UTC, "`--now`")?.unix,
+        None => jiff::Timestamp::now().as_second(),
+    };
+    let since = a
+        .since
+        .as_deref()
+        .map(|s| moment(s, &timezone, "`--since`").map(|m| m.unix))
+        .transpose()?;
+    let until = a
+        .until
+        .as_deref()
+        .map(|s| {
+            moment(s, &timezone, "`--until`").map(|m| if m.has_time { m.unix } else { m.unix + 86_400 })
+        })
+        .transpose()?;
+    let exclude_sources: Vec<String> = if a.exclude_source.is_empty() {
+        file.order.exclude_sources.clone().unwrap_or_default()
+    } else {
+        a.exclude_source.clone()
+    }
+    .iter()
+    .flat_map(|s| config::source_aliases(s))
+    .collect();
+    let skip_statuses = if a.skip_status.is_empty() {
+        match &file.order.skip_statuses {
+            Some(list) => config::statuses_setting(list)?,
+            None => config::DEFAULT_SKIP_STATUSES.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    } else if a.skip_status.iter().all(|s| s.eq_ignore_ascii_case("none")) {
+        Vec::new()
+    } else {
+        config::statuses_setting(&a.skip_status)?
+    };
+    let template_text = a
+        .event_id_template
+        .clone()
+        .or(file.event_id_template.clone())
+        .unwrap_or_else(|| "{order_id}".into());
+    let settings = Settings {
+        preset: a.preset.or(file.preset),
+        columns: config::columns_setting(&file.columns)?,
+        event_name: config::event_name_setting(
+            a.event_name.as_deref().or(file.event_name.as_deref()).unwrap_or("checkout"),
+        )?,
+        action_source: a
+            .action_source
+            .as_deref()
+            .or(file.action_source.as_deref())
+            .map(config::action_source_setting)
+            .transpose()?,
+        default_country: a
+            .default_country
+            .as_deref()
+            .or(file.default_country.as_deref())
+            .map(config::country_setting)
+            .transpose()?,
+        timezone,
+        timezone_name,
+        max_age: a.max_age.or(file.max_age_days).unwrap_or(MaxAge::Days(7)),
+        since,
+        until,
+        event_id_template: Template::parse(&template_text).map_err(ConfigError::Invalid)?,
+        partner_name: a.partner_name.clone().or(file.partner_name.clone()),
+        order_id: a.order_id.or(file.order.id).unwrap_or(OrderIdSource::Auto),
+        product_id: a.product_id.or(file.order.product_id).unwrap_or(ProductIdSource::Auto),
+        exclude_sources,
+        skip_statuses,
+        exclude_tax: a.exclude_tax || file.order.exclude_tax.unwrap_or(false),
+        exclude_shipping: a.exclude_shipping || file.order.exclude_shipping.unwrap_or(false),
+        deduct_discounts: !a.keep_discounts && file.order.deduct_discounts.unwrap_or(true),
+        decimal_comma: a.decimal_comma || file.decimal_comma.unwrap_or(false),
+        date_format: a.date_format.clone().or(file.date_format.clone()),
+        date_order: a.date_order.or(file.date_order).unwrap_or_default(),
+        now,
+    };
+    let encoding = match a.encoding.as_deref().or(file.encoding.as_deref()) {
+        Some(label) => Some(input::encoding_for_label(label).ok_or_else(|| {
+            ConfigError::Invalid(format!(
+                "unknown encoding `{label}`; use e.g. `utf-8`, `windows-1252`, `latin1` or `utf-16le`"
+            ))
+        })?),
+        None => None,
+    };
+    let plan = Plan {
+        inputs: a.inputs.clone(),
+        read: ReadOptions {
+            format: a.format,
+            delimiter: a
+                .delimiter
+                .as_deref()
+                .or(file.delimiter.as_deref())
+                .map(delimiter)
+                .transpose()?,
+            encoding,
+        },
+        max_problems: a.max_problems,
+    };
+    Ok((Arc::new(settings), plan))
+}

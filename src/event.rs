@@ -1,0 +1,837 @@
+//! Event stage: builds one Pinterest CAPI event from one [`Order`], applying the shop's
+//! settings, and validates it; or says why the order is skipped or not sendable.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::config::{self, MaxAge, OrderIdSource, ProductIdSource, Settings};
+use crate::map::{Cell, Item, Key, Order};
+use crate::money;
+use crate::normalize::{self, Context, Field};
+use crate::report::{Problem, Severity};
+use crate::time::{self, TimeOptions};
+
+/// Placeholders of the `event_id` template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Var {
+    /// The chosen order identifier (`order_id` setting).
+    OrderId,
+    /// The platform's order id.
+    Id,
+    /// The order number.
+    OrderNumber,
+    /// The order name.
+    OrderName,
+    /// The event name.
+    EventName,
+}
+
+impl Var {
+    fn name(self) -> &'static str {
+        match self {
+            Var::OrderId => "order_id",
+            Var::Id => "id",
+            Var::OrderNumber => "order_number",
+            Var::OrderName => "order_name",
+            Var::EventName => "event_name",
+        }
+    }
+}
+
+/// A parsed `event_id` template such as `order-{order_id}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template(Vec<Result<Var, String>>);
+
+impl Template {
+    /// Parses a template; unknown placeholders and unbalanced braces are errors.
+    pub fn parse(s: &str) -> Result<Template, String> {
+        let mut parts = Vec::new();
+        let mut rest = s;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(Err(rest[..open].to_owned()));
+            }
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| format!("event id template `{s}` has an unclosed `{{`"))?;
+            let name = &rest[open + 1..open + close];
+            let var = [Var::OrderId, Var::Id, Var::OrderNumber, Var::OrderName, Var::EventName]
+                .into_iter()
+                .find(|v| v.name() == name)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown placeholder `{{{name}}}` in event id template; use {{order_id}}, {{id}}, {{order_number}}, {{order_name}} or {{event_name}}"
+                    )
+                })?;
+            parts.push(Ok(var));
+            rest = &rest[open + close + 1..];
+        }
+        if rest.contains('}') {
+            return Err(format!("event id template `{s}` has a stray `}}`"));
+        }
+        if !rest.is_empty() {
+            parts.push(Err(rest.to_owned()));
+        }
+        if !parts.iter().any(Result::is_ok) {
+            return Err(format!(
+                "event id template `{s}` has no placeholder, so every event would share one id; use e.g. `{{order_id}}`"
+            ));
+        }
+        Ok(Template(parts))
+    }
+
+    fn render(&self, value: impl Fn(Var) -> Option<String>) -> Result<String, Var> {
+        let mut out = String::new();
+        for p in &self.0 {
+            match p {
+                Err(lit) => out.push_str(lit),
+                Ok(v) => out.push_str(&value(*v).ok_or(*v)?),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A built event, serialized, with where it came from.
+#[derive(Clone, Debug)]
+pub struct Built {
+    /// Input name.
+    pub file: Arc<str>,
+    /// First line of the order.
+    pub line: u64,
+    /// `event_id`.
+    pub event_id: String,
+    /// `event_name`.
+    pub event_name: &'static str,
+    /// `event_time`.
+    pub event_time: i64,
+    /// The event as compact JSON, exactly as sent.
+    pub json: String,
+    /// Warnings about this order.
+    pub warnings: Vec<Problem>,
+}
+
+/// What became of an order.
+#[derive(Debug)]
+pub enum Outcome {
+    /// An event.
+    Built(Built),
+    /// Left out by a rule; the problem's severity is `Skipped`.
+    Skipped(Problem),
+    /// Not sendable: exactly one `Rejected` problem, plus any warnings.
+    Rejected(Vec<Problem>),
+}
+
+#[derive(Serialize)]
+struct Event<'a> {
+    event_name: &'a str,
+    action_source: &'a str,
+    event_time: i64,
+    event_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_source_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partner_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opt_out: Option<bool>,
+    user_data: UserData,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_data: Option<CustomData>,
+}
+
+#[derive(Serialize, Default)]
+struct UserData {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    em: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashed_maids: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ph: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", rename = "fn")]
+    first: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ln: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ge: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    db: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ct: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    st: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    zp: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    country: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_id: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_user_agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    click_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partner_id: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct CustomData {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    content_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    contents: Vec<Content>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    num_items: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Content {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item_price: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quantity: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item_category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item_brand: Option<String>,
+}
+
+/// Collects the problems of one order.
+struct Ctx<'a> {
+    order: &'a Order,
+    order_ref: Option<String>,
+    warnings: Vec<Problem>,
+}
+
+impl Ctx<'_> {
+    fn problem(&self, sev: Severity, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) -> Problem {
+        Problem {
+            file: self.order.file.clone(),
+            line: cell.map_or(self.order.line, |c| c.line),
+            column: cell.map(|c| c.column.to_string()),
+            severity: sev,
+            code,
+            reason,
+            hint,
+            order: self.order_ref.clone(),
+        }
+    }
+
+    fn warn(&mut self, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) {
+        let p = self.problem(Severity::Warning, cell, code, reason, hint);
+        self.warnings.push(p);
+    }
+
+    fn reject(mut self, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) -> Outcome {
+        let p = self.problem(Severity::Rejected, cell, code, reason, hint);
+        self.warnings.push(p);
+        Outcome::Rejected(self.warnings)
+    }
+
+    fn skip(&self, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) -> Outcome {
+        Outcome::Skipped(self.problem(Severity::Skipped, cell, code, reason, hint))
+    }
+}
+
+fn truthy(s: &str) -> bool {
+    matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y" | "t")
+}
+
+/// The canonical statuses an order has (test, voided, cancelled, ...), with the cell that says so.
+fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
+    let mut out = Vec::new();
+    if let Some(c) = order.get(Key::Test).filter(|c| truthy(&c.value)) {
+        out.push(("test", Some(c)));
+    }
+    if let Some(c) = order.get(Key::PaymentMethod).filter(|c| c.value.to_ascii_lowercase().contains("bogus")) {
+        // Shopify's test gateway.
+        out.push(("test", Some(c)));
+    }
+    if let Some(c) = order.get(Key::CancelledAt) {
+        out.push(("cancelled", Some(c)));
+    }
+    for key in [Key::FinancialStatus, Key::Status] {
+        if let Some(c) = order.get(key) {
+            let v = c.value.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+            let s = match v.trim_start_matches("wc_") {
+                "voided" | "void" => "voided",
+                "refunded" => "refunded",
+                "cancelled" | "canceled" => "cancelled",
+                "failed" => "failed",
+                "pending" | "on_hold" | "authorized" | "unpaid" => "pending",
+                "trash" | "checkout_draft" | "draft" => "draft",
+                "test" => "test",
+                _ => continue,
+            };
+            out.push((s, Some(c)));
+        }
+    }
+    out
+}
+
+fn money_cell(ctx: &mut Ctx, cell: Option<&Cell>, s: &Settings, what: &str) -> Result<Option<Decimal>, Box<Outcome>> {
+    let Some(c) = cell else { return Ok(None) };
+    money::parse(&c.value, s.decimal_comma).map(Some).map_err(|_| {
+        let p = ctx.problem(
+            Severity::Rejected,
+            Some(c),
+            "invalid_amount",
+            format!("the {what} is not a number"),
+            Some("use digits with `.` or `,` as decimal separator (set `decimal_comma = true` for `1.234,50`)".into()),
+        );
+        let mut all = std::mem::take(&mut ctx.warnings);
+        all.push(p);
+        Box::new(Outcome::Rejected(all))
+    })
+}
+
+fn epik(landing: &str) -> Option<String> {
+    let query = landing.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("epik="))
+        .map(|v| v.split('#').next().unwrap_or(v).to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn item_value<'a>(item: &'a Item, key: Key) -> Option<&'a Cell> {
+    item.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
+}
+
+/// Expands a packed `line_items` cell (`name:Mug|sku:M-1|quantity:2|total:20.00;...`, the
+/// format of WooCommerce order-export plugins) into items.
+fn packed_items(cell: &Cell) -> Vec<Item> {
+    cell.value
+        .split([';', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .map(|entry| {
+            let mut item: Item = Vec::new();
+            let mut total = None;
+            for kv in entry.split('|') {
+                let Some((k, v)) = kv.split_once(':') else { continue };
+                let v = v.trim();
+                if v.is_empty() {
+                    continue;
+                }
+                let key = match k.trim().to_ascii_lowercase().as_str() {
+                    "name" | "item_name" | "product_name" => Key::ItemName,
+                    "product_id" | "id" => Key::ItemProductId,
+                    "variation_id" | "variant_id" => Key::ItemVariantId,
+                    "sku" => Key::ItemSku,
+                    "quantity" | "qty" => Key::ItemQuantity,
+                    "price" | "item_price" | "cost" => Key::ItemPrice,
+                    "total" | "line_total" => {
+                        total = Some(v.to_owned());
+                        continue;
+                    }
+                    _ => continue,
+                };
+                item.push((key, Cell { value: v.to_owned(), column: cell.column.clone(), line: cell.line }));
+            }
+            if item_value(&item, Key::ItemPrice).is_none() {
+                // A line total over its quantity is the unit price.
+                let qty = item_value(&item, Key::ItemQuantity).and_then(|c| c.value.parse::<Decimal>().ok());
+                if let (Some(t), Some(q)) = (total.and_then(|t| money::parse(&t, false).ok()), qty) {
+                    if !q.is_zero() {
+                        item.push((Key::ItemPrice, Cell { value: (t / q).round_dp(2).to_string(), column: cell.column.clone(), line: cell.line }));
+                    }
+                }
+            }
+            item
+        })
+        .filter(|i| !i.is_empty())
+        .collect()
+}
+
+/// Builds the event for `order`.
+#[must_use]
+#[allow(clippy::too_many_lines)]
+pub fn build(order: &Order, s: &Settings) -> Outcome {
+    let id = order.get(Key::OrderId).map(|c| c.value.trim().to_owned());
+    let number = order.get(Key::OrderNumber).map(|c| c.value.trim().to_owned());
+    let name = order.get(Key::OrderName).map(|c| c.value.trim().to_owned());
+    let order_id = match s.order_id {
+        OrderIdSource::Auto => id.clone().or_else(|| number.clone()).or_else(|| name.clone()),
+        OrderIdSource::Id => id.clone(),
+        OrderIdSource::Number => number.clone(),
+        OrderIdSource::Name => name.clone(),
+    };
+    let mut ctx = Ctx {
+        order,
+        order_ref: order_id.clone().or_else(|| name.clone()).or_else(|| order.group.clone()),
+        warnings: Vec::new(),
+    };
+
+    if order.repeat {
+        return ctx.reject(
+            None,
+            "order_rows_not_consecutive",
+            "this order already appeared earlier in the input, with other orders in between; it was not merged".into(),
+            Some("sort the export by order so each order's rows are together, or remove the duplicate".into()),
+        );
+    }
+
+    // Shop rules first: a skipped order needs no other checks.
+    for (status, cell) in statuses(order) {
+        if s.skip_statuses.iter().any(|x| x == status) {
+            return ctx.skip(
+                cell,
+                match status {
+                    "test" => "status_test",
+                    "voided" => "status_voided",
+                    "cancelled" => "status_cancelled",
+                    "refunded" => "status_refunded",
+                    "failed" => "status_failed",
+                    "pending" => "status_pending",
+                    _ => "status_draft",
+                },
+                format!("{status} order"),
+                None,
+            );
+        }
+    }
+    let source = order.get(Key::Source);
+    if let Some(c) = source {
+        let v = c.value.trim().to_lowercase();
+        if s.exclude_sources.iter().any(|x| *x == v) {
+            return ctx.skip(Some(c), "excluded_source", format!("sales channel `{v}` is excluded"), None);
+        }
+    }
+
+    // event_time
+    let Some(time_cell) = order.get(Key::EventTime) else {
+        return ctx.reject(
+            None,
+            "missing_event_time",
+            "the order has no time".into(),
+            Some("map the order date column in the config: `[columns] event_time = \"...\"`".into()),
+        );
+    };
+    let col = time_cell.column.to_ascii_lowercase();
+    let naive_utc = col.ends_with("_gmt") || col.ends_with("_utc");
+    let opts = TimeOptions { tz: &s.timezone, date_order: s.date_order, format: s.date_format.as_deref() };
+    let moment = match time::parse(&time_cell.value, naive_utc, &opts) {
+        Ok(m) => m,
+        Err(e) => {
+            return ctx.reject(
+                Some(time_cell),
+                "invalid_event_time",
+                e,
+                Some("use ISO 8601 (`2026-11-18T14:03:27-05:00`), Unix seconds, or set `date_format` in the config".into()),
+            )
+        }
+    };
+    if !moment.has_time {
+        ctx.warn(
+            Some(time_cell),
+            "no_time_of_day",
+            format!("the order has a date but no time of day; midnight in `{}` is used", s.timezone_name),
+            None,
+        );
+    }
+    if s.since.is_some_and(|t| moment.unix < t) || s.until.is_some_and(|t| moment.unix >= t) {
+        return ctx.skip(Some(time_cell), "outside_time_filter", "the order is outside `--since`/`--until`".into(), None);
+    }
+    if let MaxAge::Days(days) = s.max_age {
+        if s.now - moment.unix > i64::from(days) * 86_400 {
+            return ctx.skip(
+                Some(time_cell),
+                "too_old",
+                format!("the order is older than {days} days, which Pinterest rejects"),
+                Some("pass `--max-age off` (or a larger `--max-age`) to keep it anyway".into()),
+            );
+        }
+    }
+    if moment.unix > s.now + 3600 {
+        return ctx.reject(
+            Some(time_cell),
+            "future_event_time",
+            "the order time is in the future".into(),
+            Some("check the time zone (`--timezone`) and the date order (`date_order`)".into()),
+        );
+    }
+
+    // event_name, action_source
+    let event_name: &'static str = match order.get(Key::EventName) {
+        Some(c) => match config::event_name(&c.value) {
+            Some(n) => n,
+            None => {
+                return ctx.reject(
+                    Some(c),
+                    "unknown_event_name",
+                    format!("unknown event name `{}`", c.value.trim()),
+                    Some("use a Pinterest event name such as `checkout`, `add_to_cart`, `lead`, or `custom`".into()),
+                )
+            }
+        },
+        None => config::PINTEREST_EVENTS
+            .iter()
+            .copied()
+            .find(|e| *e == s.event_name)
+            .unwrap_or("checkout"),
+    };
+    let action_source: String = match (order.get(Key::ActionSource), &s.action_source) {
+        (_, Some(forced)) => forced.clone(),
+        (Some(c), None) => match config::action_source_setting(&c.value) {
+            Ok(v) => v,
+            Err(e) => return ctx.reject(Some(c), "invalid_action_source", e.to_string(), None),
+        },
+        (None, None) => {
+            if source.is_some_and(|c| c.value.trim().eq_ignore_ascii_case("pos")) {
+                "offline".into()
+            } else {
+                "web".into()
+            }
+        }
+    };
+
+    // event_id
+    let event_id = match order.get(Key::EventId) {
+        Some(c) => c.value.trim().to_owned(),
+        None => {
+            match s.event_id_template.render(|v| match v {
+                Var::OrderId => order_id.clone(),
+                Var::Id => id.clone(),
+                Var::OrderNumber => number.clone(),
+                Var::OrderName => name.clone(),
+                Var::EventName => Some(event_name.to_owned()),
+            }) {
+                Ok(e) => e,
+                Err(v) => {
+                    return ctx.reject(
+                        None,
+                        "missing_event_id",
+                        format!("the event id template needs `{{{}}}` but the order has none", v.name()),
+                        Some("map the order id column (`[columns] order_id = \"...\"`) or change `--event-id-template`".into()),
+                    )
+                }
+            }
+        }
+    };
+    if event_id.is_empty() {
+        return ctx.reject(None, "missing_event_id", "the event id is empty".into(), None);
+    }
+
+    // user_data
+    let country_cell = order.get(Key::Country);
+    let country_code = country_cell.and_then(|c| normalize::country_alpha2(&c.value));
+    let nctx = Context {
+        country: country_code.or(country_cell.map(|c| c.value.as_str())),
+        default_country: s.default_country.as_deref(),
+    };
+    let mut ud = UserData::default();
+    let hash_into = |ctx: &mut Ctx, field: Field, cell: &Cell, out: &mut Vec<String>| match normalize::hash(field, &cell.value, &nctx) {
+        Ok(Some(h)) => {
+            if !out.contains(&h) {
+                out.push(h);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => ctx.warn(
+            Some(cell),
+            match field {
+                Field::Em => "invalid_email",
+                Field::Ph => "invalid_phone",
+                Field::Country => "invalid_country",
+                Field::St => "invalid_state",
+                Field::Zp => "invalid_zip",
+                Field::Ge => "invalid_gender",
+                Field::Db => "invalid_birth_date",
+                _ => "invalid_value",
+            },
+            format!("{e}; the value was dropped"),
+            e.hint().map(str::to_owned),
+        ),
+    };
+    for c in order.all(Key::Email) {
+        hash_into(&mut ctx, Field::Em, c, &mut ud.em);
+    }
+    for c in order.all(Key::Maid) {
+        hash_into(&mut ctx, Field::HashedMaids, c, &mut ud.hashed_maids);
+    }
+    for c in order.all(Key::Phone) {
+        hash_into(&mut ctx, Field::Ph, c, &mut ud.ph);
+    }
+    match (order.get(Key::FirstName), order.get(Key::LastName), order.get(Key::FullName)) {
+        (None, None, Some(full)) => {
+            let (f, l) = normalize::split_full_name(&full.value);
+            for (part, field, out) in [(f, Field::Fn, &mut ud.first), (l, Field::Ln, &mut ud.ln)] {
+                if let Some(p) = part {
+                    let cell = Cell { value: p.to_owned(), column: full.column.clone(), line: full.line };
+                    hash_into(&mut ctx, field, &cell, out);
+                }
+            }
+        }
+        (f, l, _) => {
+            if let Some(c) = f {
+                hash_into(&mut ctx, Field::Fn, c, &mut ud.first);
+            }
+            if let Some(c) = l {
+                hash_into(&mut ctx, Field::Ln, c, &mut ud.ln);
+            }
+        }
+    }
+    for (key, field) in [
+        (Key::Gender, Field::Ge),
+        (Key::BirthDate, Field::Db),
+        (Key::City, Field::Ct),
+        (Key::State, Field::St),
+        (Key::Zip, Field::Zp),
+        (Key::Country, Field::Country),
+    ] {
+        if let Some(c) = order.get(key) {
+            let out = match field {
+                Field::Ge => &mut ud.ge,
+                Field::Db => &mut ud.db,
+                Field::Ct => &mut ud.ct,
+                Field::St => &mut ud.st,
+                Field::Zp => &mut ud.zp,
+                _ => &mut ud.country,
+            };
+            hash_into(&mut ctx, field, c, out);
+        }
+    }
+    for c in order.all(Key::ExternalId) {
+        // WooCommerce and others use 0 for guest checkouts: not a customer id.
+        if c.value.trim() != "0" {
+            hash_into(&mut ctx, Field::ExternalId, c, &mut ud.external_id);
+        }
+    }
+    let plain = |k: Key| order.get(k).map(|c| c.value.trim().to_owned()).filter(|v| !v.is_empty());
+    ud.client_ip_address = plain(Key::ClientIp);
+    ud.client_user_agent = plain(Key::UserAgent);
+    ud.click_id = plain(Key::ClickId).or_else(|| order.get(Key::LandingSite).and_then(|c| epik(&c.value)));
+    ud.partner_id = plain(Key::PartnerId);
+    if ud.em.is_empty() && ud.hashed_maids.is_empty() && !(ud.client_ip_address.is_some() && ud.client_user_agent.is_some()) {
+        let had_email = order.get(Key::Email).is_some();
+        return ctx.reject(
+            order.get(Key::Email),
+            "no_identifier",
+            if had_email {
+                "no usable identifier: the email is not valid, and there is no mobile ad id nor both IP address and user agent".into()
+            } else {
+                "no usable identifier: Pinterest needs an email, a mobile ad id, or both IP address and user agent".into()
+            },
+            Some("orders without an email (e.g. phone-only or point-of-sale orders) cannot be sent; add the customer's email to the export".into()),
+        );
+    }
+
+    // custom_data
+    let mut cd = CustomData { order_id: order_id.clone(), ..CustomData::default() };
+    match order.get(Key::Currency) {
+        Some(c) => match normalize::currency_code(&c.value) {
+            Some(code) => cd.currency = Some(code),
+            None => {
+                return ctx.reject(
+                    Some(c),
+                    "invalid_currency",
+                    format!("`{}` is not an ISO 4217 currency code", c.value.trim()),
+                    Some("use a three-letter code such as `USD` or `EUR`".into()),
+                )
+            }
+        },
+        None => ctx.warn(
+            None,
+            "missing_currency",
+            "the order has no currency; Pinterest will assume the ad account's currency".into(),
+            Some("map a currency column (`[columns] currency = \"...\"`)".into()),
+        ),
+    }
+    let mut items: Vec<Item> = order.items.clone();
+    for c in order.all(Key::LineItems) {
+        items.extend(packed_items(c));
+    }
+    let mut num_items: i64 = 0;
+    let mut gross = Decimal::ZERO;
+    let mut gross_known = !items.is_empty();
+    for item in &items {
+        let qty_cell = item_value(item, Key::ItemQuantity);
+        let quantity = qty_cell.and_then(|c| {
+            let q = c.value.trim().parse::<Decimal>().ok().filter(|q| q.fract().is_zero());
+            if q.is_none() {
+                ctx.warn(Some(c), "invalid_quantity", "the quantity is not a whole number; it was left out".into(), None);
+            }
+            q.and_then(|q| i64::try_from(q).ok())
+        });
+        let price_cell = item_value(item, Key::ItemPrice);
+        let price = price_cell.and_then(|c| match money::parse(&c.value, s.decimal_comma) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                ctx.warn(Some(c), "invalid_item_price", "the item price is not a number; it was left out".into(), None);
+                None
+            }
+        });
+        match (price, quantity) {
+            (Some(p), q) => gross += p * Decimal::from(q.unwrap_or(1)),
+            (None, _) => gross_known = false,
+        }
+        num_items += quantity.unwrap_or(1);
+        let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
+        let pid = match s.product_id {
+            ProductIdSource::Auto => pick(Key::ItemSku).or_else(|| pick(Key::ItemVariantId)).or_else(|| pick(Key::ItemProductId)),
+            ProductIdSource::Sku => pick(Key::ItemSku),
+            ProductIdSource::VariantId => pick(Key::ItemVariantId),
+            ProductIdSource::ProductId => pick(Key::ItemProductId),
+        }
+        .filter(|v| !v.is_empty() && v != "0");
+        if let Some(p) = &pid {
+            if !cd.content_ids.contains(p) {
+                cd.content_ids.push(p.clone());
+            }
+        }
+        cd.contents.push(Content {
+            id: pid,
+            item_price: price.map(money::format),
+            quantity,
+            item_name: pick(Key::ItemName),
+            item_category: pick(Key::ItemCategory),
+            item_brand: pick(Key::ItemBrand),
+        });
+    }
+    for c in order.all(Key::ContentIds) {
+        for id in c.value.split([',', '|', ';']).map(str::trim).filter(|v| !v.is_empty()) {
+            if !cd.content_ids.iter().any(|x| x == id) {
+                cd.content_ids.push(id.to_owned());
+            }
+        }
+    }
+    cd.num_items = match order.get(Key::NumItems) {
+        Some(c) => c.value.trim().parse().ok(),
+        None if !items.is_empty() => Some(num_items),
+        None => None,
+    };
+
+    // value: explicit, else total with the shop's adjustments, else the items.
+    let value = match order.get(Key::Value) {
+        Some(c) => match money_cell(&mut ctx, Some(c), s, "value") {
+            Ok(v) => v,
+            Err(o) => return *o,
+        },
+        None => {
+            let amounts = (|| -> Result<_, Box<Outcome>> {
+                Ok((
+                    money_cell(&mut ctx, order.get(Key::Total), s, "total")?,
+                    money_cell(&mut ctx, order.get(Key::Subtotal), s, "subtotal")?,
+                    money_cell(&mut ctx, order.get(Key::Tax), s, "tax")?,
+                    money_cell(&mut ctx, order.get(Key::Shipping), s, "shipping")?,
+                    money_cell(&mut ctx, order.get(Key::Discount), s, "discount")?,
+                ))
+            })();
+            let (total, subtotal, tax, shipping, discount) = match amounts {
+                Ok(a) => a,
+                Err(o) => return *o,
+            };
+            let tax = tax.unwrap_or_default();
+            let shipping = shipping.unwrap_or_default();
+            let discount = discount.unwrap_or_default().abs();
+            let total = total.or_else(|| subtotal.map(|st| st + shipping + tax)).or_else(|| {
+                gross_known.then(|| gross - discount + shipping + tax)
+            });
+            total.map(|t| {
+                let mut v = t;
+                if s.exclude_tax {
+                    v -= tax;
+                }
+                if s.exclude_shipping {
+                    v -= shipping;
+                }
+                if !s.deduct_discounts {
+                    v += discount;
+                }
+                v
+            })
+        }
+    };
+    match value {
+        Some(v) if v.is_sign_negative() && !v.is_zero() => {
+            return ctx.reject(
+                order.get(Key::Value).or(order.get(Key::Total)),
+                "negative_value",
+                "the order value is negative".into(),
+                Some("refunds and credits are not conversions; remove the row or fix the amount".into()),
+            )
+        }
+        Some(v) if v.is_zero() => ctx.warn(
+            order.get(Key::Value).or(order.get(Key::Total)),
+            "zero_value",
+            "the order value is zero".into(),
+            None,
+        ),
+        None => ctx.warn(
+            None,
+            "missing_value",
+            "the order has no value (no total, value or priced line items)".into(),
+            None,
+        ),
+        Some(_) => {}
+    }
+    cd.value = value.map(money::format);
+
+    let opt_out = order.get(Key::OptOut).map(|c| truthy(&c.value));
+    let url = plain(Key::EventSourceUrl);
+    let event = Event {
+        event_name,
+        action_source: &action_source,
+        event_time: moment.unix,
+        event_id: &event_id,
+        event_source_url: url.as_deref(),
+        partner_name: s.partner_name.as_deref(),
+        opt_out,
+        user_data: ud,
+        custom_data: Some(cd),
+    };
+    let json = serde_json::to_string(&event).expect("events serialize");
+    Outcome::Built(Built {
+        file: order.file.clone(),
+        line: order.line,
+        event_id,
+        event_name,
+        event_time: moment.unix,
+        json,
+        warnings: ctx.warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        let t = Template::parse("order-{order_id}-{event_name}").unwrap();
+        let got = t.render(|v| Some(v.name().to_uppercase())).unwrap();
+        assert_eq!(got, "order-ORDER_ID-EVENT_NAME");
+        assert!(Template::parse("{nope}").is_err());
+        assert!(Template::parse("fixed").is_err());
+        assert!(Template::parse("{order_id").is_err());
+        assert_eq!(t.render(|v| (v != Var::EventName).then(String::new)), Err(Var::EventName));
+    }
+
+    #[test]
+    fn epik_from_landing_site() {
+        assert_eq!(epik("/products/x?utm=a&epik=dj0yJnU9&b=1").as_deref(), Some("dj0yJnU9"));
+        assert_eq!(epik("/products/x"), None);
+    }
+
+    #[test]
+    fn packed_woo_items() {
+        let c = Cell { value: "name:Mug|sku:M-1|quantity:2|total:20.00;name:Tee|product_id:7|quantity:1|total:5".into(), column: Arc::from("line_items"), line: 2 };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        assert_eq!(item_value(&items[0], Key::ItemPrice).unwrap().value, "10.00");
+        assert_eq!(item_value(&items[1], Key::ItemProductId).unwrap().value, "7");
+    }
+}

@@ -1,0 +1,288 @@
+//! CSV input: delimiter detection, header, quoted fields, per-field UTF-8 checks.
+
+use std::io::{BufRead, Read};
+use std::sync::Arc;
+
+use super::{InputError, Raw, ReadProblem};
+
+/// Streams rows of a delimited file with a header row.
+pub struct CsvReader {
+    inner: csv::Reader<Box<dyn Read + Send>>,
+    header: Vec<String>,
+    name: Arc<str>,
+    delimiter: u8,
+    record: csv::ByteRecord,
+}
+
+/// Candidate delimiters, in order of preference on a tie.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Counts each candidate delimiter outside quotes in the first line of `buf`.
+fn detect_delimiter(buf: &[u8]) -> u8 {
+    let mut counts = [0usize; DELIMITERS.len()];
+    let mut quoted = false;
+    for &b in buf {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = DELIMITERS.iter().position(|d| *d == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let best = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, c)| (**c, std::cmp::Reverse(*i)))
+        .map_or(0, |(i, _)| i);
+    DELIMITERS[best]
+}
+
+fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_owned(),
+        _ => format!("`{}`", d as char),
+    }
+}
+
+impl CsvReader {
+    /// Reads the header row. `delimiter` forces one; otherwise it is detected from the header.
+    pub fn new<R: BufRead + Send + 'static>(
+        mut reader: R,
+        name: Arc<str>,
+        delimiter: Option<u8>,
+    ) -> Result<CsvReader, InputError> {
+        let peek = reader.fill_buf().map_err(|source| InputError::Read {
+            path: name.to_string(),
+            line: 0,
+            source,
+        })?;
+        if peek.iter().all(u8::is_ascii_whitespace) {
+            return Err(InputError::Shape {
+                path: name.to_string(),
+                message: "the file is empty: no header row".into(),
+                hint: Some("export the orders again; pinconv needs a header row naming the columns".into()),
+            });
+        }
+        let detected = detect_delimiter(peek);
+        let delim = delimiter.unwrap_or(detected);
+        let boxed: Box<dyn Read + Send> = Box::new(reader);
+        let mut inner = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delim)
+            .from_reader(boxed);
+        let mut head = csv::ByteRecord::new();
+        match inner.read_byte_record(&mut head) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(InputError::Shape {
+                    path: name.to_string(),
+                    message: "the file is empty: no header row".into(),
+                    hint: None,
+                })
+            }
+            Err(e) => {
+                return Err(InputError::Shape {
+                    path: name.to_string(),
+                    message: format!("cannot read the header row: {e}"),
+                    hint: None,
+                })
+            }
+        }
+        let mut header = Vec::with_capacity(head.len());
+        for (i, f) in head.iter().enumerate() {
+            let s = std::str::from_utf8(f).map_err(|_| InputError::Shape {
+                path: name.to_string(),
+                message: format!("header column {} is not valid UTF-8", i + 1),
+                hint: Some("re-save the file as UTF-8, or pass `--encoding windows-1252`".into()),
+            })?;
+            header.push(s.trim().to_owned());
+        }
+        if header.len() == 1 && delimiter.is_some() && detected != delim {
+            return Err(InputError::Shape {
+                path: name.to_string(),
+                message: format!(
+                    "the header has one column with delimiter {}, but the file looks {}-separated",
+                    delimiter_name(delim),
+                    delimiter_name(detected)
+                ),
+                hint: Some(format!(
+                    "drop `--delimiter` to detect it, or pass `--delimiter '{}'`",
+                    if detected == b'\t' { "\\t".to_owned() } else { (detected as char).to_string() }
+                )),
+            });
+        }
+        Ok(CsvReader {
+            inner,
+            header,
+            name,
+            delimiter: delim,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The header names, trimmed, in file order (duplicates kept).
+    #[must_use]
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The delimiter in use.
+    #[must_use]
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The next row.
+    pub fn next_record(&mut self) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
+        loop {
+            match self.inner.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, csv::Position::line);
+                    return Some(match e.into_kind() {
+                        csv::ErrorKind::Io(source) => Err(InputError::Read {
+                            path: self.name.to_string(),
+                            line,
+                            source,
+                        }),
+                        other => Ok(Err(ReadProblem {
+                            line,
+                            column: None,
+                            message: format!("unreadable row: {other:?}"),
+                            hint: None,
+                        })),
+                    });
+                }
+            }
+            let line = self.record.position().map_or(0, csv::Position::line);
+            // A blank line inside the data is not a record.
+            if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(Ok(self.decode(line)));
+        }
+    }
+
+    fn decode(&self, line: u64) -> Result<Raw, ReadProblem> {
+        let n = self.record.len();
+        let want = self.header.len();
+        if n != want {
+            let spans = self.record.iter().any(|f| f.contains(&b'\n'));
+            return Err(if spans || n < want && self.record.iter().any(|f| f.contains(&b'"')) {
+                ReadProblem {
+                    line,
+                    column: None,
+                    message: format!(
+                        "broken quoting: this row has {n} fields but the header has {want}, and a quoted field runs over several lines"
+                    ),
+                    hint: Some(
+                        "a `\"` is opened and never closed (or a quote inside a field is not doubled as `\"\"`); fix the quoting near this line".into(),
+                    ),
+                }
+            } else {
+                ReadProblem {
+                    line,
+                    column: None,
+                    message: format!("this row has {n} fields but the header has {want}"),
+                    hint: Some(format!(
+                        "check the delimiter ({}) and quoting on this line; a field containing the delimiter must be quoted",
+                        delimiter_name(self.delimiter)
+                    )),
+                }
+            });
+        }
+        let mut fields = Vec::with_capacity(n);
+        for (i, f) in self.record.iter().enumerate() {
+            match std::str::from_utf8(f) {
+                Ok(s) => fields.push(s.to_owned()),
+                Err(_) => {
+                    return Err(ReadProblem {
+                        line,
+                        column: Some(self.header[i].clone()),
+                        message: "the value is not valid UTF-8".into(),
+                        hint: Some(
+                            "re-export as UTF-8, or pass `--encoding windows-1252` (Excel's usual encoding)".into(),
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(Raw::Row { line, fields })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn reader(text: &'static [u8], d: Option<u8>) -> Result<CsvReader, InputError> {
+        CsvReader::new(Cursor::new(text), Arc::from("t.csv"), d)
+    }
+
+    fn rows(r: &mut CsvReader) -> Vec<Result<Raw, ReadProblem>> {
+        std::iter::from_fn(|| r.next_record()).map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn detects_delimiters() {
+        assert_eq!(detect_delimiter(b"a,b,c\n1;2"), b',');
+        assert_eq!(detect_delimiter(b"a;b;c\n"), b';');
+        assert_eq!(detect_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(detect_delimiter(b"\"a;x\",b,c\n"), b',');
+    }
+
+    #[test]
+    fn quoted_newlines_and_crlf() {
+        let mut r = reader(b"Name,Notes\r\n#1,\"a, b\r\nc\"\r\n#2,x\r\n", None).unwrap();
+        let got = rows(&mut r);
+        assert_eq!(got.len(), 2);
+        match &got[0] {
+            Ok(Raw::Row { line, fields }) => {
+                assert_eq!(*line, 2);
+                assert_eq!(fields[1], "a, b\r\nc");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(got[1].as_ref().unwrap().line(), 4);
+    }
+
+    #[test]
+    fn field_count_mismatch_is_a_row_problem() {
+        let mut r = reader(b"a,b\n1,2,3\n4,5\n", None).unwrap();
+        let got = rows(&mut r);
+        let p = got[0].as_ref().unwrap_err();
+        assert_eq!(p.line, 2);
+        assert!(p.message.contains("3 fields"));
+        assert!(got[1].is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_column() {
+        let mut r = reader(b"city,zip\nMontr\xe9al,1\n", None).unwrap();
+        let got = rows(&mut r);
+        let p = got[0].as_ref().unwrap_err();
+        assert_eq!(p.column.as_deref(), Some("city"));
+        assert!(p.hint.as_ref().unwrap().contains("windows-1252"));
+    }
+
+    #[test]
+    fn wrong_forced_delimiter_is_explained() {
+        let Err(e) = reader(b"a;b;c\n1;2;3\n", Some(b',')) else {
+            panic!("should fail")
+        };
+        assert!(e.to_string().contains("`;`-separated"), "{e}");
+    }
+
+    #[test]
+    fn empty_is_an_error() {
+        assert!(reader(b"", None).is_err());
+        assert!(reader(b"  \n", None).is_err());
+    }
+}

@@ -1,0 +1,296 @@
+//! Reading stage: opens each input (a file or `-` for stdin, gzipped or not), detects its
+//! format and yields raw records with the line they start on, streaming.
+
+mod csv;
+mod json;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use encoding_rs::Encoding;
+use flate2::read::MultiGzDecoder;
+
+pub use self::csv::CsvReader;
+pub use self::json::{JsonReader, NdjsonReader};
+
+/// Input file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Comma-, semicolon-, tab- or pipe-separated values with a header row.
+    Csv,
+    /// A JSON array of orders, or an object holding them under `orders` (or one under `order`).
+    Json,
+    /// One JSON order per line (also `.jsonl`).
+    Ndjson,
+}
+
+impl Format {
+    /// Lowercase name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+        }
+    }
+}
+
+/// One record as read: a CSV row (decoded fields) or a JSON order object.
+#[derive(Debug)]
+pub enum Raw {
+    /// A CSV row; field `i` belongs to header column `i`.
+    Row {
+        /// Line the row starts on (1-based).
+        line: u64,
+        /// Decoded fields.
+        fields: Vec<String>,
+    },
+    /// A JSON object.
+    Object {
+        /// Line the object starts on (1-based).
+        line: u64,
+        /// The parsed order.
+        value: serde_json::Value,
+    },
+}
+
+impl Raw {
+    /// Line the record starts on.
+    #[must_use]
+    pub fn line(&self) -> u64 {
+        match self {
+            Raw::Row { line, .. } | Raw::Object { line, .. } => *line,
+        }
+    }
+}
+
+/// A record that could not be read; the run goes on without it.
+#[derive(Debug, Clone)]
+pub struct ReadProblem {
+    /// Line the broken record starts on.
+    pub line: u64,
+    /// The column, where one is to blame.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+/// An input that cannot be read at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// Opening failed.
+    #[error("cannot open `{path}`")]
+    Open {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: io::Error,
+    },
+    /// Reading failed part-way (I/O error, corrupt gzip).
+    #[error("cannot read `{path}` near line {line}")]
+    Read {
+        /// Path.
+        path: String,
+        /// Last good line.
+        line: u64,
+        /// Cause.
+        #[source]
+        source: io::Error,
+    },
+    /// The input has a shape pinconv cannot use.
+    #[error("`{path}`: {message}")]
+    Shape {
+        /// Path.
+        path: String,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        hint: Option<String>,
+    },
+}
+
+impl InputError {
+    /// The fix, where one is known.
+    #[must_use]
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            InputError::Shape { hint, .. } => hint.as_deref(),
+            InputError::Read { .. } => Some("if the file is gzipped, check that it is complete"),
+            InputError::Open { .. } => None,
+        }
+    }
+}
+
+/// How to read one input, from flags and config.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Forced format.
+    pub format: Option<Format>,
+    /// Forced CSV delimiter.
+    pub delimiter: Option<u8>,
+    /// Forced encoding (`None`: UTF-8, or UTF-16 by its BOM).
+    pub encoding: Option<&'static Encoding>,
+}
+
+/// Resolves an encoding label (`utf-8`, `windows-1252`, `latin1`, `utf-16le`, ...).
+#[must_use]
+pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
+    Encoding::for_label(label.trim().as_bytes())
+}
+
+/// An opened input, ready to yield records.
+pub enum Reader {
+    /// CSV.
+    Csv(CsvReader),
+    /// JSON document.
+    Json(JsonReader),
+    /// NDJSON.
+    Ndjson(NdjsonReader),
+}
+
+impl Reader {
+    /// The next record, a problem with one record, or the end. A fatal read error ends the input.
+    pub fn next_record(&mut self) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
+        match self {
+            Reader::Csv(r) => r.next_record(),
+            Reader::Json(r) => r.next_record(),
+            Reader::Ndjson(r) => r.next_record(),
+        }
+    }
+
+    /// The format being read.
+    #[must_use]
+    pub fn format(&self) -> Format {
+        match self {
+            Reader::Csv(_) => Format::Csv,
+            Reader::Json(_) => Format::Json,
+            Reader::Ndjson(_) => Format::Ndjson,
+        }
+    }
+}
+
+/// The display name of an input: its path, or `<stdin>`.
+#[must_use]
+pub fn display_name(path: &Path) -> Arc<str> {
+    if path == Path::new("-") {
+        Arc::from("<stdin>")
+    } else {
+        Arc::from(path.display().to_string())
+    }
+}
+
+/// Opens `path` (`-` is stdin), undoes gzip (by magic bytes), decodes the encoding and
+/// detects the format (from the extension, else by sniffing).
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<Reader, InputError> {
+    let name = display_name(path);
+    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|source| InputError::Open {
+            path: path.to_owned(),
+            source,
+        })?)
+    };
+    let mut buffered = BufReader::with_capacity(1 << 16, raw);
+    let magic = buffered.fill_buf().map_err(|source| InputError::Read {
+        path: name.to_string(),
+        line: 0,
+        source,
+    })?;
+    let gz = magic.starts_with(&[0x1f, 0x8b]);
+    let plain: Box<dyn Read + Send> = if gz {
+        Box::new(MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
+    // BOM sniffing turns UTF-16 into UTF-8 and drops a UTF-8 BOM; other bytes pass through
+    // so invalid UTF-8 is reported per field rather than replaced.
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(opts.encoding.filter(|e| *e != encoding_rs::UTF_8))
+        .bom_sniffing(true)
+        .utf8_passthru(true)
+        .build(plain);
+    // The decoder hands out small first reads, so gather the first line (or 64 KiB) for
+    // format and delimiter detection, then read on from there.
+    let mut decoded = decoded;
+    let prefix = read_prefix(&mut decoded).map_err(|source| InputError::Read {
+        path: name.to_string(),
+        line: 0,
+        source,
+    })?;
+    let format = match opts.format.or_else(|| format_from_name(path)) {
+        Some(f) => f,
+        None => sniff(&prefix),
+    };
+    let reader = BufReader::with_capacity(1 << 16, io::Cursor::new(prefix).chain(decoded));
+    Ok(match format {
+        Format::Csv => Reader::Csv(CsvReader::new(reader, name, opts.delimiter)?),
+        Format::Json => Reader::Json(JsonReader::new(Box::new(reader), name)),
+        Format::Ndjson => Reader::Ndjson(NdjsonReader::new(Box::new(reader), name)),
+    })
+}
+
+/// The format an extension implies (`.gz` is looked through).
+#[must_use]
+pub fn format_from_name(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.')?.1;
+    match ext {
+        "csv" | "tsv" | "txt" | "tab" | "psv" => Some(Format::Csv),
+        "json" => Some(Format::Json),
+        "ndjson" | "jsonl" | "ldjson" => Some(Format::Ndjson),
+        _ => None,
+    }
+}
+
+/// Reads until the buffer holds two line ends, 64 KiB, or the end of the input.
+fn read_prefix(r: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    while buf.len() < 1 << 16 && buf.iter().filter(|b| **b == b'\n').count() < 2 {
+        let n = r.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(buf)
+}
+
+fn sniff(buf: &[u8]) -> Format {
+    let text = String::from_utf8_lossy(buf);
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        return Format::Json;
+    }
+    if trimmed.starts_with('{') {
+        // NDJSON when the first line is a whole object on its own.
+        let first = trimmed.lines().next().unwrap_or("");
+        let ndjson = serde_json::from_str::<serde_json::Value>(first).is_ok()
+            && trimmed.lines().nth(1).is_some_and(|l| l.trim_start().starts_with('{'));
+        return if ndjson { Format::Ndjson } else { Format::Json };
+    }
+    Format::Csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_extensions() {
+        assert_eq!(format_from_name(Path::new("a.csv")), Some(Format::Csv));
+        assert_eq!(format_from_name(Path::new("a.CSV.gz")), Some(Format::Csv));
+        assert_eq!(format_from_name(Path::new("a.jsonl")), Some(Format::Ndjson));
+        assert_eq!(format_from_name(Path::new("a.json.gz")), Some(Format::Json));
+        assert_eq!(format_from_name(Path::new("a")), None);
+    }
+}

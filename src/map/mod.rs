@@ -1,0 +1,456 @@
+//! Mapping stage: turns raw records into [`Order`]s of canonical fields, through a preset's
+//! column table and the config's `[columns]`, and groups the rows of multi-row orders.
+
+mod group;
+mod key;
+mod preset;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use self::group::{Grouper, Seen};
+pub use self::key::Key;
+pub use self::preset::{detect_csv, detect_json, group_key, Preset};
+
+/// One value with where it came from.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    /// The raw text.
+    pub value: String,
+    /// Header name (CSV) or dotted path (JSON).
+    pub column: Arc<str>,
+    /// Line of the row it came from.
+    pub line: u64,
+}
+
+/// A line item's fields.
+pub type Item = Vec<(Key, Cell)>;
+
+/// One order in canonical fields, still raw text.
+#[derive(Clone, Debug)]
+pub struct Order {
+    /// Input name.
+    pub file: Arc<str>,
+    /// First line of the order.
+    pub line: u64,
+    /// Last line of the order's rows.
+    pub end_line: u64,
+    /// Preset that mapped it.
+    pub preset: Preset,
+    /// Order-level fields; scalar keys at most once, multi keys any number of times.
+    pub fields: Vec<(Key, Cell)>,
+    /// Line items.
+    pub items: Vec<Item>,
+    /// The grouping key (order name/id) when rows are grouped.
+    pub group: Option<String>,
+    /// Set when this order's key was already seen earlier, not next to it.
+    pub repeat: bool,
+}
+
+impl Order {
+    /// The first value of `key`.
+    #[must_use]
+    pub fn get(&self, key: Key) -> Option<&Cell> {
+        self.fields.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
+    }
+
+    /// Every value of `key`.
+    pub fn all(&self, key: Key) -> impl Iterator<Item = &Cell> {
+        self.fields.iter().filter(move |(k, _)| *k == key).map(|(_, c)| c)
+    }
+
+    /// Folds the next row of the same order in: missing scalars are filled, multi values and
+    /// items appended.
+    pub fn absorb(&mut self, other: Order) {
+        self.end_line = other.end_line;
+        for (k, c) in other.fields {
+            if k.is_multi() || self.get(k).is_none() {
+                self.fields.push((k, c));
+            }
+        }
+        self.items.extend(other.items);
+    }
+}
+
+/// A mapping problem that stops the input (a `[columns]` entry naming a missing column, or
+/// nothing recognisable at all).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct MapError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+/// Column candidates per key, after the config's overrides.
+fn candidates(
+    preset: Preset,
+    json: bool,
+    overrides: &[(Key, Vec<String>)],
+) -> Vec<(Key, Vec<String>, bool)> {
+    let mut out: Vec<(Key, Vec<String>, bool)> = preset::table(preset, json)
+        .iter()
+        .filter(|(k, _)| !overrides.iter().any(|(o, _)| o == k))
+        .map(|(k, names)| (*k, names.iter().map(|s| (*s).to_owned()).collect(), false))
+        .collect();
+    out.extend(overrides.iter().map(|(k, v)| (*k, v.clone(), true)));
+    out
+}
+
+/// A CSV header compiled against a preset: which column indices feed which key.
+#[derive(Debug)]
+pub struct CsvMapper {
+    preset: Preset,
+    cols: Vec<(Key, Vec<usize>)>,
+    names: Vec<Arc<str>>,
+    group: Option<usize>,
+    /// Header columns no key uses, for the report.
+    pub ignored: Vec<String>,
+    /// Header names that appear more than once and feed a single-valued key.
+    pub duplicate_scalars: Vec<String>,
+}
+
+impl CsvMapper {
+    /// Compiles `header` for `preset` with the config's `[columns]` overrides.
+    pub fn new(
+        header: &[String],
+        preset: Preset,
+        overrides: &[(Key, Vec<String>)],
+    ) -> Result<CsvMapper, MapError> {
+        let mut cols = Vec::new();
+        let mut used = vec![false; header.len()];
+        for (key, names, configured) in candidates(preset, false, overrides) {
+            let mut idx = Vec::new();
+            for name in &names {
+                let found: Vec<usize> = header
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| column_matches(h, name.trim()))
+                    .map(|(i, _)| i)
+                    .collect();
+                if found.is_empty() && configured {
+                    return Err(MapError {
+                        message: format!(
+                            "`[columns] {} = \"{}\"` names a column the header does not have",
+                            key.name(),
+                            name
+                        ),
+                        hint: Some(format!("the header's columns are: {}", quote_list(header))),
+                    });
+                }
+                for i in found {
+                    if !idx.contains(&i) {
+                        idx.push(i);
+                    }
+                }
+            }
+            if !idx.is_empty() {
+                for &i in &idx {
+                    used[i] = true;
+                }
+                cols.push((key, idx));
+            }
+        }
+        if cols.is_empty() {
+            return Err(MapError {
+                message: format!("no column of the header is known to the `{}` preset", preset.name()),
+                hint: Some(format!(
+                    "map the columns in a config file's `[columns]` table (e.g. `email = \"{}\"`), or pick another `--preset`; the header's columns are: {}",
+                    header.first().map_or("E-mail", String::as_str),
+                    quote_list(header)
+                )),
+            });
+        }
+        let mut duplicate_scalars = Vec::new();
+        for (key, idx) in &cols {
+            if !key.is_multi() {
+                for (n, &i) in idx.iter().enumerate() {
+                    if idx[..n].iter().any(|&j| header[j].eq_ignore_ascii_case(&header[i]))
+                        && !duplicate_scalars.contains(&header[i])
+                    {
+                        duplicate_scalars.push(header[i].clone());
+                    }
+                }
+            }
+        }
+        let group = group_key(preset)
+            .iter()
+            .find_map(|g| cols.iter().find(|(k, _)| k == g).map(|(_, idx)| idx[0]));
+        let ignored = header
+            .iter()
+            .zip(&used)
+            .filter(|(h, u)| !**u && !h.is_empty())
+            .map(|(h, _)| h.clone())
+            .collect();
+        Ok(CsvMapper {
+            preset,
+            cols,
+            names: header.iter().map(|h| Arc::from(h.as_str())).collect(),
+            group,
+            ignored,
+            duplicate_scalars,
+        })
+    }
+
+    /// Whether a key has any column.
+    #[must_use]
+    pub fn maps(&self, key: Key) -> bool {
+        self.cols.iter().any(|(k, _)| *k == key)
+    }
+
+    /// Turns one row into an order fragment (a whole order, or one row of a multi-row order).
+    #[must_use]
+    pub fn row(&self, file: &Arc<str>, line: u64, fields: &[String]) -> Order {
+        let group = self
+            .group
+            .map(|g| fields[g].trim().to_owned())
+            .filter(|s| !s.is_empty());
+        let mut order_fields = Vec::new();
+        let mut item = Vec::new();
+        for (key, idx) in &self.cols {
+            for &i in idx {
+                if fields[i].trim().is_empty() {
+                    continue;
+                }
+                // Cloned, not moved: one column may feed several keys.
+                let value = fields[i].clone();
+                let cell = Cell {
+                    value,
+                    column: self.names[i].clone(),
+                    line,
+                };
+                if key.is_item() {
+                    item.push((*key, cell));
+                } else {
+                    order_fields.push((*key, cell));
+                }
+                if !key.is_multi() {
+                    break;
+                }
+            }
+        }
+        Order {
+            file: file.clone(),
+            line,
+            end_line: line,
+            preset: self.preset,
+            fields: order_fields,
+            items: if item.is_empty() { Vec::new() } else { vec![item] },
+            group,
+            repeat: false,
+        }
+    }
+}
+
+/// Case-insensitive header match; a trailing `*` matches numbered columns (`line_item_*`).
+fn column_matches(header: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => {
+            header.len() > prefix.len()
+                && header.is_char_boundary(prefix.len())
+                && header[..prefix.len()].eq_ignore_ascii_case(prefix)
+        }
+        None => header.eq_ignore_ascii_case(pattern),
+    }
+}
+
+fn quote_list(names: &[String]) -> String {
+    let mut s: Vec<String> = names.iter().take(40).map(|h| format!("`{h}`")).collect();
+    if names.len() > 40 {
+        s.push(format!("… ({} more)", names.len() - 40));
+    }
+    s.join(", ")
+}
+
+/// Maps JSON orders by dotted paths; `a[].b` reaches into the array `a` for line items.
+#[derive(Debug)]
+pub struct JsonMapper {
+    preset: Preset,
+    cols: Vec<(Key, Vec<Path>)>,
+}
+
+#[derive(Debug, Clone)]
+struct Path {
+    text: Arc<str>,
+    array: Option<Vec<String>>,
+    rest: Vec<String>,
+}
+
+fn parse_path(s: &str) -> Path {
+    let text: Arc<str> = Arc::from(s.trim());
+    match s.split_once("[]") {
+        Some((array, rest)) => Path {
+            text,
+            array: Some(array.split('.').map(str::to_owned).collect()),
+            rest: rest
+                .trim_start_matches('.')
+                .split('.')
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        },
+        None => Path {
+            text,
+            array: None,
+            rest: s.trim().split('.').map(str::to_owned).collect(),
+        },
+    }
+}
+
+fn lookup<'v>(v: &'v Value, parts: &[String]) -> Option<&'v Value> {
+    parts.iter().try_fold(v, |cur, p| match cur {
+        Value::Object(map) => map
+            .get(p.as_str())
+            .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)).map(|(_, v)| v)),
+        _ => None,
+    })
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+impl JsonMapper {
+    /// Builds the path table for `preset` with the config's overrides.
+    #[must_use]
+    pub fn new(preset: Preset, overrides: &[(Key, Vec<String>)]) -> JsonMapper {
+        let cols = candidates(preset, true, overrides)
+            .into_iter()
+            .map(|(k, names, _)| (k, names.iter().map(|n| parse_path(n)).collect()))
+            .collect();
+        JsonMapper { preset, cols }
+    }
+
+    /// Turns one order object into an [`Order`].
+    #[must_use]
+    pub fn order(&self, file: &Arc<str>, line: u64, value: &Value) -> Order {
+        let mut fields = Vec::new();
+        let mut items: Vec<Item> = Vec::new();
+        let mut loose_item = Vec::new();
+        for (key, paths) in &self.cols {
+            for path in paths {
+                match &path.array {
+                    None => {
+                        let found = lookup(value, &path.rest);
+                        let texts: Vec<String> = match found {
+                            Some(Value::Array(a)) if key.is_multi() => a.iter().filter_map(scalar_text).collect(),
+                            Some(v) => scalar_text(v).into_iter().collect(),
+                            None => Vec::new(),
+                        };
+                        if texts.is_empty() {
+                            continue;
+                        }
+                        for t in texts {
+                            let cell = Cell { value: t, column: path.text.clone(), line };
+                            if key.is_item() {
+                                loose_item.push((*key, cell));
+                            } else {
+                                fields.push((*key, cell));
+                            }
+                        }
+                        if !key.is_multi() {
+                            break;
+                        }
+                    }
+                    Some(array) => {
+                        let Some(Value::Array(elems)) = lookup(value, array) else { continue };
+                        if items.len() < elems.len() {
+                            items.resize_with(elems.len(), Vec::new);
+                        }
+                        for (slot, e) in items.iter_mut().zip(elems) {
+                            if slot.iter().any(|(k, _)| k == key) {
+                                continue;
+                            }
+                            if let Some(t) = lookup(e, &path.rest).and_then(scalar_text) {
+                                slot.push((*key, Cell { value: t, column: path.text.clone(), line }));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !loose_item.is_empty() {
+            items.push(loose_item);
+        }
+        items.retain(|i| !i.is_empty());
+        Order {
+            file: file.clone(),
+            line,
+            end_line: line,
+            preset: self.preset,
+            fields,
+            items,
+            group: None,
+            repeat: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn header(s: &str) -> Vec<String> {
+        s.split(',').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn shopify_row_maps_order_and_item() {
+        let h = header("Name,Email,Phone,Billing Phone,Lineitem sku,Lineitem quantity,Total");
+        let m = CsvMapper::new(&h, Preset::Shopify, &[]).unwrap();
+        let f = Arc::from("t.csv");
+        let row: Vec<String> = "#1001,a@example.com,+12015550123,+12015550124,SKU-1,2,10.00"
+            .split(',')
+            .map(str::to_owned)
+            .collect();
+        let o = m.row(&f, 2, &row);
+        assert_eq!(o.group.as_deref(), Some("#1001"));
+        assert_eq!(o.all(Key::Phone).count(), 2);
+        assert_eq!(o.get(Key::OrderName).unwrap().value, "#1001");
+        assert_eq!(o.items.len(), 1);
+        assert_eq!(&*o.get(Key::Email).unwrap().column, "Email");
+    }
+
+    #[test]
+    fn repeated_generic_email_columns_all_count() {
+        let h = header("email,email,value");
+        let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
+        let o = m.row(&Arc::from("t"), 2, &header("a@example.com,b@example.com,1"));
+        assert_eq!(o.all(Key::Email).count(), 2);
+    }
+
+    #[test]
+    fn configured_missing_column_is_an_error() {
+        let h = header("a,b");
+        let err = CsvMapper::new(&h, Preset::Generic, &[(Key::Email, vec!["E-Mail".into()])]).unwrap_err();
+        assert!(err.message.contains("E-Mail"));
+    }
+
+    #[test]
+    fn unknown_header_is_an_error_with_hint() {
+        let err = CsvMapper::new(&header("foo,bar"), Preset::Generic, &[]).unwrap_err();
+        assert!(err.hint.unwrap().contains("`foo`"));
+    }
+
+    #[test]
+    fn json_paths_and_items() {
+        let m = JsonMapper::new(Preset::Shopify, &[]);
+        let v = json!({"id": 5, "email": "x@example.com", "customer": {"id": 9, "phone": null},
+            "billing_address": {"city": "Menlo Park"},
+            "line_items": [{"sku": "A", "quantity": 2, "price": "1.50"}, {"product_id": 7, "quantity": 1}]});
+        let o = m.order(&Arc::from("t.json"), 3, &v);
+        assert_eq!(o.get(Key::OrderId).unwrap().value, "5");
+        assert_eq!(o.get(Key::ExternalId).unwrap().value, "9");
+        assert_eq!(&*o.get(Key::City).unwrap().column, "billing_address.city");
+        assert_eq!(o.items.len(), 2);
+        assert!(o.get(Key::Phone).is_none());
+    }
+}

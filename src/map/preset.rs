@@ -1,0 +1,267 @@
+//! Column presets: where each canonical field lives in Shopify's, WooCommerce's and generic
+//! exports, and how a preset is recognised from a header or an order object.
+
+use serde::{Deserialize, Serialize};
+
+use super::Key;
+
+/// A known export layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// Shopify's "Export orders" CSV and the Admin API order JSON.
+    Shopify,
+    /// WooCommerce's REST API order JSON and order-export CSVs.
+    Woocommerce,
+    /// Columns named after the CAPI fields (long names, short names, Meta's offline template).
+    Generic,
+}
+
+impl Preset {
+    /// Lowercase name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Shopify => "shopify",
+            Preset::Woocommerce => "woocommerce",
+            Preset::Generic => "generic",
+        }
+    }
+}
+
+type Table = &'static [(Key, &'static [&'static str])];
+
+/// Shopify "Export orders" CSV. Order-level columns are filled on the first row of an order
+/// only; every row carries `Name` and its line item.
+const SHOPIFY_CSV: Table = &[
+    (Key::OrderName, &["Name"]),
+    (Key::OrderId, &["Id"]),
+    (Key::Email, &["Email"]),
+    (Key::Phone, &["Phone", "Billing Phone", "Shipping Phone"]),
+    (Key::FullName, &["Billing Name", "Shipping Name"]),
+    (Key::City, &["Billing City", "Shipping City"]),
+    (Key::State, &["Billing Province", "Billing Province Name", "Shipping Province", "Shipping Province Name"]),
+    (Key::Zip, &["Billing Zip", "Shipping Zip"]),
+    (Key::Country, &["Billing Country", "Shipping Country"]),
+    (Key::EventTime, &["Created at"]),
+    (Key::Currency, &["Currency"]),
+    (Key::Total, &["Total"]),
+    (Key::Subtotal, &["Subtotal"]),
+    (Key::Tax, &["Taxes"]),
+    (Key::Shipping, &["Shipping"]),
+    (Key::Discount, &["Discount Amount"]),
+    (Key::FinancialStatus, &["Financial Status"]),
+    (Key::CancelledAt, &["Cancelled at"]),
+    (Key::PaymentMethod, &["Payment Method"]),
+    (Key::Source, &["Source"]),
+    (Key::ItemName, &["Lineitem name"]),
+    (Key::ItemPrice, &["Lineitem price"]),
+    (Key::ItemQuantity, &["Lineitem quantity"]),
+    (Key::ItemSku, &["Lineitem sku"]),
+    (Key::ItemBrand, &["Vendor"]),
+];
+
+/// Shopify Admin REST API order.
+const SHOPIFY_JSON: Table = &[
+    (Key::OrderId, &["id"]),
+    (Key::OrderNumber, &["order_number"]),
+    (Key::OrderName, &["name"]),
+    (Key::Email, &["email", "contact_email", "customer.email"]),
+    (Key::Phone, &["phone", "customer.phone", "billing_address.phone", "shipping_address.phone"]),
+    (Key::FirstName, &["billing_address.first_name", "customer.first_name", "shipping_address.first_name"]),
+    (Key::LastName, &["billing_address.last_name", "customer.last_name", "shipping_address.last_name"]),
+    (Key::FullName, &["billing_address.name", "shipping_address.name"]),
+    (Key::City, &["billing_address.city", "shipping_address.city"]),
+    (Key::State, &["billing_address.province_code", "billing_address.province", "shipping_address.province_code", "shipping_address.province"]),
+    (Key::Zip, &["billing_address.zip", "shipping_address.zip"]),
+    (Key::Country, &["billing_address.country_code", "billing_address.country", "shipping_address.country_code", "shipping_address.country"]),
+    (Key::ExternalId, &["customer.id"]),
+    (Key::ClientIp, &["browser_ip", "client_details.browser_ip"]),
+    (Key::UserAgent, &["client_details.user_agent"]),
+    (Key::LandingSite, &["landing_site"]),
+    (Key::EventTime, &["created_at", "processed_at"]),
+    (Key::Currency, &["currency", "presentment_currency"]),
+    (Key::Total, &["total_price"]),
+    (Key::Subtotal, &["subtotal_price"]),
+    (Key::Tax, &["total_tax"]),
+    (Key::Shipping, &["total_shipping_price_set.shop_money.amount"]),
+    (Key::Discount, &["total_discounts"]),
+    (Key::FinancialStatus, &["financial_status"]),
+    (Key::CancelledAt, &["cancelled_at"]),
+    (Key::Test, &["test"]),
+    (Key::Source, &["source_name"]),
+    (Key::ItemProductId, &["line_items[].product_id"]),
+    (Key::ItemVariantId, &["line_items[].variant_id"]),
+    (Key::ItemSku, &["line_items[].sku"]),
+    (Key::ItemName, &["line_items[].name", "line_items[].title"]),
+    (Key::ItemPrice, &["line_items[].price"]),
+    (Key::ItemQuantity, &["line_items[].quantity"]),
+    (Key::ItemBrand, &["line_items[].vendor"]),
+];
+
+/// WooCommerce REST API v3 order. `date_created_gmt` is UTC without an offset.
+const WOO_JSON: Table = &[
+    (Key::OrderId, &["id"]),
+    (Key::OrderNumber, &["number"]),
+    (Key::Email, &["billing.email"]),
+    (Key::Phone, &["billing.phone", "shipping.phone"]),
+    (Key::FirstName, &["billing.first_name", "shipping.first_name"]),
+    (Key::LastName, &["billing.last_name", "shipping.last_name"]),
+    (Key::City, &["billing.city", "shipping.city"]),
+    (Key::State, &["billing.state", "shipping.state"]),
+    (Key::Zip, &["billing.postcode", "shipping.postcode"]),
+    (Key::Country, &["billing.country", "shipping.country"]),
+    (Key::ExternalId, &["customer_id"]),
+    (Key::ClientIp, &["customer_ip_address"]),
+    (Key::UserAgent, &["customer_user_agent"]),
+    (Key::EventTime, &["date_created_gmt", "date_created"]),
+    (Key::Currency, &["currency"]),
+    (Key::Total, &["total"]),
+    (Key::Tax, &["total_tax"]),
+    (Key::Shipping, &["shipping_total"]),
+    (Key::Discount, &["discount_total"]),
+    (Key::Status, &["status"]),
+    (Key::Source, &["created_via"]),
+    (Key::ItemProductId, &["line_items[].product_id"]),
+    (Key::ItemVariantId, &["line_items[].variation_id"]),
+    (Key::ItemSku, &["line_items[].sku"]),
+    (Key::ItemName, &["line_items[].name"]),
+    (Key::ItemPrice, &["line_items[].price"]),
+    (Key::ItemQuantity, &["line_items[].quantity"]),
+];
+
+/// WooCommerce order-export CSVs (WebToffee "Order Export & Order Import" and SkyVerge
+/// "Customer/Order/Coupon Export" default columns; one row per line item or packed items).
+const WOO_CSV: Table = &[
+    (Key::OrderId, &["order_id", "Order ID"]),
+    (Key::OrderNumber, &["order_number", "Order Number"]),
+    (Key::Email, &["billing_email", "customer_email", "Billing Email", "Customer Email"]),
+    (Key::Phone, &["billing_phone", "shipping_phone", "Billing Phone", "Phone"]),
+    (Key::FirstName, &["billing_first_name", "shipping_first_name", "Billing First Name"]),
+    (Key::LastName, &["billing_last_name", "shipping_last_name", "Billing Last Name"]),
+    (Key::City, &["billing_city", "shipping_city", "Billing City"]),
+    (Key::State, &["billing_state", "shipping_state", "Billing State"]),
+    (Key::Zip, &["billing_postcode", "shipping_postcode", "Billing Postcode", "Billing Zip"]),
+    (Key::Country, &["billing_country", "shipping_country", "Billing Country"]),
+    (Key::ExternalId, &["customer_id", "customer_user", "Customer ID"]),
+    (Key::ClientIp, &["customer_ip_address", "customer_ip"]),
+    (Key::UserAgent, &["customer_user_agent"]),
+    (Key::EventTime, &["date_created_gmt", "order_date", "date", "Order Date"]),
+    (Key::Currency, &["order_currency", "currency", "Order Currency"]),
+    (Key::Total, &["order_total", "Order Total", "Order Total Amount"]),
+    (Key::Subtotal, &["order_subtotal", "Order Subtotal Amount"]),
+    (Key::Tax, &["tax_total", "order_tax", "Order Total Tax Amount"]),
+    (Key::Shipping, &["shipping_total", "order_shipping", "Order Shipping Amount"]),
+    (Key::Discount, &["discount_total", "cart_discount", "Cart Discount Amount"]),
+    (Key::Status, &["status", "order_status", "Order Status"]),
+    (Key::Source, &["created_via"]),
+    (Key::LineItems, &["line_items", "line_item_*"]),
+    (Key::ItemProductId, &["item_product_id", "product_id", "Product ID"]),
+    (Key::ItemVariantId, &["item_variation_id", "variation_id", "Variation ID"]),
+    (Key::ItemSku, &["item_sku", "sku", "SKU"]),
+    (Key::ItemName, &["item_name", "Item Name", "Product Name"]),
+    (Key::ItemPrice, &["item_price", "Item Cost", "Item Price"]),
+    (Key::ItemQuantity, &["item_quantity", "Quantity", "Quantity (- Refund)"]),
+];
+
+/// Columns named after CAPI fields, their short names and Meta's offline-conversions template.
+const GENERIC: Table = &[
+    (Key::OrderId, &["order_id", "orderid", "order id", "order", "transaction_id", "id"]),
+    (Key::OrderNumber, &["order_number"]),
+    (Key::OrderName, &["order_name"]),
+    (Key::EventTime, &["event_time", "timestamp", "time", "created_at", "order_date", "date"]),
+    (Key::EventName, &["event_name", "event"]),
+    (Key::ActionSource, &["action_source"]),
+    (Key::EventId, &["event_id"]),
+    (Key::Email, &["email", "em", "e-mail", "email_address", "mail"]),
+    (Key::Phone, &["phone", "ph", "phone_number", "mobile", "telephone"]),
+    (Key::FirstName, &["first_name", "fn", "firstname", "first name", "given_name"]),
+    (Key::LastName, &["last_name", "ln", "lastname", "last name", "surname", "family_name"]),
+    (Key::FullName, &["full_name", "name"]),
+    (Key::City, &["city", "ct"]),
+    (Key::State, &["state", "st", "province", "region"]),
+    (Key::Zip, &["zip", "zp", "zipcode", "zip_code", "postcode", "postal_code"]),
+    (Key::Country, &["country", "country_code"]),
+    (Key::Gender, &["gender", "ge", "gen", "sex"]),
+    (Key::BirthDate, &["birth_date", "dob", "db", "date_of_birth", "birthday"]),
+    (Key::ExternalId, &["external_id", "customer_id", "user_id", "extern_id"]),
+    (Key::Maid, &["madid", "maid", "hashed_maids", "idfa", "gaid"]),
+    (Key::ClientIp, &["client_ip_address", "ip", "ip_address"]),
+    (Key::UserAgent, &["client_user_agent", "user_agent"]),
+    (Key::ClickId, &["click_id", "epik"]),
+    (Key::PartnerId, &["partner_id"]),
+    (Key::EventSourceUrl, &["event_source_url", "url"]),
+    (Key::Currency, &["currency"]),
+    (Key::Value, &["value", "amount", "revenue"]),
+    (Key::Total, &["total"]),
+    (Key::Subtotal, &["subtotal"]),
+    (Key::Tax, &["tax"]),
+    (Key::Shipping, &["shipping"]),
+    (Key::Discount, &["discount"]),
+    (Key::Status, &["status"]),
+    (Key::Source, &["source", "channel", "sales_channel"]),
+    (Key::ContentIds, &["content_ids"]),
+    (Key::NumItems, &["num_items"]),
+    (Key::OptOut, &["opt_out"]),
+    (Key::ItemProductId, &["item_id", "product_id", "content_id"]),
+    (Key::ItemVariantId, &["variant_id"]),
+    (Key::ItemSku, &["sku", "item_sku"]),
+    (Key::ItemName, &["item_name", "product_name"]),
+    (Key::ItemPrice, &["item_price", "price"]),
+    (Key::ItemQuantity, &["quantity", "item_quantity", "qty"]),
+    (Key::ItemCategory, &["item_category", "category"]),
+    (Key::ItemBrand, &["item_brand", "brand"]),
+];
+
+/// The column candidates of `preset` for a CSV header or a JSON order.
+#[must_use]
+pub fn table(preset: Preset, json: bool) -> Table {
+    match (preset, json) {
+        (Preset::Shopify, false) => SHOPIFY_CSV,
+        (Preset::Shopify, true) => SHOPIFY_JSON,
+        (Preset::Woocommerce, false) => WOO_CSV,
+        (Preset::Woocommerce, true) => WOO_JSON,
+        (Preset::Generic, _) => GENERIC,
+    }
+}
+
+/// The column that groups rows into one order, per preset, for CSV.
+#[must_use]
+pub fn group_key(preset: Preset) -> &'static [Key] {
+    match preset {
+        Preset::Shopify => &[Key::OrderName, Key::OrderId],
+        Preset::Woocommerce | Preset::Generic => &[Key::OrderId, Key::OrderNumber, Key::OrderName],
+    }
+}
+
+fn has(header: &[String], name: &str) -> bool {
+    header.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// Recognises a CSV header, with the reason for the report.
+#[must_use]
+pub fn detect_csv(header: &[String]) -> (Preset, String) {
+    if has(header, "Lineitem quantity") || (has(header, "Name") && has(header, "Financial Status")) {
+        return (Preset::Shopify, "header has Shopify's `Name`/`Lineitem quantity` columns".into());
+    }
+    if has(header, "billing_email")
+        || (has(header, "order_id") && (has(header, "order_total") || has(header, "order_status")))
+        || has(header, "Order Total Amount")
+    {
+        return (Preset::Woocommerce, "header has WooCommerce export columns (`billing_email`, `order_total`)".into());
+    }
+    (Preset::Generic, "no platform-specific columns; matching columns by CAPI field names".into())
+}
+
+/// Recognises an order object, with the reason for the report.
+#[must_use]
+pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
+    let has = |k: &str| order.get(k).is_some();
+    if has("billing") && (has("date_created_gmt") || has("customer_ip_address") || has("shipping_total")) {
+        return (Preset::Woocommerce, "order has WooCommerce's `billing` and `date_created_gmt`".into());
+    }
+    if has("total_price") || has("financial_status") || has("billing_address") || has("order_number") {
+        return (Preset::Shopify, "order has Shopify's `total_price`/`financial_status`".into());
+    }
+    (Preset::Generic, "no platform-specific keys; matching keys by CAPI field names".into())
+}

@@ -1,0 +1,315 @@
+//! The offline pipeline: read → map → group → (in parallel) normalize and build → account.
+//! A reader thread streams chunks of orders through a bounded channel while the build runs on
+//! the rayon pool, so memory stays flat and both cores work.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Settings;
+use crate::event::{self, Built, Outcome};
+use crate::input::{self, InputError, Raw, ReadOptions, ReadProblem, Reader};
+use crate::map::{detect_csv, detect_json, CsvMapper, Grouper, JsonMapper, MapError, Order, Seen};
+use crate::report::{InputSummary, Problem, Severity, Totals};
+
+/// Orders per chunk handed to the build pool.
+const CHUNK: usize = 2048;
+
+/// What the pipeline reads.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Inputs, `-` for stdin.
+    pub inputs: Vec<PathBuf>,
+    /// How to read them.
+    pub read: ReadOptions,
+    /// Problems kept in the report.
+    pub max_problems: usize,
+}
+
+/// Receives the pipeline's results in input order.
+pub trait Sink {
+    /// An input was opened and recognised.
+    fn input(&mut self, _summary: &InputSummary) {}
+    /// A problem (also counted in the totals).
+    fn problem(&mut self, _problem: &Problem) {}
+    /// A built event; an error stops the run.
+    fn event(&mut self, event: Built) -> anyhow::Result<()>;
+}
+
+/// An input that cannot be used: the run stops (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Reading failed.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Mapping failed.
+    #[error("`{file}`: {source}")]
+    Map {
+        /// Input name.
+        file: String,
+        /// What is wrong (its message is already part of this one).
+        source: MapError,
+    },
+    /// The sink failed (e.g. the output could not be written).
+    #[error(transparent)]
+    Sink(#[from] anyhow::Error),
+}
+
+impl PipelineError {
+    /// The fix, where known.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            PipelineError::Input(e) => e.hint().map(str::to_owned),
+            PipelineError::Map { source, .. } => source.hint.clone(),
+            PipelineError::Sink(_) => None,
+        }
+    }
+}
+
+enum Unit {
+    Order(Order),
+    Unreadable(Arc<str>, ReadProblem),
+}
+
+enum Msg {
+    Input(InputSummary),
+    Chunk(Vec<Unit>),
+    Fatal(PipelineError),
+}
+
+/// Runs the pipeline to the end (or until `cancel`), feeding `sink`; returns the accounting.
+pub fn run(plan: &Plan, settings: &Arc<Settings>, sink: &mut dyn Sink, cancel: &AtomicBool) -> Result<Totals, PipelineError> {
+    let (tx, rx) = crossbeam_channel::bounded::<Msg>(4);
+    let reader = {
+        let plan = plan.clone();
+        let settings = settings.clone();
+        std::thread::Builder::new()
+            .name("pinconv-read".into())
+            .spawn(move || read_all(&plan, &settings, &tx))
+            .expect("spawn reader thread")
+    };
+    let mut totals = Totals::default();
+    let mut ids = Seen::default();
+    let mut result = Ok(());
+    for msg in &rx {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        match msg {
+            Msg::Input(summary) => {
+                sink.input(&summary);
+                totals.inputs.push(summary);
+            }
+            Msg::Fatal(e) => {
+                result = Err(e);
+                break;
+            }
+            Msg::Chunk(units) => {
+                let outcomes: Vec<Result<Outcome, Problem>> = units
+                    .into_par_iter()
+                    .map(|u| match u {
+                        Unit::Order(o) => Ok(event::build(&o, settings)),
+                        Unit::Unreadable(file, p) => Err(Problem {
+                            file,
+                            line: p.line,
+                            column: p.column,
+                            severity: Severity::Rejected,
+                            code: "unreadable_record",
+                            reason: p.message,
+                            hint: p.hint,
+                            order: None,
+                        }),
+                    })
+                    .collect();
+                if let Err(e) = account(outcomes, &mut totals, &mut ids, sink, plan.max_problems) {
+                    result = Err(PipelineError::Sink(e));
+                    break;
+                }
+            }
+        }
+    }
+    drop(rx);
+    let records = reader.join().unwrap_or(0);
+    totals.records = records;
+    result.map(|()| totals)
+}
+
+fn account(
+    outcomes: Vec<Result<Outcome, Problem>>,
+    totals: &mut Totals,
+    ids: &mut Seen,
+    sink: &mut dyn Sink,
+    keep: usize,
+) -> anyhow::Result<()> {
+    for o in outcomes {
+        totals.orders += 1;
+        match o {
+            Ok(Outcome::Built(mut b)) => {
+                if ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
+                    b.warnings.push(Problem {
+                        file: b.file.clone(),
+                        line: b.line,
+                        column: None,
+                        severity: Severity::Warning,
+                        code: "duplicate_event_id",
+                        reason: format!("event id `{}` was already used by an earlier order in this run", b.event_id),
+                        hint: Some("Pinterest keeps only one event per id; check `--event-id-template` and `--order-id`".into()),
+                        order: Some(b.event_id.clone()),
+                    });
+                }
+                totals.events += 1;
+                for w in std::mem::take(&mut b.warnings) {
+                    sink.problem(&w);
+                    totals.note(w, keep);
+                }
+                sink.event(b)?;
+            }
+            Ok(Outcome::Skipped(p)) => {
+                totals.skipped += 1;
+                sink.problem(&p);
+                totals.note(p, keep);
+            }
+            Ok(Outcome::Rejected(ps)) => {
+                totals.rejected += 1;
+                for p in ps {
+                    sink.problem(&p);
+                    totals.note(p, keep);
+                }
+            }
+            Err(p) => {
+                totals.rejected += 1;
+                sink.problem(&p);
+                totals.note(p, keep);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The reader thread: every input in turn. Returns the number of records read.
+fn read_all(plan: &Plan, settings: &Settings, tx: &crossbeam_channel::Sender<Msg>) -> u64 {
+    let mut total = 0;
+    for path in &plan.inputs {
+        match read_one(path, plan, settings, tx) {
+            Ok(Some(n)) => total += n,
+            Ok(None) => return total,
+            Err(e) => {
+                let _ = tx.send(Msg::Fatal(e));
+                return total;
+            }
+        }
+    }
+    total
+}
+
+/// Reads one input; `Ok(None)` when the receiver went away.
+fn read_one(
+    path: &std::path::Path,
+    plan: &Plan,
+    settings: &Settings,
+    tx: &crossbeam_channel::Sender<Msg>,
+) -> Result<Option<u64>, PipelineError> {
+    let name = input::display_name(path);
+    let mut reader = input::open(path, &plan.read)?;
+    let mut chunk: Vec<Unit> = Vec::with_capacity(CHUNK);
+    let mut records = 0u64;
+    let flush = |chunk: &mut Vec<Unit>| -> bool {
+        if chunk.is_empty() {
+            return true;
+        }
+        tx.send(Msg::Chunk(std::mem::replace(chunk, Vec::with_capacity(CHUNK)))).is_ok()
+    };
+    let mut summary = InputSummary {
+        file: name.to_string(),
+        format: reader.format().name(),
+        preset: "generic",
+        preset_reason: String::new(),
+        delimiter: None,
+        ignored_columns: Vec::new(),
+    };
+    match &mut reader {
+        Reader::Csv(csv) => {
+            let (preset, reason) = match settings.preset {
+                Some(p) => (p, "chosen with `--preset` or the config".to_owned()),
+                None => detect_csv(csv.header()),
+            };
+            let mapper = CsvMapper::new(csv.header(), preset, &settings.columns)
+                .map_err(|source| PipelineError::Map { file: name.to_string(), source })?;
+            summary.preset = preset.name();
+            summary.preset_reason = reason;
+            summary.delimiter = Some(match csv.delimiter() {
+                b'\t' => "tab".into(),
+                d => (d as char).to_string(),
+            });
+            summary.ignored_columns.clone_from(&mapper.ignored);
+            if tx.send(Msg::Input(summary)).is_err() {
+                return Ok(None);
+            }
+            let mut grouper = Grouper::default();
+            while let Some(item) = csv.next_record() {
+                records += 1;
+                match item? {
+                    Ok(Raw::Row { line, fields }) => {
+                        if let Some(done) = grouper.push(mapper.row(&name, line, &fields)) {
+                            chunk.push(Unit::Order(done));
+                        }
+                    }
+                    Ok(Raw::Object { .. }) => unreachable!("csv yields rows"),
+                    Err(p) => chunk.push(Unit::Unreadable(name.clone(), p)),
+                }
+                if chunk.len() >= CHUNK && !flush(&mut chunk) {
+                    return Ok(None);
+                }
+            }
+            if let Some(done) = grouper.finish() {
+                chunk.push(Unit::Order(done));
+            }
+        }
+        Reader::Json(_) | Reader::Ndjson(_) => {
+            let mut mapper: Option<JsonMapper> = None;
+            let mut summary = Some(summary);
+            let mut seen = Seen::default();
+            while let Some(item) = reader.next_record() {
+                records += 1;
+                match item? {
+                    Ok(Raw::Object { line, value }) => {
+                        let m = mapper.get_or_insert_with(|| {
+                            let (preset, reason) = match settings.preset {
+                                Some(p) => (p, "chosen with `--preset` or the config".to_owned()),
+                                None => detect_json(&value),
+                            };
+                            if let Some(mut s) = summary.take() {
+                                s.preset = preset.name();
+                                s.preset_reason = reason;
+                                let _ = tx.send(Msg::Input(s));
+                            }
+                            JsonMapper::new(preset, &settings.columns)
+                        });
+                        let mut order = m.order(&name, line, &value);
+                        // A JSON order is whole: a second one with the same id is a repeat.
+                        if let Some(id) = order.get(crate::map::Key::OrderId).map(|c| c.value.clone()) {
+                            order.repeat = seen.insert(&id);
+                            order.group = Some(id);
+                        }
+                        chunk.push(Unit::Order(order));
+                    }
+                    Ok(Raw::Row { .. }) => unreachable!("json yields objects"),
+                    Err(p) => chunk.push(Unit::Unreadable(name.clone(), p)),
+                }
+                if chunk.len() >= CHUNK && !flush(&mut chunk) {
+                    return Ok(None);
+                }
+            }
+            if let Some(s) = summary.take() {
+                let _ = tx.send(Msg::Input(s));
+            }
+        }
+    }
+    if !flush(&mut chunk) {
+        return Ok(None);
+    }
+    Ok(Some(records))
+}

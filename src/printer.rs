@@ -1,0 +1,117 @@
+//! Human output on stderr: problems as they happen, errors with hints, and the summary.
+//! stdout is for data only. No colour is used, so `NO_COLOR` is honoured trivially.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+
+use crate::report::{Problem, Totals};
+
+/// Decides what reaches stderr.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    quiet: bool,
+    listed: usize,
+    limit: usize,
+    /// Whether stderr is a terminal (progress bars only then).
+    pub tty: bool,
+}
+
+impl Printer {
+    /// A printer listing at most `limit` problems.
+    #[must_use]
+    pub fn new(quiet: bool, limit: usize) -> Printer {
+        Printer {
+            quiet,
+            listed: 0,
+            limit,
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn line(&self, s: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{s}");
+    }
+
+    /// An informational line (hidden by `--quiet`).
+    pub fn info(&self, s: &str) {
+        if !self.quiet {
+            self.line(s);
+        }
+    }
+
+    /// One row problem, up to the limit.
+    pub fn problem(&mut self, p: &Problem) {
+        if self.quiet {
+            return;
+        }
+        self.listed += 1;
+        if self.listed > self.limit {
+            return;
+        }
+        let mut s = format!("{}: {}: {}", p.severity.label(), p.location(), p.reason);
+        if let Some(o) = &p.order {
+            let _ = write!(s, " (order `{o}`)");
+        }
+        if let Some(h) = &p.hint {
+            let _ = write!(s, "\n  hint: {h}");
+        }
+        self.line(&s);
+    }
+
+    /// An error that stops the command, with its causes and a hint.
+    pub fn error(&self, err: &anyhow::Error, hint: Option<&str>) {
+        let mut s = format!("error: {err}");
+        for cause in err.chain().skip(1) {
+            let _ = write!(s, "\n  caused by: {cause}");
+        }
+        if let Some(h) = hint {
+            let _ = write!(s, "\n  hint: {h}");
+        }
+        self.line(&s);
+    }
+
+    /// The closing accounting.
+    pub fn summary(&self, t: &Totals, verb: &str) {
+        if self.listed > self.limit {
+            self.line(&format!(
+                "… {} more problems not listed (raise `--max-problems`, or use `check --json`)",
+                self.listed - self.limit
+            ));
+        }
+        let mut s = format!(
+            "read {} record{} from {} input{}: {} order{}",
+            t.records,
+            plural(t.records),
+            t.inputs.len(),
+            plural(t.inputs.len() as u64),
+            t.orders,
+            plural(t.orders)
+        );
+        let _ = write!(s, "\n  {verb:<9} {} event{}", t.events, plural(t.events));
+        if t.batches > 0 {
+            let _ = write!(s, " in {} batch{}", t.batches, if t.batches == 1 { "" } else { "es" });
+        }
+        for (label, n, by) in [
+            ("skipped", t.skipped, &t.skipped_by_reason),
+            ("rejected", t.rejected, &t.rejected_by_reason),
+            ("warnings", t.warnings, &t.warnings_by_code),
+        ] {
+            let _ = write!(s, "\n  {label:<9} {n}");
+            if !by.is_empty() {
+                let parts: Vec<String> = by.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                let _ = write!(s, " ({})", parts.join(", "));
+            }
+        }
+        self.line(&s);
+    }
+}
+
+/// `s` for counts other than one.
+#[must_use]
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

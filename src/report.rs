@@ -1,0 +1,148 @@
+//! Reporting stage: problems tied to input rows, and the run's accounting, where every order
+//! read ends in exactly one bucket (built, skipped with a reason, or rejected).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Kept, but worth fixing.
+    Warning,
+    /// Left out on purpose by a rule.
+    Skipped,
+    /// Not sendable.
+    Rejected,
+}
+
+impl Severity {
+    /// Label for human output.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Skipped => "skipped",
+            Severity::Rejected => "error",
+        }
+    }
+}
+
+/// One problem with one input row. Never carries a plaintext PII value.
+#[derive(Clone, Debug, Serialize)]
+pub struct Problem {
+    /// Input name.
+    #[serde(serialize_with = "ser_arc")]
+    pub file: Arc<str>,
+    /// Line of the row.
+    pub line: u64,
+    /// Column (header name or JSON path) to blame, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Severity.
+    pub severity: Severity,
+    /// Stable machine code, e.g. `invalid_email`.
+    pub code: &'static str,
+    /// Lowercase message.
+    pub reason: String,
+    /// The fix, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The order's id/name, when known (not PII).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+}
+
+#[allow(clippy::ref_option)]
+fn ser_arc<S: serde::Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(a)
+}
+
+impl Problem {
+    /// `file:line: column `c`: reason` for human output.
+    #[must_use]
+    pub fn location(&self) -> String {
+        match &self.column {
+            Some(c) => format!("{}:{}: column `{}`", self.file, self.line, c),
+            None => format!("{}:{}", self.file, self.line),
+        }
+    }
+}
+
+/// Per-input facts for the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputSummary {
+    /// Input name.
+    pub file: String,
+    /// Format read.
+    pub format: &'static str,
+    /// Preset used.
+    pub preset: &'static str,
+    /// Why that preset.
+    pub preset_reason: String,
+    /// CSV delimiter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// Columns no field uses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_columns: Vec<String>,
+}
+
+/// The accounting of a run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Totals {
+    /// Inputs.
+    pub inputs: Vec<InputSummary>,
+    /// Records read, over all inputs.
+    pub records: u64,
+    /// Orders read (records grouped into orders, plus unreadable records).
+    pub orders: u64,
+    /// Events built.
+    pub events: u64,
+    /// Orders skipped by a rule.
+    pub skipped: u64,
+    /// Orders rejected locally.
+    pub rejected: u64,
+    /// Warnings.
+    pub warnings: u64,
+    /// Skips by reason code.
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    /// Rejections by reason code.
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Warnings by code.
+    pub warnings_by_code: BTreeMap<String, u64>,
+    /// Request bodies.
+    pub batches: u64,
+    /// Problems kept for the report (the first `--max-problems`).
+    pub problems: Vec<Problem>,
+    /// Problems beyond the limit, counted only.
+    pub problems_not_listed: u64,
+}
+
+impl Totals {
+    /// Counts a problem into its bucket's reasons and keeps it if there is room.
+    pub fn note(&mut self, p: Problem, keep: usize) {
+        let map = match p.severity {
+            Severity::Warning => {
+                self.warnings += 1;
+                &mut self.warnings_by_code
+            }
+            Severity::Skipped => &mut self.skipped_by_reason,
+            Severity::Rejected => &mut self.rejected_by_reason,
+        };
+        *map.entry(p.code.to_owned()).or_default() += 1;
+        if self.problems.len() < keep {
+            self.problems.push(p);
+        } else {
+            self.problems_not_listed += 1;
+        }
+    }
+
+    /// Checks the invariant: every order is in exactly one bucket.
+    #[must_use]
+    pub fn balanced(&self) -> bool {
+        self.orders == self.events + self.skipped + self.rejected
+    }
+}

@@ -1,0 +1,216 @@
+//! The one place timestamps are read: Unix seconds or milliseconds, RFC 3339 / ISO 8601 with
+//! or without offset, Shopify's `2026-11-18 14:03:27 -0500`, RFC 2822, zoned
+//! `...[America/New_York]`, slash and dot dates, date-only, and a configured strftime format.
+//! Naive times take the configured zone (DST-aware), or UTC for `*_gmt` columns.
+
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, Zoned};
+
+use crate::config::DateOrder;
+
+/// How to read ambiguous timestamps.
+#[derive(Clone, Debug)]
+pub struct TimeOptions<'a> {
+    /// Zone for naive timestamps.
+    pub tz: &'a TimeZone,
+    /// Day/month order of slash dates.
+    pub date_order: DateOrder,
+    /// A strftime format tried first.
+    pub format: Option<&'a str>,
+}
+
+/// A parsed moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moment {
+    /// Unix seconds.
+    pub unix: i64,
+    /// False for date-only values (placed at midnight).
+    pub has_time: bool,
+}
+
+/// Reads `raw`; `naive_utc` makes offset-less values UTC (WooCommerce `date_created_gmt`).
+pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, String> {
+    let s = raw.trim().trim_start_matches('\'').trim();
+    if s.is_empty() {
+        return Err("the time is empty".into());
+    }
+    let tz = if naive_utc { &TimeZone::UTC } else { opts.tz };
+    if let Some(m) = unix(s, tz) {
+        return m;
+    }
+    if let Some(fmt) = opts.format {
+        if let Ok(m) = strftime(s, fmt, tz) {
+            return Ok(m);
+        }
+    }
+    let at = |ts: Timestamp| Moment { unix: ts.as_second(), has_time: true };
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Ok(at(ts));
+    }
+    if let Ok(z) = s.parse::<Zoned>() {
+        return Ok(at(z.timestamp()));
+    }
+    let no_utc = s.strip_suffix(" UTC").unwrap_or(s);
+    for fmt in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y/%m/%d %H:%M:%S %z"] {
+        if let Ok(z) = jiff::fmt::strtime::parse(fmt, no_utc).and_then(|p| p.to_timestamp()) {
+            return Ok(at(z));
+        }
+    }
+    if let Ok(z) = jiff::fmt::rfc2822::parse(s) {
+        return Ok(at(z.timestamp()));
+    }
+    if let Ok(dt) = s.parse::<DateTime>() {
+        return local(dt, tz, true);
+    }
+    if let Ok(d) = s.parse::<Date>() {
+        return local(d.to_datetime(Time::midnight()), tz, false);
+    }
+    numeric_date(s, opts.date_order).map_or_else(
+        || Err(format!("`{s}` is not a time pinconv can read")),
+        |(dt, has_time)| local(dt, tz, has_time),
+    )
+}
+
+fn local(dt: DateTime, tz: &TimeZone, has_time: bool) -> Result<Moment, String> {
+    dt.to_zoned(tz.clone())
+        .map(|z| Moment { unix: z.timestamp().as_second(), has_time })
+        .map_err(|e| format!("the time does not exist in the configured zone: {e}"))
+}
+
+fn unix(s: &str, tz: &TimeZone) -> Option<Result<Moment, String>> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if int.len() == 8 && frac.is_empty() {
+        // YYYYMMDD
+        let d = Date::strptime("%Y%m%d", int).ok()?;
+        return Some(local(d.to_datetime(Time::midnight()), tz, false));
+    }
+    let n: i64 = int.parse().ok()?;
+    Some(match int.len() {
+        9 | 10 => Ok(Moment { unix: n, has_time: true }),
+        12 | 13 => Ok(Moment { unix: n / 1000, has_time: true }),
+        15 | 16 => Ok(Moment { unix: n / 1_000_000, has_time: true }),
+        _ => Err(format!("`{s}` is a number but not Unix seconds or milliseconds")),
+    })
+}
+
+fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
+    let p = jiff::fmt::strtime::parse(fmt, s).map_err(|e| e.to_string())?;
+    if let Ok(ts) = p.to_timestamp() {
+        return Ok(Moment { unix: ts.as_second(), has_time: true });
+    }
+    if let Ok(dt) = p.to_datetime() {
+        return local(dt, tz, true);
+    }
+    let d = p.to_date().map_err(|e| e.to_string())?;
+    local(d.to_datetime(Time::midnight()), tz, false)
+}
+
+/// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...
+fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let sep = date.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
+    let parts: Vec<i64> = date.split(sep).map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let [a, b, c] = parts[..] else { return None };
+    let (y, m, d) = if a > 31 {
+        (a, b, c)
+    } else if sep == '.' || a > 12 {
+        (c, b, a)
+    } else if b > 12 {
+        (c, a, b)
+    } else {
+        match order {
+            DateOrder::Mdy => (c, a, b),
+            DateOrder::Dmy => (c, b, a),
+        }
+    };
+    let y = if y < 100 { 2000 + y } else { y };
+    let date = Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()?;
+    let Some(t) = time.filter(|t| !t.is_empty()) else {
+        return Some((date.to_datetime(Time::midnight()), false));
+    };
+    let upper = t.to_ascii_uppercase();
+    let (clock, pm) = if let Some(c) = upper.strip_suffix("PM") {
+        (c.trim().to_owned(), Some(true))
+    } else if let Some(c) = upper.strip_suffix("AM") {
+        (c.trim().to_owned(), Some(false))
+    } else {
+        (upper.clone(), None)
+    };
+    let nums: Vec<i64> = clock.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let (mut h, mi, se) = match nums[..] {
+        [h, m] => (h, m, 0),
+        [h, m, s] => (h, m, s),
+        _ => return None,
+    };
+    match pm {
+        Some(true) if h < 12 => h += 12,
+        Some(false) if h == 12 => h = 0,
+        _ => {}
+    }
+    let time = Time::new(i8::try_from(h).ok()?, i8::try_from(mi).ok()?, i8::try_from(se).ok()?, 0).ok()?;
+    Some((date.to_datetime(time), true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Moment, String> {
+        let tz = TimeZone::get("America/New_York").unwrap();
+        parse(s, false, &TimeOptions { tz: &tz, date_order: DateOrder::Mdy, format: None })
+    }
+
+    const T: i64 = 1_763_492_607; // 2025-11-18T19:03:27Z
+
+    #[test]
+    fn offsets_and_unix() {
+        assert_eq!(p("1763492607").unwrap().unix, T);
+        assert_eq!(p("1763492607000").unwrap().unix, T);
+        assert_eq!(p("2025-11-18T19:03:27Z").unwrap().unix, T);
+        assert_eq!(p("2025-11-18T14:03:27-05:00").unwrap().unix, T);
+        assert_eq!(p("2025-11-18 14:03:27 -0500").unwrap().unix, T);
+        assert_eq!(p("Tue, 18 Nov 2025 19:03:27 +0000").unwrap().unix, T);
+        assert_eq!(p("2025-11-18T14:03:27-05:00[America/New_York]").unwrap().unix, T);
+    }
+
+    #[test]
+    fn naive_times_take_the_zone() {
+        assert_eq!(p("2025-11-18T14:03:27").unwrap().unix, T);
+        assert_eq!(p("2025-11-18 14:03:27").unwrap().unix, T);
+        assert_eq!(p("11/18/2025 2:03:27 PM").unwrap().unix, T);
+        assert_eq!(p("18.11.2025 14:03:27").unwrap().unix, T);
+        let tz = TimeZone::get("America/New_York").unwrap();
+        let o = TimeOptions { tz: &tz, date_order: DateOrder::Mdy, format: None };
+        assert_eq!(parse("2025-11-18T19:03:27", true, &o).unwrap().unix, T);
+    }
+
+    #[test]
+    fn date_only_has_no_time() {
+        let m = p("2025-11-18").unwrap();
+        assert!(!m.has_time);
+        assert_eq!(m.unix, T - (19 * 3600 + 3 * 60 + 27) + 5 * 3600);
+        assert!(!p("11/18/2025").unwrap().has_time);
+    }
+
+    #[test]
+    fn configured_format() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let o = TimeOptions { tz: &tz, date_order: DateOrder::Dmy, format: Some("%d|%m|%Y %H:%M") };
+        assert_eq!(parse("18|11|2025 20:03", false, &o).unwrap().unix, T - 27);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(p("next tuesday").is_err());
+        assert!(p("13/13/2025").is_err());
+        assert!(p("12345").is_err());
+        assert!(p("").is_err());
+    }
+}
