@@ -5,6 +5,6 @@
 //! CAPI events, [`batch`] groups them into request bodies, [`send`] delivers them and
 //! [`report`] accounts for every order.
 
+pub mod ledger;
 pub mod normalize;
 pub mod send;
-pub mod ledger;
