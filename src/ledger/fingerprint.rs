@@ -1,0 +1,213 @@
+//! Event fingerprints (what was sent) and the decision of what to do with an event next.
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::Entry;
+
+/// The SHA-256, as 64 lowercase hex digits, of the event's canonical JSON bytes.
+///
+/// Canonical means: objects with their keys sorted (by bytes), no insignificant whitespace,
+/// strings and numbers as `serde_json` writes them. Two texts of the same event that differ
+/// only in key order or spacing therefore get the same fingerprint. Text that is not valid
+/// JSON is hashed as given, so the function never fails.
+#[must_use]
+pub fn fingerprint(event_json: &str) -> String {
+    match serde_json::from_str::<Value>(event_json) {
+        Ok(value) => fingerprint_value(&value),
+        Err(_) => hex_sha256(event_json.as_bytes()),
+    }
+}
+
+/// [`fingerprint`] of an already parsed event, without a round trip through text.
+#[must_use]
+pub fn fingerprint_value(event: &Value) -> String {
+    let mut canonical = Vec::with_capacity(512);
+    write_canonical(event, &mut canonical);
+    hex_sha256(&canonical)
+}
+
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_scalar(&Value::String(key.clone()), out);
+                out.push(b':');
+                write_canonical(item, out);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        scalar => write_scalar(scalar, out),
+    }
+}
+
+fn write_scalar(value: &Value, out: &mut Vec<u8>) {
+    // Serialising a JSON value into a Vec has no failure path (no I/O, no non-string keys).
+    serde_json::to_writer(out, value).expect("a JSON scalar always serialises");
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
+/// What to do with an event, given what the ledger knows about its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    /// The ledger has never seen this key: send it.
+    New,
+    /// Pinterest accepted exactly this content before: skip it.
+    AlreadySent,
+    /// Pinterest accepted this key before, with different content. Whether to send it again
+    /// is the caller's policy (Pinterest deduplicates on `event_id`).
+    Changed {
+        /// The fingerprint of the accepted version.
+        previous_fingerprint: String,
+    },
+    /// The key was sent before and failed, and was never accepted: send it again.
+    RetryFailed,
+}
+
+/// Decides what to do with an event whose ledger entry is `entry` and whose current
+/// fingerprint is `fingerprint`.
+///
+/// An acceptance outranks a failure: a key that was accepted and later failed with changed
+/// content is still compared against the accepted version.
+#[must_use]
+pub fn classify(entry: Option<&Entry>, fingerprint: &str) -> Decision {
+    match entry {
+        None => Decision::New,
+        Some(entry) if entry.accepted_at.is_some() => {
+            if entry.fingerprint == fingerprint {
+                Decision::AlreadySent
+            } else {
+                Decision::Changed {
+                    previous_fingerprint: entry.fingerprint.clone(),
+                }
+            }
+        }
+        Some(_) => Decision::RetryFailed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn is_lower_hex_64(s: &str) -> bool {
+        s.len() == 64
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+
+    #[test]
+    fn fingerprint_is_sha256_of_canonical_bytes() {
+        // `printf '{}' | sha256sum`
+        assert_eq!(
+            fingerprint("{ }"),
+            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+        // `printf '{"a":1,"b":[true,null,"x"]}' | sha256sum`
+        assert_eq!(
+            fingerprint(r#"{ "b": [true, null, "x"],  "a": 1 }"#),
+            "eca8cfb31ab74533e1eb2f4c74d2d55dfe3c79ac704787e54be8647ea7777eb1"
+        );
+    }
+
+    #[test]
+    fn key_order_and_whitespace_do_not_matter_but_values_do() {
+        let a = fingerprint(
+            r#"{"event_name":"checkout","custom_data":{"value":"12.30","currency":"USD"}}"#,
+        );
+        let b = fingerprint(
+            "{\n  \"custom_data\": {\"currency\": \"USD\", \"value\": \"12.30\"},\n  \"event_name\": \"checkout\"\n}",
+        );
+        let c = fingerprint(
+            r#"{"event_name":"checkout","custom_data":{"value":"12.31","currency":"USD"}}"#,
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // Arrays keep their order.
+        assert_ne!(fingerprint("[1,2]"), fingerprint("[2,1]"));
+    }
+
+    #[test]
+    fn invalid_json_is_hashed_as_given() {
+        assert_eq!(fingerprint("not json"), hex_sha256(b"not json"));
+        assert_ne!(fingerprint("not json"), fingerprint("not  json"));
+    }
+
+    proptest! {
+        #[test]
+        fn fingerprint_is_64_lower_hex_and_stable(name in "[a-z_]{1,12}", id in "[ -~]{0,40}", value in any::<i64>()) {
+            let text = serde_json::json!({"event_name": name, "event_id": id, "value": value}).to_string();
+            let fp = fingerprint(&text);
+            prop_assert!(is_lower_hex_64(&fp), "{fp}");
+            prop_assert_eq!(&fp, &fingerprint(&text));
+            let value: Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(fp, fingerprint_value(&value));
+        }
+    }
+
+    fn entry(fp: &str, accepted: bool, failure: Option<&str>) -> Entry {
+        Entry {
+            fingerprint: fp.to_owned(),
+            accepted_at: accepted.then_some(1_700_000_000),
+            request_id: accepted.then(|| "req-1".to_owned()),
+            last_failure: failure.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn classify_covers_every_decision() {
+        assert_eq!(classify(None, "aa"), Decision::New);
+        assert_eq!(
+            classify(Some(&entry("aa", true, None)), "aa"),
+            Decision::AlreadySent
+        );
+        assert_eq!(
+            classify(Some(&entry("aa", true, None)), "bb"),
+            Decision::Changed {
+                previous_fingerprint: "aa".into()
+            }
+        );
+        assert_eq!(
+            classify(Some(&entry("aa", false, Some("invalid email"))), "aa"),
+            Decision::RetryFailed
+        );
+        assert_eq!(
+            classify(Some(&entry("aa", false, Some("invalid email"))), "bb"),
+            Decision::RetryFailed
+        );
+        // Accepted, then a changed version failed: the accepted version still decides.
+        assert_eq!(
+            classify(Some(&entry("aa", true, Some("rejected"))), "aa"),
+            Decision::AlreadySent
+        );
+    }
+}
