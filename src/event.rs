@@ -805,6 +805,64 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     })
 }
 
+/// Whether a JSON record is an already-built event rather than an order: a line of
+/// `--failed-out` (`{"event": {...}}`) or a CAPI event itself (has `user_data` and `event_id`).
+#[must_use]
+pub fn prebuilt_event(value: &serde_json::Value) -> Option<&serde_json::Value> {
+    let ev = value.get("event").filter(|e| e.is_object()).unwrap_or(value);
+    (ev.get("user_data").is_some_and(serde_json::Value::is_object) && ev.get("event_id").is_some()).then_some(ev)
+}
+
+/// Takes an already-built event as it is (its identifiers are hashed already: never hashed
+/// twice), checking the required fields and the age limit.
+#[must_use]
+pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings) -> Outcome {
+    let problem = |sev, code, reason: String, hint: Option<String>| Problem {
+        file: file.clone(),
+        line,
+        column: None,
+        severity: sev,
+        code,
+        reason,
+        hint,
+        order: ev.get("event_id").and_then(|v| v.as_str()).map(str::to_owned),
+    };
+    let name = ev.get("event_name").and_then(|v| v.as_str()).and_then(config::event_name);
+    let id = ev.get("event_id").and_then(|v| v.as_str()).filter(|v| !v.is_empty());
+    let time = ev.get("event_time").and_then(serde_json::Value::as_i64);
+    let source_ok = ev
+        .get("action_source")
+        .and_then(|v| v.as_str())
+        .is_some_and(|a| config::ACTION_SOURCES.contains(&a));
+    let (Some(name), Some(id), Some(time), true) = (name, id, time, source_ok) else {
+        return Outcome::Rejected(vec![problem(
+            Severity::Rejected,
+            "invalid_event",
+            "the event lacks a valid `event_name`, `event_id`, `event_time` or `action_source`".into(),
+            None,
+        )]);
+    };
+    if let MaxAge::Days(days) = s.max_age {
+        if s.now - time > i64::from(days) * 86_400 {
+            return Outcome::Skipped(problem(
+                Severity::Skipped,
+                "too_old",
+                format!("the event is older than {days} days, which Pinterest rejects"),
+                Some("pass `--max-age off` (or a larger `--max-age`) to keep it anyway".into()),
+            ));
+        }
+    }
+    Outcome::Built(Built {
+        file: file.clone(),
+        line,
+        event_id: id.to_owned(),
+        event_name: name,
+        event_time: time,
+        json: serde_json::to_string(ev).expect("values serialize"),
+        warnings: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

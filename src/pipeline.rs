@@ -71,6 +71,7 @@ impl PipelineError {
 
 enum Unit {
     Order(Order),
+    Prebuilt(Arc<str>, u64, serde_json::Value),
     Unreadable(Arc<str>, ReadProblem),
 }
 
@@ -112,6 +113,10 @@ pub fn run(plan: &Plan, settings: &Arc<Settings>, sink: &mut dyn Sink, cancel: &
                     .into_par_iter()
                     .map(|u| match u {
                         Unit::Order(o) => Ok(event::build(&o, settings)),
+                        Unit::Prebuilt(file, line, v) => {
+                            let ev = event::prebuilt_event(&v).unwrap_or(&v);
+                            Ok(event::prebuilt(&file, line, ev, settings))
+                        }
                         Unit::Unreadable(file, p) => Err(Problem {
                             file,
                             line: p.line,
@@ -187,6 +192,16 @@ fn account(
         }
     }
     Ok(())
+}
+
+/// A request body as `build` writes it: `{"data": [event, ...]}` and nothing else.
+fn is_body(v: &serde_json::Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.len() == 1
+            && o.get("data")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|a| a.first().is_some_and(|e| event::prebuilt_event(e).is_some()))
+    })
 }
 
 /// The reader thread: every input in turn. Returns the number of records read.
@@ -275,6 +290,16 @@ fn read_one(
             while let Some(item) = reader.next_record() {
                 records += 1;
                 match item? {
+                    Ok(Raw::Object { line, value }) if event::prebuilt_event(&value).is_some() => {
+                        chunk.push(Unit::Prebuilt(name.clone(), line, value));
+                    }
+                    Ok(Raw::Object { line, mut value }) if is_body(&value) => {
+                        // A line of `build` output: each event of `data` as it is.
+                        if let Some(serde_json::Value::Array(events)) = value.get_mut("data").map(serde_json::Value::take) {
+                            records += events.len().saturating_sub(1) as u64;
+                            chunk.extend(events.into_iter().map(|e| Unit::Prebuilt(name.clone(), line, e)));
+                        }
+                    }
                     Ok(Raw::Object { line, value }) => {
                         let m = mapper.get_or_insert_with(|| {
                             let (preset, reason) = match settings.preset {
@@ -303,7 +328,8 @@ fn read_one(
                     return Ok(None);
                 }
             }
-            if let Some(s) = summary.take() {
+            if let Some(mut s) = summary.take() {
+                s.preset_reason = "the records are already-built events, sent as they are".into();
                 let _ = tx.send(Msg::Input(s));
             }
         }

@@ -115,3 +115,50 @@ pub fn plural(n: u64) -> &'static str {
         "s"
     }
 }
+
+/// Progress of a long send: an `indicatif` bar on a terminal, a plain line every ten seconds
+/// otherwise (cron, CI), nothing with `--quiet`.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    done: u64,
+    started: std::time::Instant,
+    last_line: std::time::Instant,
+}
+
+impl Progress {
+    /// Starts the progress display for `printer`'s stream.
+    #[must_use]
+    pub fn new(printer: &Printer) -> Progress {
+        let bar = (printer.tty && !printer.quiet).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} events sent ({per_sec}, {elapsed})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(std::time::Duration::from_millis(200));
+            b
+        });
+        let now = std::time::Instant::now();
+        Progress { bar, plain: !printer.tty && !printer.quiet, done: 0, started: now, last_line: now }
+    }
+
+    /// Counts `n` more events handled.
+    pub fn inc(&mut self, n: u64) {
+        self.done += n;
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        } else if self.plain && self.last_line.elapsed() >= std::time::Duration::from_secs(10) {
+            self.last_line = std::time::Instant::now();
+            let secs = self.started.elapsed().as_secs_f64().max(0.001);
+            eprintln!("progress: {} events handled ({:.0}/s)", self.done, self.done as f64 / secs);
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
