@@ -1,0 +1,344 @@
+//! `ph`: phone numbers as E.164 digits without the `+`, via the `phonenumber` crate
+//! (libphonenumber's metadata).
+//!
+//! Pinterest asks for "digits only, with the country code, without leading zeros"; that only
+//! works if a national number gets its country's calling code first (UK `07700 900123` →
+//! `447700900123`), which needs the order's country.
+//!
+//! Numbers are accepted when they parse and their length is possible for their calling
+//! code, even if the metadata does not call them valid: fictional `555` numbers and
+//! unusual real numbers must not be lost. Validity is only used to choose between two
+//! readings of a bare digit string (national number, or E.164 digits without the `+`).
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
+use phonenumber::{country, Mode, PhoneNumber};
+
+use super::{Context, Invalid};
+
+/// National significant number lengths that libphonenumber's metadata allows, as bit masks
+/// (bit `n` set: `n` digits possible), over every kind of number (fixed, mobile, toll-free,
+/// ...).
+struct Lengths {
+    /// Per region: its calling code and its mask.
+    by_region: HashMap<country::Id, (u16, u32)>,
+    /// Per calling code (the index): the mask of the code's main region (GB for `44`, US
+    /// for `1`), used when the region of an international number is not given.
+    by_code: Vec<u32>,
+}
+
+static LENGTHS: LazyLock<Lengths> = LazyLock::new(|| {
+    fn mask(meta: &Metadata) -> u32 {
+        let d = meta.descriptors();
+        [
+            Some(d.general()),
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(Descriptor::possible_length)
+        .filter(|&&n| n < 32)
+        .fold(0, |mask, &n| mask | 1 << n)
+    }
+    let mut lengths = Lengths {
+        by_region: HashMap::new(),
+        by_code: vec![0; 1000],
+    };
+    for meta in DATABASE.iter() {
+        let code = meta.country_code();
+        if let Ok(id) = country::Id::from_str(meta.id()) {
+            lengths.by_region.insert(id, (code, mask(meta)));
+        }
+        if let (Some(slot), Some(main)) = (
+            lengths.by_code.get_mut(usize::from(code)),
+            DATABASE.by_code(&code).and_then(|m| m.first().copied()),
+        ) {
+            *slot = mask(main);
+        }
+    }
+    lengths
+});
+
+/// Whether the national significant number has a length possible in `region` (when the
+/// number has that region's calling code) or else in the main region of its calling code.
+/// Local-only lengths (a US number without its area code) do not count.
+fn has_possible_length(number: &PhoneNumber, region: Option<country::Id>) -> bool {
+    let code = number.code().value();
+    let national = number.national();
+    let digits =
+        national.value().checked_ilog10().map_or(1, |l| l + 1) + u32::from(national.zeros());
+    let mask = region
+        .and_then(|r| LENGTHS.by_region.get(&r))
+        .filter(|(region_code, _)| *region_code == code)
+        .map(|(_, mask)| *mask)
+        .or_else(|| LENGTHS.by_code.get(usize::from(code)).copied())
+        .unwrap_or(0);
+    digits < 32 && mask & (1 << digits) != 0
+}
+
+/// Fewest digits a bare digit string needs to be read as E.164 when no country is known.
+const MIN_BARE_E164: usize = 11;
+
+/// E.164 without the `+` and without any extension.
+fn e164_digits(number: &PhoneNumber) -> String {
+    let mut out = number.format().mode(Mode::E164).to_string();
+    if out.starts_with('+') {
+        out.remove(0);
+    }
+    out
+}
+
+/// The region for `phonenumber`, from the context's country spelt any way.
+fn region(ctx: &Context) -> Option<country::Id> {
+    let alpha2 = ctx.region()?;
+    let mut upper = [0u8; 2];
+    upper.copy_from_slice(alpha2.as_bytes());
+    upper.make_ascii_uppercase();
+    country::Id::from_str(std::str::from_utf8(&upper).ok()?).ok()
+}
+
+/// Parses `s` as written for `region` and keeps it only if its length is possible.
+fn parse_possible(region: Option<country::Id>, s: &str) -> Result<PhoneNumber, Invalid> {
+    let number = phonenumber::parse(region, s).map_err(|_| Invalid::PhoneUnparseable)?;
+    if has_possible_length(&number, region) {
+        Ok(number)
+    } else {
+        Err(Invalid::PhoneLength)
+    }
+}
+
+/// Normalizes a trimmed phone value to E.164 digits without `+`.
+pub(super) fn normalize(s: &str, ctx: &Context) -> Result<String, Invalid> {
+    // Spreadsheets keep leading zeros and `+` with a leading apostrophe or as a formula.
+    let s = s.trim_start_matches('\'');
+    let s = s
+        .strip_prefix("=\"")
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(s)
+        .trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let first_digit = s
+        .find(|c: char| c.is_ascii_digit())
+        .ok_or(Invalid::PhoneNoDigits)?;
+    let lead = &s[..first_digit];
+    let number = &s[first_digit..];
+
+    // An explicit `+` or `00` international prefix wins over any country we know.
+    if let Some(plus) = lead.find('+') {
+        let international = &s[plus..];
+        // `+44 (0)20 ...`: the trunk zero in brackets is not dialled from abroad.
+        if international.contains("(0)") {
+            return parse_possible(None, &international.replacen("(0)", "", 1))
+                .map(|n| e164_digits(&n));
+        }
+        return parse_possible(None, international).map(|n| e164_digits(&n));
+    }
+    if let Some(rest) = number.strip_prefix("00") {
+        if !rest.starts_with('0') {
+            return parse_possible(None, &format!("+{rest}")).map(|n| e164_digits(&n));
+        }
+    }
+
+    // A bare digit string may be E.164 digits without the `+` (a spreadsheet ate it, or
+    // our own output is fed back in), so it gets a second reading.
+    let bare =
+        lead.is_empty() && !number.starts_with('0') && number.bytes().all(|b| b.is_ascii_digit());
+    let as_international = || {
+        bare.then(|| parse_possible(None, &format!("+{number}")).ok())
+            .flatten()
+    };
+
+    let Some(region) = region(ctx) else {
+        // Without a country only valid E.164 digits are trusted, and only from eleven
+        // digits on: national numbers without a trunk prefix are at most ten digits in the
+        // big markets, and a national number read as international is silently wrong (US
+        // `2015550123` is a valid Egyptian `+20 15550123`).
+        return match as_international() {
+            Some(n) if number.len() >= MIN_BARE_E164 && n.is_valid() => Ok(e164_digits(&n)),
+            _ => Err(Invalid::PhoneNoCountry),
+        };
+    };
+    // The order's country first. Only a bare digit string has a second reading, and then
+    // valid beats merely possible (validity checks are costly, so only then).
+    let national = parse_possible(Some(region), s);
+    if !bare {
+        return national.map(|n| e164_digits(&n));
+    }
+    if let Ok(n) = &national {
+        if n.is_valid() {
+            return Ok(e164_digits(n));
+        }
+    }
+    let international = as_international();
+    if let Some(n) = international.as_ref().filter(|n| n.is_valid()) {
+        return Ok(e164_digits(n));
+    }
+    match (national, international) {
+        (Ok(n), _) | (Err(_), Some(n)) => Ok(e164_digits(&n)),
+        (Err(e), None) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(country: &str) -> Context<'_> {
+        Context {
+            country: Some(country),
+            default_country: None,
+        }
+    }
+
+    #[test]
+    fn us_numbers_in_every_dress() {
+        let us = ctx("US");
+        for raw in [
+            "(201) 555-0123",
+            "201-555-0123",
+            "201.555.0123",
+            "201 555 0123",
+            "2015550123",
+            "12015550123",
+            "1 (201) 555-0123",
+            "+1 201 555 0123",
+            "+1-201-555-0123",
+            "'+12015550123",
+            "'2015550123",
+            "=\"2015550123\"",
+            "001 201 555 0123",
+            "011 1 201 555 0123",
+            "201-555-0123 ext. 45",
+            "201-555-0123 x45",
+            "(201) 555-0123 #45",
+        ] {
+            assert_eq!(normalize(raw, &us).as_deref(), Ok("12015550123"), "{raw}");
+        }
+    }
+
+    #[test]
+    fn fictional_555_numbers_are_kept() {
+        let us = ctx("us");
+        assert_eq!(normalize("+1 415 555 0134", &us).unwrap(), "14155550134");
+        assert_eq!(
+            normalize("+1 415 555 0134", &Context::default()).unwrap(),
+            "14155550134"
+        );
+        assert_eq!(normalize("(555) 555-0123", &us).unwrap(), "15555550123");
+        assert_eq!(normalize("15555550123", &us).unwrap(), "15555550123");
+        assert_eq!(normalize("5555550123", &us).unwrap(), "15555550123");
+    }
+
+    #[test]
+    fn national_numbers_get_the_order_country() {
+        let gb = ctx("United Kingdom");
+        assert_eq!(normalize("07700 900123", &gb).unwrap(), "447700900123");
+        assert_eq!(normalize("447700900123", &gb).unwrap(), "447700900123");
+        assert_eq!(
+            normalize("+44 (0)7700 900123", &gb).unwrap(),
+            "447700900123"
+        );
+        assert_eq!(
+            normalize("0044 7700 900123", &ctx("US")).unwrap(),
+            "447700900123"
+        );
+        assert_eq!(
+            normalize("06 1234 5678", &ctx("Italy")).unwrap(),
+            "390612345678"
+        );
+        assert_eq!(
+            normalize("030 1234567", &ctx("DEU")).unwrap(),
+            "49301234567"
+        );
+        assert_eq!(
+            normalize("06 12 34 56 78", &ctx("fr")).unwrap(),
+            "33612345678"
+        );
+        assert_eq!(
+            normalize("0412 345 678", &ctx("Australia")).unwrap(),
+            "61412345678"
+        );
+    }
+
+    #[test]
+    fn default_country_is_the_fallback() {
+        let fallback = Context {
+            country: None,
+            default_country: Some("GB"),
+        };
+        assert_eq!(
+            normalize("07700 900123", &fallback).unwrap(),
+            "447700900123"
+        );
+        let unknown_country = Context {
+            country: Some("Narnia"),
+            default_country: Some("gbr"),
+        };
+        assert_eq!(
+            normalize("07700 900123", &unknown_country).unwrap(),
+            "447700900123"
+        );
+        let both = Context {
+            country: Some("US"),
+            default_country: Some("GB"),
+        };
+        assert_eq!(normalize("(201) 555-0123", &both).unwrap(), "12015550123");
+    }
+
+    #[test]
+    fn foreign_e164_digits_under_another_country_stay_foreign() {
+        let us = ctx("US");
+        assert_eq!(normalize("447700900123", &us).unwrap(), "447700900123");
+        assert_eq!(normalize("447911123456", &us).unwrap(), "447911123456");
+    }
+
+    #[test]
+    fn no_country_means_no_guessing() {
+        let none = Context::default();
+        assert_eq!(
+            normalize("(201) 555-0123", &none),
+            Err(Invalid::PhoneNoCountry)
+        );
+        assert_eq!(
+            normalize("07700 900123", &none),
+            Err(Invalid::PhoneNoCountry)
+        );
+        assert_eq!(normalize("2015550123", &none), Err(Invalid::PhoneNoCountry));
+        // Valid E.164 digits without the `+` are recognised.
+        assert_eq!(normalize("12015550123", &none).unwrap(), "12015550123");
+        assert_eq!(normalize("+447700900123", &none).unwrap(), "447700900123");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_phone() {
+        let us = ctx("US");
+        assert_eq!(normalize("n/a", &us), Err(Invalid::PhoneNoDigits));
+        assert_eq!(normalize("---", &us), Err(Invalid::PhoneNoDigits));
+        assert_eq!(normalize("12", &us), Err(Invalid::PhoneUnparseable));
+        assert_eq!(normalize("555-0123", &us), Err(Invalid::PhoneLength));
+        assert_eq!(
+            normalize("+1 201 555 01234567", &us),
+            Err(Invalid::PhoneLength)
+        );
+        assert_eq!(
+            normalize("+999 1234 5678", &us),
+            Err(Invalid::PhoneUnparseable)
+        );
+        assert_eq!(normalize("", &us).as_deref(), Ok(""));
+        assert_eq!(normalize("'", &us).as_deref(), Ok(""));
+    }
+}
