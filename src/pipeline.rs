@@ -45,12 +45,12 @@ pub enum PipelineError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// Mapping failed.
-    #[error("`{file}`: {source}")]
+    #[error("`{file}`: {error}")]
     Map {
         /// Input name.
         file: String,
         /// What is wrong (its message is already part of this one).
-        source: MapError,
+        error: MapError,
     },
     /// The sink failed (e.g. the output could not be written).
     #[error(transparent)]
@@ -63,7 +63,7 @@ impl PipelineError {
     pub fn hint(&self) -> Option<String> {
         match self {
             PipelineError::Input(e) => e.hint().map(str::to_owned),
-            PipelineError::Map { source, .. } => source.hint.clone(),
+            PipelineError::Map { error, .. } => error.hint.clone(),
             PipelineError::Sink(_) => None,
         }
     }
@@ -252,7 +252,7 @@ fn read_one(
                 None => detect_csv(csv.header()),
             };
             let mapper = CsvMapper::new(csv.header(), preset, &settings.columns)
-                .map_err(|source| PipelineError::Map { file: name.to_string(), source })?;
+                .map_err(|error| PipelineError::Map { file: name.to_string(), error })?;
             summary.preset = preset.name();
             summary.preset_reason = reason;
             summary.delimiter = Some(match csv.delimiter() {

@@ -331,7 +331,8 @@ fn parse_order(buf: &[u8], line: u64) -> Result<Raw, ReadProblem> {
 fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {
-        Some(i) => format!("{} (column {})", &s[..i], e.column()),
+        Some(i) if e.column() > 0 => format!("{} (column {})", &s[..i], e.column()),
+        Some(i) => s[..i].to_owned(),
         None => s,
     }
 }
