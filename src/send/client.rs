@@ -1,0 +1,461 @@
+//! The HTTP client for `POST {api_base}/ad_accounts/{ad_account_id}/events`.
+//!
+//! One [`Client::post`] call is one HTTP attempt; retrying, splitting and reading the per-event
+//! results live in [`super::deliver`]. This is the only place that sees the access token in
+//! clear, and only while building the `Authorization` header.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use secrecy::{ExposeSecret, SecretString};
+use url::{Host as UrlHost, Url};
+
+/// Everything needed to talk to the events endpoint.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// API root, e.g. `https://api.pinterest.com/v5`.
+    pub api_base: String,
+    /// The ad account id (1 to 18 digits).
+    pub ad_account: String,
+    /// Conversion access token or OAuth token with `ads:write`.
+    pub token: SecretString,
+    /// Send `?test=true`: Pinterest validates but does not record the events.
+    pub test: bool,
+    /// Limit for establishing a connection.
+    pub connect_timeout: Duration,
+    /// Limit for a whole request, from sending to the last byte of the answer.
+    pub timeout: Duration,
+}
+
+/// Why a [`ClientConfig`] cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The ad account id is not 1 to 18 ASCII digits.
+    #[error("invalid ad account id: expected 1 to 18 digits")]
+    AdAccount,
+    /// The API base is not a URL.
+    #[error("invalid api base `{url}`: {source}")]
+    Url {
+        /// What was given.
+        url: String,
+        /// Why it did not parse.
+        source: url::ParseError,
+    },
+    /// The API base has a scheme other than `https` / `http`.
+    #[error("unsupported scheme `{scheme}` in api base: use `https`")]
+    Scheme {
+        /// The scheme found.
+        scheme: String,
+    },
+    /// Plain `http` to a host that is not this machine.
+    #[error("refusing to send the access token over plain http to `{host}`: use `https` (plain http is allowed only for loopback hosts)")]
+    InsecureHost {
+        /// The host that was not loopback.
+        host: String,
+    },
+    /// The API base carries something that does not belong in it.
+    #[error("api base must not contain {what}")]
+    UrlParts {
+        /// What was found (credentials, a query or a fragment).
+        what: &'static str,
+    },
+    /// The API base has no host.
+    #[error("api base `{url}` has no host")]
+    NoHost {
+        /// What was given.
+        url: String,
+    },
+    /// The token is empty or not a valid header value.
+    #[error("the access token is empty or contains characters not allowed in an http header")]
+    Token,
+    /// The HTTP client could not be built (e.g. TLS setup).
+    #[error("cannot build the http client: {0}")]
+    Build(#[source] reqwest::Error),
+}
+
+/// What kind of transport failure happened; all of them are worth retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// The request or the answer took longer than the timeout.
+    Timeout,
+    /// No connection could be established.
+    Connect,
+    /// The connection broke while sending or reading (reset, closed without an answer).
+    Connection,
+}
+
+/// A failed HTTP attempt with no status code from the server.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: {message}", match .kind {
+    TransportKind::Timeout => "request timed out",
+    TransportKind::Connect => "cannot connect",
+    TransportKind::Connection => "connection failed",
+})]
+pub struct TransportError {
+    /// The category.
+    pub kind: TransportKind,
+    /// The underlying error chain, joined with `: `.
+    pub message: String,
+}
+
+impl TransportError {
+    fn from_reqwest(err: &reqwest::Error) -> TransportError {
+        let kind = if err.is_timeout() {
+            TransportKind::Timeout
+        } else if err.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::Connection
+        };
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = s.source();
+        }
+        // A timeout inside hyper may surface only through the source chain.
+        let kind = if kind == TransportKind::Connection && message.contains("timed out") {
+            TransportKind::Timeout
+        } else {
+            kind
+        };
+        TransportError { kind, message }
+    }
+}
+
+/// The parts of an HTTP answer that delivery needs.
+#[derive(Debug, Clone)]
+pub struct HttpReply {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Retry-After`, as seconds or an HTTP date turned into a wait from now.
+    pub retry_after: Option<Duration>,
+    /// `x-pinterest-rid`, Pinterest's request id for support.
+    pub request_id: Option<String>,
+    /// The raw body (with the token scrubbed out, should a server ever echo it).
+    pub body: Vec<u8>,
+}
+
+/// A configured client for one ad account. Cheap to share across threads.
+pub struct Client {
+    http: reqwest::blocking::Client,
+    endpoint: Url,
+    token: SecretString,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("token", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`", self.endpoint)
+    }
+}
+
+/// Whether `host` is this machine: `127.0.0.0/8`, `::1` or `localhost`.
+fn is_loopback(host: &UrlHost<&str>) -> bool {
+    match host {
+        UrlHost::Domain(d) => {
+            let d = d.trim_end_matches('.');
+            d.eq_ignore_ascii_case("localhost")
+        }
+        UrlHost::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        UrlHost::Ipv6(ip) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// Builds `Bearer <token>`; the only place the token is exposed.
+fn bearer(token: &SecretString) -> Result<HeaderValue, ConfigError> {
+    let secret = token.expose_secret();
+    if secret.trim().is_empty() {
+        return Err(ConfigError::Token);
+    }
+    let mut value =
+        HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| ConfigError::Token)?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Replaces every occurrence of `needle` in `body` with `[REDACTED]`.
+fn scrub(body: Vec<u8>, needle: &[u8]) -> Vec<u8> {
+    // Very short tokens (only ever seen in tests) would mangle ordinary text.
+    if needle.len() < 8 || body.len() < needle.len() {
+        return body;
+    }
+    if !body.windows(needle.len()).any(|w| w == needle) {
+        return body;
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i..].starts_with(needle) {
+            out.extend_from_slice(b"[REDACTED]");
+            i += needle.len();
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+impl Client {
+    /// Validates the configuration and builds the HTTP client.
+    ///
+    /// The ad account must be 1 to 18 digits; the API base must be an `https` URL, or `http`
+    /// only when the host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`), so the
+    /// token never crosses a network in clear.
+    pub fn new(cfg: ClientConfig) -> Result<Client, ConfigError> {
+        let id = cfg.ad_account.as_str();
+        if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ConfigError::AdAccount);
+        }
+        let base = Url::parse(cfg.api_base.trim()).map_err(|source| ConfigError::Url {
+            url: cfg.api_base.clone(),
+            source,
+        })?;
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(ConfigError::UrlParts {
+                what: "credentials",
+            });
+        }
+        if base.query().is_some() {
+            return Err(ConfigError::UrlParts { what: "a query" });
+        }
+        if base.fragment().is_some() {
+            return Err(ConfigError::UrlParts { what: "a fragment" });
+        }
+        let Some(host) = base.host() else {
+            return Err(ConfigError::NoHost {
+                url: cfg.api_base.clone(),
+            });
+        };
+        match base.scheme() {
+            "https" => {}
+            "http" if is_loopback(&host) => {}
+            "http" => {
+                return Err(ConfigError::InsecureHost {
+                    host: host.to_string(),
+                })
+            }
+            other => {
+                return Err(ConfigError::Scheme {
+                    scheme: other.to_string(),
+                })
+            }
+        }
+        bearer(&cfg.token)?;
+
+        let mut endpoint = base.clone();
+        let path = format!(
+            "{}/ad_accounts/{}/events",
+            base.path().trim_end_matches('/'),
+            cfg.ad_account
+        );
+        endpoint.set_path(&path);
+        if cfg.test {
+            endpoint.set_query(Some("test=true"));
+        }
+
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.timeout)
+            // A redirect would turn the POST into a GET or carry the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("pinconv/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(ConfigError::Build)?;
+        Ok(Client {
+            http,
+            endpoint,
+            token: cfg.token,
+        })
+    }
+
+    /// The full endpoint URL, query included.
+    pub fn endpoint(&self) -> &str {
+        self.endpoint.as_str()
+    }
+
+    /// Makes one HTTP attempt with this request body.
+    pub fn post(&self, body: &[u8]) -> Result<HttpReply, TransportError> {
+        let auth = bearer(&self.token).map_err(|e| TransportError {
+            kind: TransportKind::Connection,
+            message: e.to_string(),
+        })?;
+        let resp = self
+            .http
+            .post(self.endpoint.clone())
+            .header(AUTHORIZATION, auth)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_vec())
+            .send()
+            .map_err(|e| TransportError::from_reqwest(&e))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers();
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| super::retry::parse_retry_after(v, jiff::Timestamp::now()));
+        let request_id = headers
+            .get("x-pinterest-rid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = resp.bytes().map_err(|e| TransportError::from_reqwest(&e))?;
+        let body = scrub(bytes.to_vec(), self.token.expose_secret().as_bytes());
+        Ok(HttpReply {
+            status,
+            retry_after,
+            request_id,
+            body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "pina_SECRETTOKEN123456";
+
+    fn cfg(base: &str) -> ClientConfig {
+        ClientConfig {
+            api_base: base.to_string(),
+            ad_account: "549755885175".to_string(),
+            token: SecretString::from(TOKEN),
+            test: false,
+            connect_timeout: Duration::from_secs(1),
+            timeout: Duration::from_secs(2),
+        }
+    }
+
+    #[test]
+    fn https_and_loopback_http_accepted() {
+        for base in [
+            "https://api.pinterest.com/v5",
+            "https://api.pinterest.com/v5/",
+            "http://127.0.0.1:8080/v5",
+            "http://127.9.9.9/v5",
+            "http://localhost:1/v5",
+            "http://LOCALHOST./v5",
+            "http://[::1]:9/v5",
+        ] {
+            let c = Client::new(cfg(base)).unwrap_or_else(|e| panic!("{base}: {e}"));
+            assert!(
+                c.endpoint()
+                    .ends_with("/v5/ad_accounts/549755885175/events"),
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_to_remote_host_refused() {
+        for base in [
+            "http://api.pinterest.com/v5",
+            "http://10.0.0.1/v5",
+            "http://localhost.example.com/v5",
+            "http://[::2]/v5",
+        ] {
+            let err = Client::new(cfg(base)).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::InsecureHost { .. }),
+                "{base}: {err}"
+            );
+            assert!(err.to_string().contains("use `https`"), "{err}");
+        }
+        assert!(matches!(
+            Client::new(cfg("ftp://x/v5")),
+            Err(ConfigError::Scheme { .. })
+        ));
+        assert!(matches!(
+            Client::new(cfg("not a url")),
+            Err(ConfigError::Url { .. })
+        ));
+        assert!(matches!(
+            Client::new(cfg("https://u:p@api.pinterest.com/v5")),
+            Err(ConfigError::UrlParts { .. })
+        ));
+    }
+
+    #[test]
+    fn ad_account_must_be_1_to_18_digits() {
+        for bad in ["", "12a", "1234567890123456789", " 12", "-1", "١٢"] {
+            let mut c = cfg("https://api.pinterest.com/v5");
+            c.ad_account = bad.to_string();
+            assert!(
+                matches!(Client::new(c), Err(ConfigError::AdAccount)),
+                "{bad:?}"
+            );
+        }
+        let mut c = cfg("https://api.pinterest.com/v5");
+        c.ad_account = "123456789012345678".to_string();
+        assert!(Client::new(c).is_ok());
+    }
+
+    #[test]
+    fn test_flag_adds_query() {
+        let mut c = cfg("https://api.pinterest.com/v5");
+        assert!(!Client::new(c.clone()).unwrap().endpoint().contains('?'));
+        c.test = true;
+        assert!(Client::new(c)
+            .unwrap()
+            .endpoint()
+            .ends_with("/events?test=true"));
+    }
+
+    #[test]
+    fn bad_tokens_refused() {
+        for bad in ["", "  ", "a\nb"] {
+            let mut c = cfg("https://api.pinterest.com/v5");
+            c.token = SecretString::from(bad);
+            assert!(matches!(Client::new(c), Err(ConfigError::Token)), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn debug_and_display_never_show_the_token() {
+        let config = cfg("http://127.0.0.1:1/v5");
+        let client = Client::new(config.clone()).unwrap();
+        let texts = [
+            format!("{config:?}"),
+            format!("{client:?}"),
+            format!("{client}"),
+            format!(
+                "{:?}",
+                Client::new(cfg("http://example.com/v5")).unwrap_err()
+            ),
+            Client::new(cfg("http://example.com/v5"))
+                .unwrap_err()
+                .to_string(),
+        ];
+        for t in texts {
+            assert!(!t.contains(TOKEN), "{t}");
+            assert!(!t.contains("SECRET"), "{t}");
+        }
+    }
+
+    #[test]
+    fn scrub_removes_token() {
+        let out = scrub(
+            format!("x {TOKEN} y {TOKEN}").into_bytes(),
+            TOKEN.as_bytes(),
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "x [REDACTED] y [REDACTED]");
+        assert_eq!(scrub(b"abc".to_vec(), b"short"), b"abc");
+    }
+}

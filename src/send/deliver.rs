@@ -1,0 +1,498 @@
+//! Delivering one batch of built events and saying, per event and in order, what happened.
+//!
+//! The rules follow README §6 and §8: 200 and 422 carry per-event results matched by index;
+//! 400 and 413 split the batch in halves until the offending events are alone; 401 and 403 stop
+//! everything; 429 (unless it is the "spam" kind), 5xx and transport failures are retried with
+//! full-jitter backoff, honouring `Retry-After`, within an attempt limit and a deadline; any
+//! other status fails the events without a retry.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde::Deserialize;
+
+use super::client::{Client, HttpReply};
+use super::retry::{backoff_delay, RateLimiter, RetryPolicy, Sleeper};
+
+/// What happened to one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventOutcome {
+    /// Pinterest processed the event, possibly with a warning about a non-standard field.
+    Accepted {
+        /// Pinterest's `warning_message`, when not empty.
+        warning: Option<String>,
+    },
+    /// The event was not (known to be) recorded.
+    Failed {
+        /// Why, with Pinterest's message and code when there was one.
+        reason: String,
+        /// What kind of failure, which decides whether re-running can help.
+        kind: FailureKind,
+    },
+}
+
+impl EventOutcome {
+    /// Whether Pinterest accepted the event.
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, EventOutcome::Accepted { .. })
+    }
+
+    fn failed(kind: FailureKind, reason: impl Into<String>) -> EventOutcome {
+        EventOutcome::Failed {
+            reason: reason.into(),
+            kind,
+        }
+    }
+}
+
+/// The kind of a failed event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    /// Pinterest said this event failed, or a 400 was isolated to it: fix the data.
+    Rejected,
+    /// Retries or the deadline ran out on a temporary problem: safe to re-run.
+    GaveUp,
+    /// A 429 that Pinterest flagged as spam; not retried.
+    Spam,
+    /// Not sent (or not finished) because of a cancel or an authentication stop.
+    Aborted,
+    /// Anything else (an unexpected status, an unreadable answer).
+    Other,
+}
+
+/// A condition that stops the whole run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fatal {
+    /// 401 or 403: the token is wrong or lacks access; nothing is retried.
+    Auth {
+        /// 401 or 403.
+        status: u16,
+        /// Pinterest's message and code.
+        message: String,
+    },
+}
+
+impl Fatal {
+    /// What the user can do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Fatal::Auth { status: 403, .. } => {
+                "the token's user needs Admin, Analyst, Audience or Campaign access on the ad account (or to own it)"
+            }
+            Fatal::Auth { .. } => {
+                "check the access token (`PINTEREST_ACCESS_TOKEN`): it may be mistyped, expired or revoked"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Fatal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fatal::Auth { status, message } => {
+                write!(
+                    f,
+                    "pinterest refused the access token (http {status}): {message}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for Fatal {}
+
+/// Everything that happened while delivering one batch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BatchOutcome {
+    /// One outcome per input event, in input order.
+    pub outcomes: Vec<EventOutcome>,
+    /// HTTP attempts made (split halves and retries included).
+    pub requests: u32,
+    /// Attempts that were retries after a temporary failure.
+    pub retries: u32,
+    /// `x-pinterest-rid` of every answer that had one.
+    pub request_ids: Vec<String>,
+    /// Events that came back with a non-empty `warning_message`.
+    pub warnings: u32,
+    /// Set when this batch hit a condition that stops the run.
+    pub fatal: Option<Fatal>,
+}
+
+impl BatchOutcome {
+    /// How many events were accepted.
+    pub fn accepted(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.is_accepted()).count()
+    }
+
+    /// How many events failed with this kind.
+    pub fn failed(&self, kind: FailureKind) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o, EventOutcome::Failed { kind: k, .. } if *k == kind))
+            .count()
+    }
+}
+
+/// Delivers batches through one [`Client`]; shareable across worker threads.
+pub struct Deliverer {
+    client: Client,
+    policy: RetryPolicy,
+    sleeper: Arc<dyn Sleeper>,
+    limiter: Arc<RateLimiter>,
+    cancel: Arc<AtomicBool>,
+    seed: u64,
+    batches: AtomicU64,
+    halted: OnceLock<Fatal>,
+}
+
+impl fmt::Debug for Deliverer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deliverer")
+            .field("client", &self.client)
+            .field("policy", &self.policy)
+            .field("halted", &self.halted.get())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How one range of events ended.
+enum RangeEnd {
+    Settled(Vec<EventOutcome>),
+    Split(String),
+    Fatal(Fatal),
+    Abort(String),
+}
+
+/// What an HTTP answer means for the range that was sent.
+enum Verdict {
+    Settled(Vec<EventOutcome>),
+    Split(String),
+    Fatal(Fatal),
+    Retry(String),
+}
+
+/// The per-event shape shared by the 200 body and the 422 `details`.
+#[derive(Deserialize)]
+struct ApiResponse {
+    events: Vec<EventResult>,
+}
+
+#[derive(Deserialize)]
+struct EventResult {
+    status: String,
+    #[serde(default)]
+    error_message: Option<String>,
+    #[serde(default)]
+    warning_message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    details: Option<serde_json::Value>,
+}
+
+/// Pinterest's `message (code <code>)`, or a short excerpt of a non-JSON body.
+fn server_message(body: &[u8]) -> String {
+    if let Ok(ApiError {
+        code,
+        message: Some(message),
+        ..
+    }) = serde_json::from_slice(body)
+    {
+        return match code {
+            Some(code) if !code.is_null() => format!("{message} (code {code})"),
+            _ => message,
+        };
+    }
+    let text: String = String::from_utf8_lossy(body)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(200)
+        .collect();
+    let text = text.trim();
+    if text.is_empty() {
+        "empty body".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// `http <status>: <message> (code <code>)`.
+fn describe(status: u16, body: &[u8]) -> String {
+    format!("http {status}: {}", server_message(body))
+}
+
+/// `{"data":[e1,e2,…]}` from already serialized events, without re-serializing them.
+fn build_body(events: &[String]) -> Vec<u8> {
+    let len = events.iter().map(|e| e.len() + 1).sum::<usize>() + 11;
+    let mut body = Vec::with_capacity(len);
+    body.extend_from_slice(b"{\"data\":[");
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(e.as_bytes());
+    }
+    body.extend_from_slice(b"]}");
+    body
+}
+
+/// Maps per-event results to outcomes by index; unmatched events fail with a clear reason.
+fn per_event(
+    results: &[EventResult],
+    n: usize,
+    status: u16,
+    warnings: &mut u32,
+) -> Vec<EventOutcome> {
+    (0..n)
+        .map(|i| {
+            let Some(r) = results.get(i) else {
+                return EventOutcome::failed(
+                    FailureKind::Other,
+                    format!(
+                        "pinterest's answer (http {status}) has {} results for {n} events, none for this one; it may or may not have been recorded",
+                        results.len()
+                    ),
+                );
+            };
+            let warning = r.warning_message.clone().filter(|w| !w.trim().is_empty());
+            if warning.is_some() {
+                *warnings += 1;
+            }
+            match r.status.as_str() {
+                "processed" => EventOutcome::Accepted { warning },
+                "failed" => {
+                    let mut reason = r
+                        .error_message
+                        .clone()
+                        .filter(|m| !m.trim().is_empty())
+                        .unwrap_or_else(|| "pinterest marked the event as failed".to_string());
+                    if let Some(w) = warning {
+                        reason.push_str(&format!(" (warning: {w})"));
+                    }
+                    EventOutcome::failed(FailureKind::Rejected, reason)
+                }
+                other => EventOutcome::failed(
+                    FailureKind::Other,
+                    format!("unexpected event status `{other}` in pinterest's answer"),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Reads one HTTP answer for a range of `n` events.
+fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
+    let status = reply.status;
+    let all = |kind, reason: String| Verdict::Settled(vec![EventOutcome::failed(kind, reason); n]);
+    match status {
+        200 => match serde_json::from_slice::<ApiResponse>(&reply.body) {
+            Ok(resp) => Verdict::Settled(per_event(&resp.events, n, status, warnings)),
+            Err(e) => all(
+                FailureKind::Other,
+                format!("pinterest answered http 200 but its per-event results cannot be read ({e}); the events may or may not have been recorded"),
+            ),
+        },
+        422 => {
+            let details = serde_json::from_slice::<ApiError>(&reply.body)
+                .ok()
+                .and_then(|e| e.details)
+                .and_then(|d| serde_json::from_value::<ApiResponse>(d).ok());
+            match details {
+                Some(resp) => Verdict::Settled(per_event(&resp.events, n, status, warnings)),
+                None => all(FailureKind::Rejected, describe(status, &reply.body)),
+            }
+        }
+        400 | 413 => Verdict::Split(describe(status, &reply.body)),
+        401 | 403 => Verdict::Fatal(Fatal::Auth {
+            status,
+            message: server_message(&reply.body),
+        }),
+        429 => {
+            let reason = describe(status, &reply.body);
+            // Pinterest's quickstart treats a "spam" 429 as its own, non-rate-limit condition.
+            if reason.to_lowercase().contains("spam") {
+                all(FailureKind::Spam, reason)
+            } else {
+                Verdict::Retry(reason)
+            }
+        }
+        500..=599 => Verdict::Retry(describe(status, &reply.body)),
+        _ => all(FailureKind::Other, describe(status, &reply.body)),
+    }
+}
+
+/// Per-call state: jitter, deadline and counters.
+struct Run {
+    rng: StdRng,
+    deadline_at: Instant,
+    out: BatchOutcome,
+}
+
+impl Deliverer {
+    /// A deliverer; `seed` makes the jitter reproducible (each batch derives its own stream).
+    pub fn new(
+        client: Client,
+        policy: RetryPolicy,
+        sleeper: Arc<dyn Sleeper>,
+        limiter: Arc<RateLimiter>,
+        cancel: Arc<AtomicBool>,
+        seed: u64,
+    ) -> Deliverer {
+        Deliverer {
+            client,
+            policy,
+            sleeper,
+            limiter,
+            cancel,
+            seed,
+            batches: AtomicU64::new(0),
+            halted: OnceLock::new(),
+        }
+    }
+
+    /// The authentication stop, once any batch has hit one.
+    pub fn fatal(&self) -> Option<&Fatal> {
+        self.halted.get()
+    }
+
+    /// Delivers `events` (≤ 1000 serialized CAPI events) and reports each one's fate.
+    pub fn deliver(&self, events: &[String]) -> BatchOutcome {
+        let n = events.len();
+        let batch = self.batches.fetch_add(1, Ordering::Relaxed);
+        let mut run = Run {
+            rng: StdRng::seed_from_u64(self.seed ^ batch.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            deadline_at: self
+                .sleeper
+                .now()
+                .checked_add(self.policy.deadline)
+                .unwrap_or_else(|| self.sleeper.now() + Duration::from_secs(365 * 86_400)),
+            out: BatchOutcome::default(),
+        };
+        let mut outcomes: Vec<Option<EventOutcome>> = vec![None; n];
+        // Ranges still to send; popped from the end, so push the right half first.
+        let mut stack: Vec<Range<usize>> = Vec::new();
+        if n > 0 {
+            stack.push(0..n);
+        }
+        while let Some(range) = stack.pop() {
+            let stop = match self.send_range(&events[range.clone()], &mut run) {
+                RangeEnd::Settled(list) => {
+                    for (slot, o) in outcomes[range].iter_mut().zip(list) {
+                        *slot = Some(o);
+                    }
+                    continue;
+                }
+                RangeEnd::Split(reason) if range.len() == 1 => {
+                    outcomes[range.start] =
+                        Some(EventOutcome::failed(FailureKind::Rejected, reason));
+                    continue;
+                }
+                RangeEnd::Split(_) => {
+                    let mid = range.start + range.len() / 2;
+                    stack.push(mid..range.end);
+                    stack.push(range.start..mid);
+                    continue;
+                }
+                RangeEnd::Fatal(fatal) => {
+                    let reason = format!("not sent: {fatal}");
+                    let _ = self.halted.set(fatal.clone());
+                    run.out.fatal = Some(fatal);
+                    reason
+                }
+                RangeEnd::Abort(reason) => reason,
+            };
+            for r in std::iter::once(range).chain(stack.drain(..)) {
+                for slot in &mut outcomes[r] {
+                    *slot = Some(EventOutcome::failed(FailureKind::Aborted, stop.clone()));
+                }
+            }
+        }
+        run.out.outcomes = outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| EventOutcome::failed(FailureKind::Aborted, "not sent")))
+            .collect();
+        run.out
+    }
+
+    /// Why no further attempt may start, if so.
+    fn stopped(&self, last: Option<&str>) -> Option<String> {
+        let suffix = last
+            .map(|l| format!(" (last error: {l})"))
+            .unwrap_or_default();
+        if self.cancel.load(Ordering::SeqCst) {
+            return Some(format!("not sent: cancelled{suffix}"));
+        }
+        self.halted
+            .get()
+            .map(|f| format!("not sent: an earlier request failed: {f}"))
+    }
+
+    /// Sends one range until it is settled, must be split, or the run stops.
+    fn send_range(&self, events: &[String], run: &mut Run) -> RangeEnd {
+        let body = build_body(events);
+        let max_attempts = self.policy.max_attempts.max(1);
+        let mut last: Option<String> = None;
+        let mut attempt = 0u32;
+        loop {
+            if let Some(reason) = self.stopped(last.as_deref()) {
+                return RangeEnd::Abort(reason);
+            }
+            if !self.limiter.acquire_unless(&*self.sleeper, &self.cancel) {
+                return RangeEnd::Abort(self.stopped(last.as_deref()).unwrap_or_default());
+            }
+            run.out.requests += 1;
+            if attempt > 0 {
+                run.out.retries += 1;
+            }
+            attempt += 1;
+            let (reason, retry_after) = match self.client.post(&body) {
+                Ok(reply) => {
+                    if let Some(rid) = &reply.request_id {
+                        run.out.request_ids.push(rid.clone());
+                    }
+                    match judge(&reply, events.len(), &mut run.out.warnings) {
+                        Verdict::Settled(list) => return RangeEnd::Settled(list),
+                        Verdict::Split(reason) => return RangeEnd::Split(reason),
+                        Verdict::Fatal(f) => return RangeEnd::Fatal(f),
+                        Verdict::Retry(reason) => (reason, reply.retry_after),
+                    }
+                }
+                Err(e) => (e.to_string(), None),
+            };
+            let gave_up = |why: String| {
+                RangeEnd::Settled(vec![
+                    EventOutcome::failed(FailureKind::GaveUp, why);
+                    events.len()
+                ])
+            };
+            if attempt >= max_attempts {
+                return gave_up(format!("gave up after {attempt} attempts: {reason}"));
+            }
+            let delay = retry_after
+                .unwrap_or_else(|| backoff_delay(&self.policy, attempt - 1, &mut run.rng));
+            let now = self.sleeper.now();
+            if now.checked_add(delay).map_or(true, |t| t > run.deadline_at) {
+                return gave_up(format!(
+                    "gave up after {attempt} attempts, waiting {}s more would pass the {}s deadline: {reason}",
+                    delay.as_secs_f64().ceil(),
+                    self.policy.deadline.as_secs()
+                ));
+            }
+            if !self.sleeper.sleep_unless(delay, &self.cancel) {
+                return RangeEnd::Abort(format!("not sent: cancelled (last error: {reason})"));
+            }
+            last = Some(reason);
+        }
+    }
+}
