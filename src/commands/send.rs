@@ -23,9 +23,7 @@ use crate::ledger::{self, Decision, EventKey, Ledger, LedgerError, RunStats};
 use crate::pipeline::{self, Sink};
 use crate::printer::{Printer, Progress};
 use crate::report::{InputSummary, Problem, Severity, Totals};
-use crate::send::client::{Client, ClientConfig};
-use crate::send::deliver::{BatchOutcome, Deliverer, EventOutcome, FailureKind};
-use crate::send::retry::{RateLimiter, RealSleeper, RetryPolicy};
+use crate::send::{BatchOutcome, Client, ClientConfig, Deliverer, EventOutcome, FailureKind, RateLimiter, RealSleeper, RetryPolicy};
 
 /// How many request ids the report lists.
 const MAX_REQUEST_IDS: usize = 1000;
@@ -100,15 +98,8 @@ struct Meta {
     fingerprint: String,
 }
 
-struct Job {
-    metas: Vec<Meta>,
-    events: Vec<String>,
-}
-
-struct Done {
-    job: Job,
-    outcome: BatchOutcome,
-}
+type Job = crate::send::Job<Vec<Meta>>;
+type Done = crate::send::Done<Vec<Meta>>;
 
 /// One line of `--failed-out`: the event as it was, where it came from, and why it failed.
 /// `send` reads such lines back as already-built events.
@@ -136,6 +127,7 @@ struct SendSink<'a> {
     cancel: Arc<AtomicBool>,
     progress: Progress,
     error: Option<anyhow::Error>,
+    seq: u64,
 }
 
 impl SendSink<'_> {
@@ -163,7 +155,8 @@ impl SendSink<'_> {
             }
             None => vec![Decision::New; metas.len()],
         };
-        let mut job = Job { metas: Vec::new(), events: Vec::new() };
+        self.seq += 1;
+        let mut job = Job { seq: self.seq, meta: Vec::new(), events: Vec::new() };
         for ((meta, built), decision) in metas.into_iter().zip(batch).zip(decisions) {
             match decision {
                 Decision::AlreadySent if !self.resend => {
@@ -191,7 +184,7 @@ impl SendSink<'_> {
                 Decision::RetryFailed => self.stats.retried_from_ledger += 1,
                 _ => {}
             }
-            job.metas.push(meta);
+            job.meta.push(meta);
             job.events.push(built.json);
         }
         if job.events.is_empty() {
@@ -227,7 +220,7 @@ impl SendSink<'_> {
             outcomes: vec![EventOutcome::Failed { reason: reason.to_owned(), kind: FailureKind::Aborted }; n],
             ..BatchOutcome::default()
         };
-        self.settle(Done { job, outcome })
+        self.settle(Done { seq: job.seq, events: job.events, meta: job.meta, outcome })
     }
 
     /// Handles finished batches; `block` waits for all of them (the senders must be closed).
@@ -244,7 +237,7 @@ impl SendSink<'_> {
 
     /// Maps a batch's per-event answers back to input rows, the ledger and failed-out.
     fn settle(&mut self, done: Done) -> anyhow::Result<()> {
-        let Done { job, outcome } = done;
+        let Done { events, meta, outcome, .. } = done;
         self.stats.requests += u64::from(outcome.requests);
         self.stats.retries += u64::from(outcome.retries);
         for rid in &outcome.request_ids {
@@ -261,7 +254,7 @@ impl SendSink<'_> {
         let now = jiff::Timestamp::now().as_second();
         let mut accepted = Vec::new();
         let mut failed = Vec::new();
-        for ((meta, json), result) in job.metas.iter().zip(&job.events).zip(&outcome.outcomes) {
+        for ((meta, json), result) in meta.iter().zip(&events).zip(&outcome.outcomes) {
             match result {
                 EventOutcome::Accepted { warning } => {
                     self.stats.accepted += 1;
@@ -321,7 +314,7 @@ impl SendSink<'_> {
                 }
             }
         }
-        self.progress.inc(job.events.len() as u64);
+        self.progress.inc(events.len() as u64);
         if let Some(l) = &mut self.ledger {
             if !accepted.is_empty() {
                 l.record_accepted(&accepted, outcome.request_ids.first().map(String::as_str), now)
@@ -466,22 +459,7 @@ pub fn run(a: &SendArgs) -> Exit {
         let deliverer = Arc::new(Deliverer::new(client, policy, Arc::new(RealSleeper), limiter, cancel.clone(), seed));
         let (jtx, jrx) = crossbeam_channel::bounded::<Job>(usize::from(a.concurrency));
         let (dtx, drx) = crossbeam_channel::unbounded::<Done>();
-        for i in 0..a.concurrency {
-            let (d, jrx, dtx) = (deliverer.clone(), jrx.clone(), dtx.clone());
-            workers.push(
-                std::thread::Builder::new()
-                    .name(format!("pinconv-send-{i}"))
-                    .spawn(move || {
-                        for job in jrx {
-                            let outcome = d.deliver(&job.events);
-                            if dtx.send(Done { job, outcome }).is_err() {
-                                return;
-                            }
-                        }
-                    })
-                    .expect("spawn sender thread"),
-            );
-        }
+        workers = crate::send::spawn_workers(usize::from(a.concurrency), deliverer, jrx, dtx);
         jobs_tx = Some(jtx);
         done_rx = Some(drx);
     }
@@ -560,6 +538,7 @@ pub fn run(a: &SendArgs) -> Exit {
         cancel: cancel.clone(),
         progress,
         error: None,
+        seq: 0,
     };
     let piped = pipeline::run(&plan, &settings, &mut sink, &cancel);
     let finished = sink.finish();
@@ -623,7 +602,7 @@ pub fn run(a: &SendArgs) -> Exit {
         }
     }
 
-    printer.summary(&totals, if a.dry_run { "built" } else { "built" });
+    printer.summary(&totals, "built");
     send_summary(&printer, &stats, a.dry_run, a.test);
     if let Some(f) = &stats.fatal {
         printer.error(&anyhow::anyhow!("{f}"), None);

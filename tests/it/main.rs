@@ -1,1 +1,11 @@
+//! End-to-end tests: the real `pinconv` binary against fixtures, the API contract and a mock
+//! Pinterest server on 127.0.0.1. One test binary; each module is one area.
+
 mod mock_server;
+mod support;
+
+mod hash;
+mod ledger;
+mod offline;
+mod schema;
+mod send;
