@@ -15,22 +15,40 @@ fn main() {
 
 #[divan::bench]
 fn hash_email() -> Option<String> {
-    normalize::hash(Field::Em, divan::black_box(" Zoe.Mueller@Example.com "), &Context::default()).ok().flatten()
+    normalize::hash(
+        Field::Em,
+        divan::black_box(" Zoe.Mueller@Example.com "),
+        &Context::default(),
+    )
+    .ok()
+    .flatten()
 }
 
 #[divan::bench]
 fn hash_phone() -> Option<String> {
-    let ctx = Context { country: Some("US"), default_country: None };
-    normalize::hash(Field::Ph, divan::black_box("(201) 555-0123"), &ctx).ok().flatten()
+    let ctx = Context {
+        country: Some("US"),
+        default_country: None,
+    };
+    normalize::hash(Field::Ph, divan::black_box("(201) 555-0123"), &ctx)
+        .ok()
+        .flatten()
 }
 
 /// A small Shopify export: 2,000 orders of two rows each.
 fn export() -> tempfile::NamedTempFile {
-    let mut f = tempfile::Builder::new().suffix(".csv").tempfile().expect("temp file");
+    let mut f = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp file");
     writeln!(f, "Name,Email,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing City,Billing Zip,Billing Province,Billing Country,Billing Phone,Id,Source").unwrap();
     for i in 0..2000 {
         writeln!(f, "#{i},user{i}@example.com,paid,USD,30.00,5.00,2.00,37.00,2026-11-20 10:00:00 -0500,1,Mug,10.00,SKU-{i},Ana Lima {i},Menlo Park,94025,CA,US,+1 201 555 01{:02},{},web", i % 100, 5_000_000 + i).unwrap();
-        writeln!(f, "#{i},user{i}@example.com,,,,,,,2026-11-20 10:00:00 -0500,2,Plate,10.00,SKU-P,,,,,,,,").unwrap();
+        writeln!(
+            f,
+            "#{i},user{i}@example.com,,,,,,,2026-11-20 10:00:00 -0500,2,Plate,10.00,SKU-P,,,,,,,,"
+        )
+        .unwrap();
     }
     f.flush().unwrap();
     f
@@ -40,8 +58,11 @@ fn export() -> tempfile::NamedTempFile {
 fn pipeline_4000_rows(bencher: divan::Bencher) {
     let file = export();
     let path = file.path().to_str().unwrap().to_owned();
-    let cli = <Cli as clap::Parser>::parse_from(["pinconv", "check", "--max-age", "off", "-q", &path]);
-    let pinconv::cli::Command::Check(args) = cli.command else { unreachable!() };
+    let cli =
+        <Cli as clap::Parser>::parse_from(["pinconv", "check", "--max-age", "off", "-q", &path]);
+    let pinconv::cli::Command::Check(args) = cli.command else {
+        unreachable!()
+    };
     let (settings, plan) = pinconv::commands::resolve(&args.input).expect("settings");
     struct Count(u64);
     impl pinconv::pipeline::Sink for Count {

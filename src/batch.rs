@@ -31,13 +31,17 @@ impl<T> Batcher<T> {
     #[must_use]
     pub fn new(size: usize) -> Batcher<T> {
         let size = size.clamp(1, MAX_BATCH);
-        Batcher { size, current: Vec::with_capacity(size) }
+        Batcher {
+            size,
+            current: Vec::with_capacity(size),
+        }
     }
 
     /// Adds an item; returns a full batch when one is complete.
     pub fn push(&mut self, item: T) -> Option<Vec<T>> {
         self.current.push(item);
-        (self.current.len() >= self.size).then(|| std::mem::replace(&mut self.current, Vec::with_capacity(self.size)))
+        (self.current.len() >= self.size)
+            .then(|| std::mem::replace(&mut self.current, Vec::with_capacity(self.size)))
     }
 
     /// The last, partial batch.
@@ -53,7 +57,10 @@ mod tests {
 
     #[test]
     fn body_joins_events() {
-        assert_eq!(body(["{\"a\":1}", "{\"b\":2}"]), "{\"data\":[{\"a\":1},{\"b\":2}]}");
+        assert_eq!(
+            body(["{\"a\":1}", "{\"b\":2}"]),
+            "{\"data\":[{\"a\":1},{\"b\":2}]}"
+        );
     }
 
     proptest! {

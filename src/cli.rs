@@ -235,7 +235,11 @@ fn parse_field(s: &str) -> Result<Field, String> {
     Field::parse(s).ok_or_else(|| {
         format!(
             "unknown field `{s}`; use one of {}",
-            Field::ALL.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ")
+            Field::ALL
+                .iter()
+                .map(|f| f.key())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })
 }

@@ -296,9 +296,11 @@ pub fn source_aliases(name: &str) -> Vec<String> {
         "draft" | "draft_orders" | "draft orders" | "shopify_draft_order" => {
             &["shopify_draft_order"]
         }
-        "recharge" | "subscription" | "subscriptions" => {
-            &["subscription_contract", "subscription_contract_checkout_one", "recharge"]
-        }
+        "recharge" | "subscription" | "subscriptions" => &[
+            "subscription_contract",
+            "subscription_contract_checkout_one",
+            "recharge",
+        ],
         _ => &[],
     };
     if expanded.is_empty() {

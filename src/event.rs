@@ -217,7 +217,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn problem(&self, sev: Severity, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) -> Problem {
+    fn problem(
+        &self,
+        sev: Severity,
+        cell: Option<&Cell>,
+        code: &'static str,
+        reason: String,
+        hint: Option<String>,
+    ) -> Problem {
         Problem {
             file: self.order.file.clone(),
             line: cell.map_or(self.order.line, |c| c.line),
@@ -230,24 +237,45 @@ impl Ctx<'_> {
         }
     }
 
-    fn warn(&mut self, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) {
+    fn warn(
+        &mut self,
+        cell: Option<&Cell>,
+        code: &'static str,
+        reason: String,
+        hint: Option<String>,
+    ) {
         let p = self.problem(Severity::Warning, cell, code, reason, hint);
         self.warnings.push(p);
     }
 
-    fn reject(mut self, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) -> Outcome {
+    fn reject(
+        mut self,
+        cell: Option<&Cell>,
+        code: &'static str,
+        reason: String,
+        hint: Option<String>,
+    ) -> Outcome {
         let p = self.problem(Severity::Rejected, cell, code, reason, hint);
         self.warnings.push(p);
         Outcome::Rejected(self.warnings)
     }
 
-    fn skip(&self, cell: Option<&Cell>, code: &'static str, reason: String, hint: Option<String>) -> Outcome {
+    fn skip(
+        &self,
+        cell: Option<&Cell>,
+        code: &'static str,
+        reason: String,
+        hint: Option<String>,
+    ) -> Outcome {
         Outcome::Skipped(self.problem(Severity::Skipped, cell, code, reason, hint))
     }
 }
 
 fn truthy(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y" | "t")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "y" | "t"
+    )
 }
 
 /// The canonical statuses an order has (test, voided, cancelled, ...), with the cell that says so.
@@ -256,7 +284,10 @@ fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     if let Some(c) = order.get(Key::Test).filter(|c| truthy(&c.value)) {
         out.push(("test", Some(c)));
     }
-    if let Some(c) = order.get(Key::PaymentMethod).filter(|c| c.value.to_ascii_lowercase().contains("bogus")) {
+    if let Some(c) = order
+        .get(Key::PaymentMethod)
+        .filter(|c| c.value.to_ascii_lowercase().contains("bogus"))
+    {
         // Shopify's test gateway.
         out.push(("test", Some(c)));
     }
@@ -282,7 +313,12 @@ fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     out
 }
 
-fn money_cell(ctx: &mut Ctx, cell: Option<&Cell>, s: &Settings, what: &str) -> Result<Option<Decimal>, Box<Outcome>> {
+fn money_cell(
+    ctx: &mut Ctx,
+    cell: Option<&Cell>,
+    s: &Settings,
+    what: &str,
+) -> Result<Option<Decimal>, Box<Outcome>> {
     let Some(c) = cell else { return Ok(None) };
     money::parse(&c.value, s.decimal_comma).map(Some).map_err(|_| {
         let p = ctx.problem(
@@ -307,7 +343,7 @@ fn epik(landing: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn item_value<'a>(item: &'a Item, key: Key) -> Option<&'a Cell> {
+fn item_value(item: &Item, key: Key) -> Option<&Cell> {
     item.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
 }
 
@@ -321,7 +357,9 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
             let mut item: Item = Vec::new();
             let mut total = None;
             for kv in entry.split('|') {
-                let Some((k, v)) = kv.split_once(':') else { continue };
+                let Some((k, v)) = kv.split_once(':') else {
+                    continue;
+                };
                 let v = v.trim();
                 if v.is_empty() {
                     continue;
@@ -339,14 +377,30 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                     }
                     _ => continue,
                 };
-                item.push((key, Cell { value: v.to_owned(), column: cell.column.clone(), line: cell.line }));
+                item.push((
+                    key,
+                    Cell {
+                        value: v.to_owned(),
+                        column: cell.column.clone(),
+                        line: cell.line,
+                    },
+                ));
             }
             if item_value(&item, Key::ItemPrice).is_none() {
                 // A line total over its quantity is the unit price.
-                let qty = item_value(&item, Key::ItemQuantity).and_then(|c| c.value.parse::<Decimal>().ok());
-                if let (Some(t), Some(q)) = (total.and_then(|t| money::parse(&t, false).ok()), qty) {
+                let qty = item_value(&item, Key::ItemQuantity)
+                    .and_then(|c| c.value.parse::<Decimal>().ok());
+                if let (Some(t), Some(q)) = (total.and_then(|t| money::parse(&t, false).ok()), qty)
+                {
                     if !q.is_zero() {
-                        item.push((Key::ItemPrice, Cell { value: (t / q).round_dp(2).to_string(), column: cell.column.clone(), line: cell.line }));
+                        item.push((
+                            Key::ItemPrice,
+                            Cell {
+                                value: (t / q).round_dp(2).to_string(),
+                                column: cell.column.clone(),
+                                line: cell.line,
+                            },
+                        ));
                     }
                 }
             }
@@ -361,17 +415,25 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
 #[allow(clippy::too_many_lines)]
 pub fn build(order: &Order, s: &Settings) -> Outcome {
     let id = order.get(Key::OrderId).map(|c| c.value.trim().to_owned());
-    let number = order.get(Key::OrderNumber).map(|c| c.value.trim().to_owned());
+    let number = order
+        .get(Key::OrderNumber)
+        .map(|c| c.value.trim().to_owned());
     let name = order.get(Key::OrderName).map(|c| c.value.trim().to_owned());
     let order_id = match s.order_id {
-        OrderIdSource::Auto => id.clone().or_else(|| number.clone()).or_else(|| name.clone()),
+        OrderIdSource::Auto => id
+            .clone()
+            .or_else(|| number.clone())
+            .or_else(|| name.clone()),
         OrderIdSource::Id => id.clone(),
         OrderIdSource::Number => number.clone(),
         OrderIdSource::Name => name.clone(),
     };
     let mut ctx = Ctx {
         order,
-        order_ref: order_id.clone().or_else(|| name.clone()).or_else(|| order.group.clone()),
+        order_ref: order_id
+            .clone()
+            .or_else(|| name.clone())
+            .or_else(|| order.group.clone()),
         warnings: Vec::new(),
     };
 
@@ -406,8 +468,13 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     let source = order.get(Key::Source);
     if let Some(c) = source {
         let v = c.value.trim().to_lowercase();
-        if s.exclude_sources.iter().any(|x| *x == v) {
-            return ctx.skip(Some(c), "excluded_source", format!("sales channel `{v}` is excluded"), None);
+        if s.exclude_sources.contains(&v) {
+            return ctx.skip(
+                Some(c),
+                "excluded_source",
+                format!("sales channel `{v}` is excluded"),
+                None,
+            );
         }
     }
 
@@ -417,12 +484,18 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             None,
             "missing_event_time",
             "the order has no time".into(),
-            Some("map the order date column in the config: `[columns] event_time = \"...\"`".into()),
+            Some(
+                "map the order date column in the config: `[columns] event_time = \"...\"`".into(),
+            ),
         );
     };
     let col = time_cell.column.to_ascii_lowercase();
     let naive_utc = col.ends_with("_gmt") || col.ends_with("_utc");
-    let opts = TimeOptions { tz: &s.timezone, date_order: s.date_order, format: s.date_format.as_deref() };
+    let opts = TimeOptions {
+        tz: &s.timezone,
+        date_order: s.date_order,
+        format: s.date_format.as_deref(),
+    };
     let moment = match time::parse(&time_cell.value, naive_utc, &opts) {
         Ok(m) => m,
         Err(e) => {
@@ -438,12 +511,20 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         ctx.warn(
             Some(time_cell),
             "no_time_of_day",
-            format!("the order has a date but no time of day; midnight in `{}` is used", s.timezone_name),
+            format!(
+                "the order has a date but no time of day; midnight in `{}` is used",
+                s.timezone_name
+            ),
             None,
         );
     }
     if s.since.is_some_and(|t| moment.unix < t) || s.until.is_some_and(|t| moment.unix >= t) {
-        return ctx.skip(Some(time_cell), "outside_time_filter", "the order is outside `--since`/`--until`".into(), None);
+        return ctx.skip(
+            Some(time_cell),
+            "outside_time_filter",
+            "the order is outside `--since`/`--until`".into(),
+            None,
+        );
     }
     if let MaxAge::Days(days) = s.max_age {
         if s.now - moment.unix > i64::from(days) * 86_400 {
@@ -522,7 +603,12 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         }
     };
     if event_id.is_empty() {
-        return ctx.reject(None, "missing_event_id", "the event id is empty".into(), None);
+        return ctx.reject(
+            None,
+            "missing_event_id",
+            "the event id is empty".into(),
+            None,
+        );
     }
 
     // user_data
@@ -533,29 +619,34 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         default_country: s.default_country.as_deref(),
     };
     let mut ud = UserData::default();
-    let hash_into = |ctx: &mut Ctx, field: Field, cell: &Cell, out: &mut Vec<String>| match normalize::hash(field, &cell.value, &nctx) {
-        Ok(Some(h)) => {
-            if !out.contains(&h) {
-                out.push(h);
+    let hash_into =
+        |ctx: &mut Ctx, field: Field, cell: &Cell, out: &mut Vec<String>| match normalize::hash(
+            field,
+            &cell.value,
+            &nctx,
+        ) {
+            Ok(Some(h)) => {
+                if !out.contains(&h) {
+                    out.push(h);
+                }
             }
-        }
-        Ok(None) => {}
-        Err(e) => ctx.warn(
-            Some(cell),
-            match field {
-                Field::Em => "invalid_email",
-                Field::Ph => "invalid_phone",
-                Field::Country => "invalid_country",
-                Field::St => "invalid_state",
-                Field::Zp => "invalid_zip",
-                Field::Ge => "invalid_gender",
-                Field::Db => "invalid_birth_date",
-                _ => "invalid_value",
-            },
-            format!("{e}; the value was dropped"),
-            e.hint().map(str::to_owned),
-        ),
-    };
+            Ok(None) => {}
+            Err(e) => ctx.warn(
+                Some(cell),
+                match field {
+                    Field::Em => "invalid_email",
+                    Field::Ph => "invalid_phone",
+                    Field::Country => "invalid_country",
+                    Field::St => "invalid_state",
+                    Field::Zp => "invalid_zip",
+                    Field::Ge => "invalid_gender",
+                    Field::Db => "invalid_birth_date",
+                    _ => "invalid_value",
+                },
+                format!("{e}; the value was dropped"),
+                e.hint().map(str::to_owned),
+            ),
+        };
     for c in order.all(Key::Email) {
         hash_into(&mut ctx, Field::Em, c, &mut ud.em);
     }
@@ -565,12 +656,20 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     for c in order.all(Key::Phone) {
         hash_into(&mut ctx, Field::Ph, c, &mut ud.ph);
     }
-    match (order.get(Key::FirstName), order.get(Key::LastName), order.get(Key::FullName)) {
+    match (
+        order.get(Key::FirstName),
+        order.get(Key::LastName),
+        order.get(Key::FullName),
+    ) {
         (None, None, Some(full)) => {
             let (f, l) = normalize::split_full_name(&full.value);
             for (part, field, out) in [(f, Field::Fn, &mut ud.first), (l, Field::Ln, &mut ud.ln)] {
                 if let Some(p) = part {
-                    let cell = Cell { value: p.to_owned(), column: full.column.clone(), line: full.line };
+                    let cell = Cell {
+                        value: p.to_owned(),
+                        column: full.column.clone(),
+                        line: full.line,
+                    };
                     hash_into(&mut ctx, field, &cell, out);
                 }
             }
@@ -610,12 +709,21 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             hash_into(&mut ctx, Field::ExternalId, c, &mut ud.external_id);
         }
     }
-    let plain = |k: Key| order.get(k).map(|c| c.value.trim().to_owned()).filter(|v| !v.is_empty());
+    let plain = |k: Key| {
+        order
+            .get(k)
+            .map(|c| c.value.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     ud.client_ip_address = plain(Key::ClientIp);
     ud.client_user_agent = plain(Key::UserAgent);
-    ud.click_id = plain(Key::ClickId).or_else(|| order.get(Key::LandingSite).and_then(|c| epik(&c.value)));
+    ud.click_id =
+        plain(Key::ClickId).or_else(|| order.get(Key::LandingSite).and_then(|c| epik(&c.value)));
     ud.partner_id = plain(Key::PartnerId);
-    if ud.em.is_empty() && ud.hashed_maids.is_empty() && !(ud.client_ip_address.is_some() && ud.client_user_agent.is_some()) {
+    if ud.em.is_empty()
+        && ud.hashed_maids.is_empty()
+        && !(ud.client_ip_address.is_some() && ud.client_user_agent.is_some())
+    {
         let had_email = order.get(Key::Email).is_some();
         return ctx.reject(
             order.get(Key::Email),
@@ -630,7 +738,10 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     }
 
     // custom_data
-    let mut cd = CustomData { order_id: order_id.clone(), ..CustomData::default() };
+    let mut cd = CustomData {
+        order_id: order_id.clone(),
+        ..CustomData::default()
+    };
     match order.get(Key::Currency) {
         Some(c) => match normalize::currency_code(&c.value) {
             Some(code) => cd.currency = Some(code),
@@ -660,9 +771,19 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     for item in &items {
         let qty_cell = item_value(item, Key::ItemQuantity);
         let quantity = qty_cell.and_then(|c| {
-            let q = c.value.trim().parse::<Decimal>().ok().filter(|q| q.fract().is_zero());
+            let q = c
+                .value
+                .trim()
+                .parse::<Decimal>()
+                .ok()
+                .filter(|q| q.fract().is_zero());
             if q.is_none() {
-                ctx.warn(Some(c), "invalid_quantity", "the quantity is not a whole number; it was left out".into(), None);
+                ctx.warn(
+                    Some(c),
+                    "invalid_quantity",
+                    "the quantity is not a whole number; it was left out".into(),
+                    None,
+                );
             }
             q.and_then(|q| i64::try_from(q).ok())
         });
@@ -670,7 +791,12 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         let price = price_cell.and_then(|c| match money::parse(&c.value, s.decimal_comma) {
             Ok(p) => Some(p),
             Err(_) => {
-                ctx.warn(Some(c), "invalid_item_price", "the item price is not a number; it was left out".into(), None);
+                ctx.warn(
+                    Some(c),
+                    "invalid_item_price",
+                    "the item price is not a number; it was left out".into(),
+                    None,
+                );
                 None
             }
         });
@@ -681,7 +807,9 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         num_items += quantity.unwrap_or(1);
         let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
         let pid = match s.product_id {
-            ProductIdSource::Auto => pick(Key::ItemSku).or_else(|| pick(Key::ItemVariantId)).or_else(|| pick(Key::ItemProductId)),
+            ProductIdSource::Auto => pick(Key::ItemSku)
+                .or_else(|| pick(Key::ItemVariantId))
+                .or_else(|| pick(Key::ItemProductId)),
             ProductIdSource::Sku => pick(Key::ItemSku),
             ProductIdSource::VariantId => pick(Key::ItemVariantId),
             ProductIdSource::ProductId => pick(Key::ItemProductId),
@@ -702,7 +830,12 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         });
     }
     for c in order.all(Key::ContentIds) {
-        for id in c.value.split([',', '|', ';']).map(str::trim).filter(|v| !v.is_empty()) {
+        for id in c
+            .value
+            .split([',', '|', ';'])
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
             if !cd.content_ids.iter().any(|x| x == id) {
                 cd.content_ids.push(id.to_owned());
             }
@@ -737,9 +870,9 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             let tax = tax.unwrap_or_default();
             let shipping = shipping.unwrap_or_default();
             let discount = discount.unwrap_or_default().abs();
-            let total = total.or_else(|| subtotal.map(|st| st + shipping + tax)).or_else(|| {
-                gross_known.then(|| gross - discount + shipping + tax)
-            });
+            let total = total
+                .or_else(|| subtotal.map(|st| st + shipping + tax))
+                .or_else(|| gross_known.then(|| gross - discount + shipping + tax));
             total.map(|t| {
                 let mut v = t;
                 if s.exclude_tax {
@@ -761,7 +894,10 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
                 order.get(Key::Value).or(order.get(Key::Total)),
                 "negative_value",
                 "the order value is negative".into(),
-                Some("refunds and credits are not conversions; remove the row or fix the amount".into()),
+                Some(
+                    "refunds and credits are not conversions; remove the row or fix the amount"
+                        .into(),
+                ),
             )
         }
         Some(v) if v.is_zero() => ctx.warn(
@@ -809,8 +945,14 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
 /// `--failed-out` (`{"event": {...}}`) or a CAPI event itself (has `user_data` and `event_id`).
 #[must_use]
 pub fn prebuilt_event(value: &serde_json::Value) -> Option<&serde_json::Value> {
-    let ev = value.get("event").filter(|e| e.is_object()).unwrap_or(value);
-    (ev.get("user_data").is_some_and(serde_json::Value::is_object) && ev.get("event_id").is_some()).then_some(ev)
+    let ev = value
+        .get("event")
+        .filter(|e| e.is_object())
+        .unwrap_or(value);
+    (ev.get("user_data")
+        .is_some_and(serde_json::Value::is_object)
+        && ev.get("event_id").is_some())
+    .then_some(ev)
 }
 
 /// Takes an already-built event as it is (its identifiers are hashed already: never hashed
@@ -825,10 +967,19 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
         code,
         reason,
         hint,
-        order: ev.get("event_id").and_then(|v| v.as_str()).map(str::to_owned),
+        order: ev
+            .get("event_id")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
     };
-    let name = ev.get("event_name").and_then(|v| v.as_str()).and_then(config::event_name);
-    let id = ev.get("event_id").and_then(|v| v.as_str()).filter(|v| !v.is_empty());
+    let name = ev
+        .get("event_name")
+        .and_then(|v| v.as_str())
+        .and_then(config::event_name);
+    let id = ev
+        .get("event_id")
+        .and_then(|v| v.as_str())
+        .filter(|v| !v.is_empty());
     let time = ev.get("event_time").and_then(serde_json::Value::as_i64);
     let source_ok = ev
         .get("action_source")
@@ -838,7 +989,8 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
         return Outcome::Rejected(vec![problem(
             Severity::Rejected,
             "invalid_event",
-            "the event lacks a valid `event_name`, `event_id`, `event_time` or `action_source`".into(),
+            "the event lacks a valid `event_name`, `event_id`, `event_time` or `action_source`"
+                .into(),
             None,
         )]);
     };
@@ -875,21 +1027,39 @@ mod tests {
         assert!(Template::parse("{nope}").is_err());
         assert!(Template::parse("fixed").is_err());
         assert!(Template::parse("{order_id").is_err());
-        assert_eq!(t.render(|v| (v != Var::EventName).then(String::new)), Err(Var::EventName));
+        assert_eq!(
+            t.render(|v| (v != Var::EventName).then(String::new)),
+            Err(Var::EventName)
+        );
     }
 
     #[test]
     fn epik_from_landing_site() {
-        assert_eq!(epik("/products/x?utm=a&epik=dj0yJnU9&b=1").as_deref(), Some("dj0yJnU9"));
+        assert_eq!(
+            epik("/products/x?utm=a&epik=dj0yJnU9&b=1").as_deref(),
+            Some("dj0yJnU9")
+        );
         assert_eq!(epik("/products/x"), None);
     }
 
     #[test]
     fn packed_woo_items() {
-        let c = Cell { value: "name:Mug|sku:M-1|quantity:2|total:20.00;name:Tee|product_id:7|quantity:1|total:5".into(), column: Arc::from("line_items"), line: 2 };
+        let c = Cell {
+            value:
+                "name:Mug|sku:M-1|quantity:2|total:20.00;name:Tee|product_id:7|quantity:1|total:5"
+                    .into(),
+            column: Arc::from("line_items"),
+            line: 2,
+        };
         let items = packed_items(&c);
         assert_eq!(items.len(), 2);
-        assert_eq!(item_value(&items[0], Key::ItemPrice).unwrap().value, "10.00");
-        assert_eq!(item_value(&items[1], Key::ItemProductId).unwrap().value, "7");
+        assert_eq!(
+            item_value(&items[0], Key::ItemPrice).unwrap().value,
+            "10.00"
+        );
+        assert_eq!(
+            item_value(&items[1], Key::ItemProductId).unwrap().value,
+            "7"
+        );
     }
 }

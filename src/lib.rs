@@ -32,7 +32,11 @@ pub fn main() -> exit::Exit {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { exit::Exit::Usage } else { exit::Exit::Ok };
+            return if e.use_stderr() {
+                exit::Exit::Usage
+            } else {
+                exit::Exit::Ok
+            };
         }
     };
     commands::run(cli)

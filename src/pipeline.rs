@@ -82,7 +82,12 @@ enum Msg {
 }
 
 /// Runs the pipeline to the end (or until `cancel`), feeding `sink`; returns the accounting.
-pub fn run(plan: &Plan, settings: &Arc<Settings>, sink: &mut dyn Sink, cancel: &AtomicBool) -> Result<Totals, PipelineError> {
+pub fn run(
+    plan: &Plan,
+    settings: &Arc<Settings>,
+    sink: &mut dyn Sink,
+    cancel: &AtomicBool,
+) -> Result<Totals, PipelineError> {
     let (tx, rx) = crossbeam_channel::bounded::<Msg>(4);
     let reader = {
         let plan = plan.clone();
@@ -109,15 +114,15 @@ pub fn run(plan: &Plan, settings: &Arc<Settings>, sink: &mut dyn Sink, cancel: &
                 break;
             }
             Msg::Chunk(units) => {
-                let outcomes: Vec<Result<Outcome, Problem>> = units
+                let outcomes: Vec<Outcome> = units
                     .into_par_iter()
                     .map(|u| match u {
-                        Unit::Order(o) => Ok(event::build(&o, settings)),
+                        Unit::Order(o) => event::build(&o, settings),
                         Unit::Prebuilt(file, line, v) => {
                             let ev = event::prebuilt_event(&v).unwrap_or(&v);
-                            Ok(event::prebuilt(&file, line, ev, settings))
+                            event::prebuilt(&file, line, ev, settings)
                         }
-                        Unit::Unreadable(file, p) => Err(Problem {
+                        Unit::Unreadable(file, p) => Outcome::Rejected(vec![Problem {
                             file,
                             line: p.line,
                             column: p.column,
@@ -126,7 +131,7 @@ pub fn run(plan: &Plan, settings: &Arc<Settings>, sink: &mut dyn Sink, cancel: &
                             reason: p.message,
                             hint: p.hint,
                             order: None,
-                        }),
+                        }]),
                     })
                     .collect();
                 if let Err(e) = account(outcomes, &mut totals, &mut ids, sink, plan.max_problems) {
@@ -143,7 +148,7 @@ pub fn run(plan: &Plan, settings: &Arc<Settings>, sink: &mut dyn Sink, cancel: &
 }
 
 fn account(
-    outcomes: Vec<Result<Outcome, Problem>>,
+    outcomes: Vec<Outcome>,
     totals: &mut Totals,
     ids: &mut Seen,
     sink: &mut dyn Sink,
@@ -152,7 +157,7 @@ fn account(
     for o in outcomes {
         totals.orders += 1;
         match o {
-            Ok(Outcome::Built(mut b)) => {
+            Outcome::Built(mut b) => {
                 if ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
                     b.warnings.push(Problem {
                         file: b.file.clone(),
@@ -172,22 +177,17 @@ fn account(
                 }
                 sink.event(b)?;
             }
-            Ok(Outcome::Skipped(p)) => {
+            Outcome::Skipped(p) => {
                 totals.skipped += 1;
                 sink.problem(&p);
                 totals.note(p, keep);
             }
-            Ok(Outcome::Rejected(ps)) => {
+            Outcome::Rejected(ps) => {
                 totals.rejected += 1;
                 for p in ps {
                     sink.problem(&p);
                     totals.note(p, keep);
                 }
-            }
-            Err(p) => {
-                totals.rejected += 1;
-                sink.problem(&p);
-                totals.note(p, keep);
             }
         }
     }
@@ -200,7 +200,10 @@ fn is_body(v: &serde_json::Value) -> bool {
         o.len() == 1
             && o.get("data")
                 .and_then(serde_json::Value::as_array)
-                .is_some_and(|a| a.first().is_some_and(|e| event::prebuilt_event(e).is_some()))
+                .is_some_and(|a| {
+                    a.first()
+                        .is_some_and(|e| event::prebuilt_event(e).is_some())
+                })
     })
 }
 
@@ -235,7 +238,11 @@ fn read_one(
         if chunk.is_empty() {
             return true;
         }
-        tx.send(Msg::Chunk(std::mem::replace(chunk, Vec::with_capacity(CHUNK)))).is_ok()
+        tx.send(Msg::Chunk(std::mem::replace(
+            chunk,
+            Vec::with_capacity(CHUNK),
+        )))
+        .is_ok()
     };
     let mut summary = InputSummary {
         file: name.to_string(),
@@ -251,8 +258,13 @@ fn read_one(
                 Some(p) => (p, "chosen with `--preset` or the config".to_owned()),
                 None => detect_csv(csv.header()),
             };
-            let mapper = CsvMapper::new(csv.header(), preset, &settings.columns)
-                .map_err(|error| PipelineError::Map { file: name.to_string(), error })?;
+            let mapper =
+                CsvMapper::new(csv.header(), preset, &settings.columns).map_err(|error| {
+                    PipelineError::Map {
+                        file: name.to_string(),
+                        error,
+                    }
+                })?;
             summary.preset = preset.name();
             summary.preset_reason = reason;
             summary.delimiter = Some(match csv.delimiter() {
@@ -295,9 +307,15 @@ fn read_one(
                     }
                     Ok(Raw::Object { line, mut value }) if is_body(&value) => {
                         // A line of `build` output: each event of `data` as it is.
-                        if let Some(serde_json::Value::Array(events)) = value.get_mut("data").map(serde_json::Value::take) {
+                        if let Some(serde_json::Value::Array(events)) =
+                            value.get_mut("data").map(serde_json::Value::take)
+                        {
                             records += events.len().saturating_sub(1) as u64;
-                            chunk.extend(events.into_iter().map(|e| Unit::Prebuilt(name.clone(), line, e)));
+                            chunk.extend(
+                                events
+                                    .into_iter()
+                                    .map(|e| Unit::Prebuilt(name.clone(), line, e)),
+                            );
                         }
                     }
                     Ok(Raw::Object { line, value }) => {
@@ -315,7 +333,9 @@ fn read_one(
                         });
                         let mut order = m.order(&name, line, &value);
                         // A JSON order is whole: a second one with the same id is a repeat.
-                        if let Some(id) = order.get(crate::map::Key::OrderId).map(|c| c.value.clone()) {
+                        if let Some(id) =
+                            order.get(crate::map::Key::OrderId).map(|c| c.value.clone())
+                        {
                             order.repeat = seen.insert(&id);
                             order.group = Some(id);
                         }

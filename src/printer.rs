@@ -89,7 +89,12 @@ impl Printer {
         );
         let _ = write!(s, "\n  {verb:<9} {} event{}", t.events, plural(t.events));
         if t.batches > 0 {
-            let _ = write!(s, " in {} batch{}", t.batches, if t.batches == 1 { "" } else { "es" });
+            let _ = write!(
+                s,
+                " in {} batch{}",
+                t.batches,
+                if t.batches == 1 { "" } else { "es" }
+            );
         }
         for (label, n, by) in [
             ("skipped", t.skipped, &t.skipped_by_reason),
@@ -133,14 +138,22 @@ impl Progress {
         let bar = (printer.tty && !printer.quiet).then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} events sent ({per_sec}, {elapsed})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {msg} {pos} events sent ({per_sec}, {elapsed})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
             b.enable_steady_tick(std::time::Duration::from_millis(200));
             b
         });
         let now = std::time::Instant::now();
-        Progress { bar, plain: !printer.tty && !printer.quiet, done: 0, started: now, last_line: now }
+        Progress {
+            bar,
+            plain: !printer.tty && !printer.quiet,
+            done: 0,
+            started: now,
+            last_line: now,
+        }
     }
 
     /// Counts `n` more events handled.
@@ -151,7 +164,11 @@ impl Progress {
         } else if self.plain && self.last_line.elapsed() >= std::time::Duration::from_secs(10) {
             self.last_line = std::time::Instant::now();
             let secs = self.started.elapsed().as_secs_f64().max(0.001);
-            eprintln!("progress: {} events handled ({:.0}/s)", self.done, self.done as f64 / secs);
+            eprintln!(
+                "progress: {} events handled ({:.0}/s)",
+                self.done,
+                self.done as f64 / secs
+            );
         }
     }
 

@@ -44,7 +44,10 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
             return Ok(m);
         }
     }
-    let at = |ts: Timestamp| Moment { unix: ts.as_second(), has_time: true };
+    let at = |ts: Timestamp| Moment {
+        unix: ts.as_second(),
+        has_time: true,
+    };
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Ok(at(ts));
     }
@@ -52,7 +55,11 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
         return Ok(at(z.timestamp()));
     }
     let no_utc = s.strip_suffix(" UTC").unwrap_or(s);
-    for fmt in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y/%m/%d %H:%M:%S %z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y/%m/%d %H:%M:%S %z",
+    ] {
         if let Ok(z) = jiff::fmt::strtime::parse(fmt, no_utc).and_then(|p| p.to_timestamp()) {
             return Ok(at(z));
         }
@@ -74,13 +81,19 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
 
 fn local(dt: DateTime, tz: &TimeZone, has_time: bool) -> Result<Moment, String> {
     dt.to_zoned(tz.clone())
-        .map(|z| Moment { unix: z.timestamp().as_second(), has_time })
+        .map(|z| Moment {
+            unix: z.timestamp().as_second(),
+            has_time,
+        })
         .map_err(|e| format!("the time does not exist in the configured zone: {e}"))
 }
 
 fn unix(s: &str, tz: &TimeZone) -> Option<Result<Moment, String>> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     if int.len() == 8 && frac.is_empty() {
@@ -90,17 +103,31 @@ fn unix(s: &str, tz: &TimeZone) -> Option<Result<Moment, String>> {
     }
     let n: i64 = int.parse().ok()?;
     Some(match int.len() {
-        9 | 10 => Ok(Moment { unix: n, has_time: true }),
-        12 | 13 => Ok(Moment { unix: n / 1000, has_time: true }),
-        15 | 16 => Ok(Moment { unix: n / 1_000_000, has_time: true }),
-        _ => Err(format!("`{s}` is a number but not Unix seconds or milliseconds")),
+        9 | 10 => Ok(Moment {
+            unix: n,
+            has_time: true,
+        }),
+        12 | 13 => Ok(Moment {
+            unix: n / 1000,
+            has_time: true,
+        }),
+        15 | 16 => Ok(Moment {
+            unix: n / 1_000_000,
+            has_time: true,
+        }),
+        _ => Err(format!(
+            "`{s}` is a number but not Unix seconds or milliseconds"
+        )),
     })
 }
 
 fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
     let p = jiff::fmt::strtime::parse(fmt, s).map_err(|e| e.to_string())?;
     if let Ok(ts) = p.to_timestamp() {
-        return Ok(Moment { unix: ts.as_second(), has_time: true });
+        return Ok(Moment {
+            unix: ts.as_second(),
+            has_time: true,
+        });
     }
     if let Ok(dt) = p.to_datetime() {
         return local(dt, tz, true);
@@ -116,7 +143,10 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
         None => (s, None),
     };
     let sep = date.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
-    let parts: Vec<i64> = date.split(sep).map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let parts: Vec<i64> = date
+        .split(sep)
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let [a, b, c] = parts[..] else { return None };
     let (y, m, d) = if a > 31 {
         (a, b, c)
@@ -131,7 +161,12 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
         }
     };
     let y = if y < 100 { 2000 + y } else { y };
-    let date = Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()?;
+    let date = Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()?;
     let Some(t) = time.filter(|t| !t.is_empty()) else {
         return Some((date.to_datetime(Time::midnight()), false));
     };
@@ -143,7 +178,10 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
     } else {
         (upper.clone(), None)
     };
-    let nums: Vec<i64> = clock.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let nums: Vec<i64> = clock
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let (mut h, mi, se) = match nums[..] {
         [h, m] => (h, m, 0),
         [h, m, s] => (h, m, s),
@@ -154,7 +192,13 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
         Some(false) if h == 12 => h = 0,
         _ => {}
     }
-    let time = Time::new(i8::try_from(h).ok()?, i8::try_from(mi).ok()?, i8::try_from(se).ok()?, 0).ok()?;
+    let time = Time::new(
+        i8::try_from(h).ok()?,
+        i8::try_from(mi).ok()?,
+        i8::try_from(se).ok()?,
+        0,
+    )
+    .ok()?;
     Some((date.to_datetime(time), true))
 }
 
@@ -164,7 +208,15 @@ mod tests {
 
     fn p(s: &str) -> Result<Moment, String> {
         let tz = TimeZone::get("America/New_York").unwrap();
-        parse(s, false, &TimeOptions { tz: &tz, date_order: DateOrder::Mdy, format: None })
+        parse(
+            s,
+            false,
+            &TimeOptions {
+                tz: &tz,
+                date_order: DateOrder::Mdy,
+                format: None,
+            },
+        )
     }
 
     const T: i64 = 1_763_492_607; // 2025-11-18T19:03:27Z
@@ -177,7 +229,12 @@ mod tests {
         assert_eq!(p("2025-11-18T14:03:27-05:00").unwrap().unix, T);
         assert_eq!(p("2025-11-18 14:03:27 -0500").unwrap().unix, T);
         assert_eq!(p("Tue, 18 Nov 2025 19:03:27 +0000").unwrap().unix, T);
-        assert_eq!(p("2025-11-18T14:03:27-05:00[America/New_York]").unwrap().unix, T);
+        assert_eq!(
+            p("2025-11-18T14:03:27-05:00[America/New_York]")
+                .unwrap()
+                .unix,
+            T
+        );
     }
 
     #[test]
@@ -187,7 +244,11 @@ mod tests {
         assert_eq!(p("11/18/2025 2:03:27 PM").unwrap().unix, T);
         assert_eq!(p("18.11.2025 14:03:27").unwrap().unix, T);
         let tz = TimeZone::get("America/New_York").unwrap();
-        let o = TimeOptions { tz: &tz, date_order: DateOrder::Mdy, format: None };
+        let o = TimeOptions {
+            tz: &tz,
+            date_order: DateOrder::Mdy,
+            format: None,
+        };
         assert_eq!(parse("2025-11-18T19:03:27", true, &o).unwrap().unix, T);
     }
 
@@ -202,7 +263,11 @@ mod tests {
     #[test]
     fn configured_format() {
         let tz = TimeZone::get("Europe/Berlin").unwrap();
-        let o = TimeOptions { tz: &tz, date_order: DateOrder::Dmy, format: Some("%d|%m|%Y %H:%M") };
+        let o = TimeOptions {
+            tz: &tz,
+            date_order: DateOrder::Dmy,
+            format: Some("%d|%m|%Y %H:%M"),
+        };
         assert_eq!(parse("18|11|2025 20:03", false, &o).unwrap().unix, T - 27);
     }
 

@@ -26,7 +26,11 @@ pub struct BodyWriter<'a> {
 impl<'a> BodyWriter<'a> {
     /// Writes to `out`, `size` events per body.
     pub fn new(out: Box<dyn Write + 'a>, size: usize) -> BodyWriter<'a> {
-        BodyWriter { out, batcher: Batcher::new(size), batches: 0 }
+        BodyWriter {
+            out,
+            batcher: Batcher::new(size),
+            batches: 0,
+        }
     }
 
     fn write(&mut self, events: &[String]) -> anyhow::Result<()> {
@@ -68,7 +72,13 @@ impl AtomicFile {
         name.push(".pinconv-tmp");
         let tmp = path.with_file_name(name);
         let f = File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-        Ok((AtomicFile { tmp, path: path.to_owned() }, f))
+        Ok((
+            AtomicFile {
+                tmp,
+                path: path.to_owned(),
+            },
+            f,
+        ))
     }
 
     /// Moves the finished file into place.
@@ -114,7 +124,10 @@ pub fn run(a: &BuildArgs) -> Exit {
         None => (None, Box::new(BufWriter::new(std::io::stdout().lock()))),
     };
     let cancel = AtomicBool::new(false);
-    let mut sink = BuildSink { printer: &mut printer, writer: BodyWriter::new(out, usize::from(a.batch_size)) };
+    let mut sink = BuildSink {
+        printer: &mut printer,
+        writer: BodyWriter::new(out, usize::from(a.batch_size)),
+    };
     let result = pipeline::run(&plan, &settings, &mut sink, &cancel)
         .map_err(|e| {
             let hint = e.hint();

@@ -45,7 +45,9 @@ pub fn run(a: &CheckArgs) -> Exit {
     };
     let cancel = AtomicBool::new(false);
     let totals = {
-        let mut sink = CheckSink { printer: &mut printer };
+        let mut sink = CheckSink {
+            printer: &mut printer,
+        };
         match pipeline::run(&plan, &settings, &mut sink, &cancel) {
             Ok(t) => t,
             Err(e) => {

@@ -9,13 +9,25 @@ use crate::printer::Printer;
 
 pub fn run(a: &HashArgs) -> Exit {
     let printer = Printer::new(false, usize::MAX);
-    let country = match a.country.as_deref().map(crate::config::country_setting).transpose() {
+    let country = match a
+        .country
+        .as_deref()
+        .map(crate::config::country_setting)
+        .transpose()
+    {
         Ok(c) => c,
         Err(e) => return super::usage_error(&printer, &e.into(), None),
     };
-    let ctx = Context { country: country.as_deref(), default_country: None };
+    let ctx = Context {
+        country: country.as_deref(),
+        default_country: None,
+    };
     let values: Vec<String> = if a.values.is_empty() {
-        std::io::stdin().lock().lines().map_while(Result::ok).collect()
+        std::io::stdin()
+            .lock()
+            .lines()
+            .map_while(Result::ok)
+            .collect()
     } else {
         a.values.clone()
     };
@@ -26,12 +38,18 @@ pub fn run(a: &HashArgs) -> Exit {
             Ok(Normalized::Value(n)) => format!("{n}\t{}", normalize::sha256_hex(&n)),
             Ok(Normalized::PreHashed(h)) => format!("{h}\t{h}"),
             Ok(Normalized::Empty) => {
-                printer.info(&format!("warning: value {}: empty after normalization, nothing to hash", i + 1));
+                printer.info(&format!(
+                    "warning: value {}: empty after normalization, nothing to hash",
+                    i + 1
+                ));
                 exit = Exit::Rejected;
                 "\t".to_owned()
             }
             Err(e) => {
-                let hint = e.hint().map(|h| format!("\n  hint: {h}")).unwrap_or_default();
+                let hint = e
+                    .hint()
+                    .map(|h| format!("\n  hint: {h}"))
+                    .unwrap_or_default();
                 printer.info(&format!("warning: value {}: {e}{hint}", i + 1));
                 exit = Exit::Rejected;
                 "\t".to_owned()

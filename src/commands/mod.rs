@@ -10,7 +10,9 @@ mod state;
 use std::sync::Arc;
 
 use crate::cli::{Cli, Command, InputArgs};
-use crate::config::{self, ConfigError, ConfigFile, MaxAge, OrderIdSource, ProductIdSource, Settings};
+use crate::config::{
+    self, ConfigError, ConfigFile, MaxAge, OrderIdSource, ProductIdSource, Settings,
+};
 use crate::event::Template;
 use crate::exit::Exit;
 use crate::input::{self, ReadOptions};
@@ -100,7 +102,8 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         .until
         .as_deref()
         .map(|s| {
-            moment(s, &timezone, "`--until`").map(|m| if m.has_time { m.unix } else { m.unix + 86_400 })
+            moment(s, &timezone, "`--until`")
+                .map(|m| if m.has_time { m.unix } else { m.unix + 86_400 })
         })
         .transpose()?;
     let exclude_sources: Vec<String> = if a.exclude_source.is_empty() {
@@ -114,7 +117,10 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
     let skip_statuses = if a.skip_status.is_empty() {
         match &file.order.skip_statuses {
             Some(list) => config::statuses_setting(list)?,
-            None => config::DEFAULT_SKIP_STATUSES.iter().map(|s| (*s).to_owned()).collect(),
+            None => config::DEFAULT_SKIP_STATUSES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     } else if a.skip_status.iter().all(|s| s.eq_ignore_ascii_case("none")) {
         Vec::new()
@@ -130,7 +136,10 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         preset: a.preset.or(file.preset),
         columns: config::columns_setting(&file.columns)?,
         event_name: config::event_name_setting(
-            a.event_name.as_deref().or(file.event_name.as_deref()).unwrap_or("checkout"),
+            a.event_name
+                .as_deref()
+                .or(file.event_name.as_deref())
+                .unwrap_or("checkout"),
         )?,
         action_source: a
             .action_source
@@ -152,7 +161,10 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         event_id_template: Template::parse(&template_text).map_err(ConfigError::Invalid)?,
         partner_name: a.partner_name.clone().or(file.partner_name.clone()),
         order_id: a.order_id.or(file.order.id).unwrap_or(OrderIdSource::Auto),
-        product_id: a.product_id.or(file.order.product_id).unwrap_or(ProductIdSource::Auto),
+        product_id: a
+            .product_id
+            .or(file.order.product_id)
+            .unwrap_or(ProductIdSource::Auto),
         exclude_sources,
         skip_statuses,
         exclude_tax: a.exclude_tax || file.order.exclude_tax.unwrap_or(false),

@@ -23,7 +23,10 @@ use crate::ledger::{self, Decision, EventKey, Ledger, LedgerError, RunStats};
 use crate::pipeline::{self, Sink};
 use crate::printer::{Printer, Progress};
 use crate::report::{InputSummary, Problem, Severity, Totals};
-use crate::send::{BatchOutcome, Client, ClientConfig, Deliverer, EventOutcome, FailureKind, RateLimiter, RealSleeper, RetryPolicy};
+use crate::send::{
+    BatchOutcome, Client, ClientConfig, Deliverer, EventOutcome, FailureKind, RateLimiter,
+    RealSleeper, RetryPolicy,
+};
 
 /// How many request ids the report lists.
 const MAX_REQUEST_IDS: usize = 1000;
@@ -69,8 +72,13 @@ pub struct SendStats {
 impl SendStats {
     fn fail(&mut self, kind: FailureKind, reason: &str) {
         self.failed += 1;
-        *self.failed_by_kind.entry(kind_name(kind).to_owned()).or_default() += 1;
-        let key = if self.failed_by_reason.len() >= MAX_REASONS && !self.failed_by_reason.contains_key(reason) {
+        *self
+            .failed_by_kind
+            .entry(kind_name(kind).to_owned())
+            .or_default() += 1;
+        let key = if self.failed_by_reason.len() >= MAX_REASONS
+            && !self.failed_by_reason.contains_key(reason)
+        {
             "other".to_owned()
         } else {
             reason.to_owned()
@@ -156,7 +164,11 @@ impl SendSink<'_> {
             None => vec![Decision::New; metas.len()],
         };
         self.seq += 1;
-        let mut job = Job { seq: self.seq, meta: Vec::new(), events: Vec::new() };
+        let mut job = Job {
+            seq: self.seq,
+            meta: Vec::new(),
+            events: Vec::new(),
+        };
         for ((meta, built), decision) in metas.into_iter().zip(batch).zip(decisions) {
             match decision {
                 Decision::AlreadySent if !self.resend => {
@@ -217,17 +229,34 @@ impl SendSink<'_> {
     fn not_sent(&mut self, job: Job, reason: &str) -> anyhow::Result<()> {
         let n = job.events.len();
         let outcome = BatchOutcome {
-            outcomes: vec![EventOutcome::Failed { reason: reason.to_owned(), kind: FailureKind::Aborted }; n],
+            outcomes: vec![
+                EventOutcome::Failed {
+                    reason: reason.to_owned(),
+                    kind: FailureKind::Aborted
+                };
+                n
+            ],
             ..BatchOutcome::default()
         };
-        self.settle(Done { seq: job.seq, events: job.events, meta: job.meta, outcome })
+        self.settle(Done {
+            seq: job.seq,
+            events: job.events,
+            meta: job.meta,
+            outcome,
+        })
     }
 
     /// Handles finished batches; `block` waits for all of them (the senders must be closed).
     fn drain(&mut self, block: bool) -> anyhow::Result<()> {
-        let Some(rx) = self.done.clone() else { return Ok(()) };
+        let Some(rx) = self.done.clone() else {
+            return Ok(());
+        };
         loop {
-            let next = if block { rx.recv().ok() } else { rx.try_recv().ok() };
+            let next = if block {
+                rx.recv().ok()
+            } else {
+                rx.try_recv().ok()
+            };
             match next {
                 Some(done) => self.settle(done)?,
                 None => return Ok(()),
@@ -237,7 +266,12 @@ impl SendSink<'_> {
 
     /// Maps a batch's per-event answers back to input rows, the ledger and failed-out.
     fn settle(&mut self, done: Done) -> anyhow::Result<()> {
-        let Done { events, meta, outcome, .. } = done;
+        let Done {
+            events,
+            meta,
+            outcome,
+            ..
+        } = done;
         self.stats.requests += u64::from(outcome.requests);
         self.stats.retries += u64::from(outcome.retries);
         for rid in &outcome.request_ids {
@@ -317,11 +351,16 @@ impl SendSink<'_> {
         self.progress.inc(events.len() as u64);
         if let Some(l) = &mut self.ledger {
             if !accepted.is_empty() {
-                l.record_accepted(&accepted, outcome.request_ids.first().map(String::as_str), now)
-                    .context("cannot record accepted events in the ledger")?;
+                l.record_accepted(
+                    &accepted,
+                    outcome.request_ids.first().map(String::as_str),
+                    now,
+                )
+                .context("cannot record accepted events in the ledger")?;
             }
             if !failed.is_empty() {
-                l.record_failed(&failed, now).context("cannot record failed events in the ledger")?;
+                l.record_failed(&failed, now)
+                    .context("cannot record failed events in the ledger")?;
             }
         }
         Ok(())
@@ -365,7 +404,8 @@ impl Sink for SendSink<'_> {
 /// The access token, from `--token-file` or `PINTEREST_ACCESS_TOKEN`; never printed.
 fn read_token(file: Option<&Path>) -> anyhow::Result<SecretString> {
     let raw = match file {
-        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read token file `{}`", p.display()))?,
+        Some(p) => std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read token file `{}`", p.display()))?,
         None => std::env::var("PINTEREST_ACCESS_TOKEN").unwrap_or_default(),
     };
     let t = raw.trim();
@@ -402,7 +442,9 @@ fn install_signal_handler(cancel: &Arc<AtomicBool>, interrupted: &Arc<AtomicBool
             std::process::exit(i32::from(Exit::Interrupted.code()));
         }
         c.store(true, Ordering::SeqCst);
-        eprintln!("stopping: finishing the requests in flight (press Ctrl-C again to quit at once)");
+        eprintln!(
+            "stopping: finishing the requests in flight (press Ctrl-C again to quit at once)"
+        );
     });
 }
 
@@ -434,7 +476,9 @@ pub fn run(a: &SendArgs) -> Exit {
         let Some(ad) = ad_account else {
             return super::usage_error(
                 &printer,
-                &anyhow::anyhow!("no ad account: pass `--ad-account ID` or set `PINTEREST_AD_ACCOUNT_ID`"),
+                &anyhow::anyhow!(
+                    "no ad account: pass `--ad-account ID` or set `PINTEREST_AD_ACCOUNT_ID`"
+                ),
                 Some("or use `--dry-run` to check everything without sending"),
             );
         };
@@ -453,10 +497,20 @@ pub fn run(a: &SendArgs) -> Exit {
             Ok(c) => c,
             Err(e) => return super::usage_error(&printer, &e.into(), None),
         };
-        let policy = RetryPolicy { max_attempts: a.max_attempts, ..RetryPolicy::default() };
+        let policy = RetryPolicy {
+            max_attempts: a.max_attempts,
+            ..RetryPolicy::default()
+        };
         let limiter = Arc::new(RateLimiter::new((a.rate > 0.0).then_some(a.rate)));
         let seed = u64::try_from(started_at.as_nanosecond()).unwrap_or_default();
-        let deliverer = Arc::new(Deliverer::new(client, policy, Arc::new(RealSleeper), limiter, cancel.clone(), seed));
+        let deliverer = Arc::new(Deliverer::new(
+            client,
+            policy,
+            Arc::new(RealSleeper),
+            limiter,
+            cancel.clone(),
+            seed,
+        ));
         let (jtx, jrx) = crossbeam_channel::bounded::<Job>(usize::from(a.concurrency));
         let (dtx, drx) = crossbeam_channel::unbounded::<Done>();
         workers = crate::send::spawn_workers(usize::from(a.concurrency), deliverer, jrx, dtx);
@@ -503,7 +557,10 @@ pub fn run(a: &SendArgs) -> Exit {
         (Some(p), true) => match AtomicFile::create(p) {
             Ok((atomic, f)) => {
                 dry_file = Some(atomic);
-                Some(BodyWriter::new(Box::new(BufWriter::new(f)), usize::from(a.batch_size)))
+                Some(BodyWriter::new(
+                    Box::new(BufWriter::new(f)),
+                    usize::from(a.batch_size),
+                ))
             }
             Err(e) => return super::usage_error(&printer, &e, None),
         },
@@ -598,7 +655,10 @@ pub fn run(a: &SendArgs) -> Exit {
             requests: stats.requests,
         };
         if let Err(e) = l.finish_run(id, jiff::Timestamp::now().as_second(), &rs) {
-            printer.error(&anyhow::Error::from(e).context("cannot record the run in the ledger"), None);
+            printer.error(
+                &anyhow::Error::from(e).context("cannot record the run in the ledger"),
+                None,
+            );
         }
     }
 
@@ -623,9 +683,15 @@ pub fn run(a: &SendArgs) -> Exit {
         };
         let written = File::create(path)
             .map_err(anyhow::Error::from)
-            .and_then(|f| serde_json::to_writer_pretty(BufWriter::new(f), &report).map_err(anyhow::Error::from));
+            .and_then(|f| {
+                serde_json::to_writer_pretty(BufWriter::new(f), &report)
+                    .map_err(anyhow::Error::from)
+            });
         if let Err(e) = written {
-            printer.error(&e.context(format!("cannot write the report `{}`", path.display())), None);
+            printer.error(
+                &e.context(format!("cannot write the report `{}`", path.display())),
+                None,
+            );
             return exit.worst(Exit::Usage);
         }
     }
@@ -635,17 +701,35 @@ pub fn run(a: &SendArgs) -> Exit {
 fn send_summary(printer: &Printer, s: &SendStats, dry_run: bool, test: bool) {
     let mut lines = Vec::new();
     if dry_run {
-        lines.push(format!("  dry run   {} events would be sent in {} requests; nothing was sent", s.would_send, s.batches));
+        lines.push(format!(
+            "  dry run   {} events would be sent in {} requests; nothing was sent",
+            s.would_send, s.batches
+        ));
     } else {
-        let mode = if test { " (test mode: validated, not recorded)" } else { "" };
+        let mode = if test {
+            " (test mode: validated, not recorded)"
+        } else {
+            ""
+        };
         lines.push(format!("  accepted  {}{mode}", s.accepted));
-        let reasons: Vec<String> = s.failed_by_kind.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let reasons: Vec<String> = s
+            .failed_by_kind
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         lines.push(format!(
             "  failed    {}{}",
             s.failed,
-            if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", reasons.join(", "))
+            }
         ));
-        lines.push(format!("  requests  {} ({} retries)", s.requests, s.retries));
+        lines.push(format!(
+            "  requests  {} ({} retries)",
+            s.requests, s.retries
+        ));
     }
     if s.already_sent > 0 || s.changed_not_sent > 0 || s.retried_from_ledger > 0 {
         lines.push(format!(
@@ -657,7 +741,9 @@ fn send_summary(printer: &Printer, s: &SendStats, dry_run: bool, test: bool) {
         lines.push(format!("  pinterest warnings {}", s.pinterest_warnings));
     }
     if s.interrupted {
-        lines.push("  interrupted: events not sent are in the failed-out file (kind `aborted`)".into());
+        lines.push(
+            "  interrupted: events not sent are in the failed-out file (kind `aborted`)".into(),
+        );
     }
     printer.info(&lines.join("\n"));
 }

@@ -18,7 +18,9 @@ fn path(a: &StateArgs) -> anyhow::Result<(PathBuf, String)> {
 }
 
 fn fail(printer: &Printer, e: anyhow::Error) -> Exit {
-    let locked = e.downcast_ref::<LedgerError>().is_some_and(|l| matches!(l, LedgerError::Locked { .. }));
+    let locked = e
+        .downcast_ref::<LedgerError>()
+        .is_some_and(|l| matches!(l, LedgerError::Locked { .. }));
     printer.error(&e, None);
     if locked {
         Exit::Locked
@@ -39,8 +41,16 @@ pub fn run(a: &StateArgs) -> Exit {
 fn open(a: &StateArgs, write: bool) -> anyhow::Result<Ledger> {
     let (p, ad) = path(a)?;
     // Without `--ad-account`, read the account the ledger itself names.
-    let ad = if ad.is_empty() { ledger::stored_account(&p)? } else { ad };
-    Ok(if write { Ledger::open(&p, &ad, None)? } else { Ledger::open_read_only(&p, &ad)? })
+    let ad = if ad.is_empty() {
+        ledger::stored_account(&p)?
+    } else {
+        ad
+    };
+    Ok(if write {
+        Ledger::open(&p, &ad, None)?
+    } else {
+        Ledger::open_read_only(&p, &ad)?
+    })
 }
 
 fn go(a: &StateArgs) -> anyhow::Result<()> {
@@ -53,15 +63,26 @@ fn go(a: &StateArgs) -> anyhow::Result<()> {
                 serde_json::to_writer_pretty(&mut out, &s)?;
                 writeln!(out)?;
             } else {
-                writeln!(out, "ledger `{}` for ad account `{}`", s.path.display(), s.ad_account)?;
-                writeln!(out, "events {}: accepted {}, failed {}", s.events, s.accepted, s.failed)?;
+                writeln!(
+                    out,
+                    "ledger `{}` for ad account `{}`",
+                    s.path.display(),
+                    s.ad_account
+                )?;
+                writeln!(
+                    out,
+                    "events {}: accepted {}, failed {}",
+                    s.events, s.accepted, s.failed
+                )?;
                 writeln!(out, "\nday         accepted  failed")?;
                 for d in &s.days {
                     writeln!(out, "{:<11} {:>8} {:>7}", d.date, d.accepted, d.failed)?;
                 }
                 writeln!(out, "\nlast runs")?;
                 for r in &s.runs {
-                    let when = jiff::Timestamp::from_second(r.started_at).map(|t| t.to_string()).unwrap_or_default();
+                    let when = jiff::Timestamp::from_second(r.started_at)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default();
                     match &r.stats {
                         Some(st) => writeln!(
                             out,
@@ -78,7 +99,12 @@ fn go(a: &StateArgs) -> anyhow::Result<()> {
             // One NDJSON line per event still failing, in `--failed-out` shape, so that
             // `pinconv send` takes the output back as input.
             for row in l.failed()?.into_iter().filter(|r| r.accepted_at.is_none()) {
-                let (file, line) = row.source.rsplit_once(':').map_or((row.source.as_str(), 0), |(f, l)| (f, l.parse().unwrap_or(0)));
+                let (file, line) = row
+                    .source
+                    .rsplit_once(':')
+                    .map_or((row.source.as_str(), 0), |(f, l)| {
+                        (f, l.parse().unwrap_or(0))
+                    });
                 let event = serde_json::value::RawValue::from_string(row.event_json.clone())?;
                 let v = serde_json::json!({
                     "file": file,
@@ -97,7 +123,11 @@ fn go(a: &StateArgs) -> anyhow::Result<()> {
             let cutoff = crate::time::parse(
                 before,
                 true,
-                &crate::time::TimeOptions { tz: &jiff::tz::TimeZone::UTC, date_order: crate::config::DateOrder::Mdy, format: None },
+                &crate::time::TimeOptions {
+                    tz: &jiff::tz::TimeZone::UTC,
+                    date_order: crate::config::DateOrder::Mdy,
+                    format: None,
+                },
             )
             .map_err(|e| anyhow::anyhow!("`--before`: {e}"))?
             .unix;

@@ -64,7 +64,9 @@ impl CsvReader {
             return Err(InputError::Shape {
                 path: name.to_string(),
                 message: "the file is empty: no header row".into(),
-                hint: Some("export the orders again; pinconv needs a header row naming the columns".into()),
+                hint: Some(
+                    "export the orders again; pinconv needs a header row naming the columns".into(),
+                ),
             });
         }
         let detected = detect_delimiter(peek);
@@ -112,7 +114,11 @@ impl CsvReader {
                 ),
                 hint: Some(format!(
                     "drop `--delimiter` to detect it, or pass `--delimiter '{}'`",
-                    if detected == b'\t' { "\\t".to_owned() } else { (detected as char).to_string() }
+                    if detected == b'\t' {
+                        "\\t".to_owned()
+                    } else {
+                        (detected as char).to_string()
+                    }
                 )),
             });
         }
@@ -174,8 +180,9 @@ impl CsvReader {
         let want = self.header.len();
         if n != want {
             let spans = self.record.iter().any(|f| f.contains(&b'\n'));
-            return Err(if spans || n < want && self.record.iter().any(|f| f.contains(&b'"')) {
-                ReadProblem {
+            return Err(
+                if spans || n < want && self.record.iter().any(|f| f.contains(&b'"')) {
+                    ReadProblem {
                     line,
                     column: None,
                     message: format!(
@@ -185,8 +192,8 @@ impl CsvReader {
                         "a `\"` is opened and never closed (or a quote inside a field is not doubled as `\"\"`); fix the quoting near this line".into(),
                     ),
                 }
-            } else {
-                ReadProblem {
+                } else {
+                    ReadProblem {
                     line,
                     column: None,
                     message: format!("this row has {n} fields but the header has {want}"),
@@ -195,7 +202,8 @@ impl CsvReader {
                         delimiter_name(self.delimiter)
                     )),
                 }
-            });
+                },
+            );
         }
         let mut fields = Vec::with_capacity(n);
         for (i, f) in self.record.iter().enumerate() {
@@ -227,7 +235,9 @@ mod tests {
     }
 
     fn rows(r: &mut CsvReader) -> Vec<Result<Raw, ReadProblem>> {
-        std::iter::from_fn(|| r.next_record()).map(Result::unwrap).collect()
+        std::iter::from_fn(|| r.next_record())
+            .map(Result::unwrap)
+            .collect()
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub struct JsonReader {
 enum State {
     Start,
     /// Inside the array of orders; `nested` when it is the value of `orders` in an object.
-    Array { nested: bool },
+    Array {
+        nested: bool,
+    },
     /// Inside the top-level object, after the orders were found.
     ObjectRest,
     Done,
@@ -79,7 +81,10 @@ impl JsonReader {
             message: format!("the file ends inside the value that starts on line {start}"),
             hint: Some("the JSON is truncated or a bracket is missing".into()),
         };
-        let first = self.bump().map_err(|e| self.read_err(e))?.ok_or_else(|| eof(self))?;
+        let first = self
+            .bump()
+            .map_err(|e| self.read_err(e))?
+            .ok_or_else(|| eof(self))?;
         out.push(first);
         match first {
             b'{' | b'[' => {
@@ -87,7 +92,10 @@ impl JsonReader {
                 let mut in_str = false;
                 let mut esc = false;
                 while depth > 0 {
-                    let b = self.bump().map_err(|e| self.read_err(e))?.ok_or_else(|| eof(self))?;
+                    let b = self
+                        .bump()
+                        .map_err(|e| self.read_err(e))?
+                        .ok_or_else(|| eof(self))?;
                     out.push(b);
                     if in_str {
                         if esc {
@@ -110,7 +118,10 @@ impl JsonReader {
             b'"' => {
                 let mut esc = false;
                 loop {
-                    let b = self.bump().map_err(|e| self.read_err(e))?.ok_or_else(|| eof(self))?;
+                    let b = self
+                        .bump()
+                        .map_err(|e| self.read_err(e))?
+                        .ok_or_else(|| eof(self))?;
                     out.push(b);
                     if esc {
                         esc = false;
@@ -177,7 +188,9 @@ impl JsonReader {
                 self.next_record()
             }
             Some(b'{') => self.object(),
-            Some(_) => Some(Err(self.shape("the file is not a JSON array or object".into()))),
+            Some(_) => Some(Err(
+                self.shape("the file is not a JSON array or object".into())
+            )),
         }
     }
 
@@ -213,7 +226,9 @@ impl JsonReader {
                         return Some(Err(self.read_err(e)));
                     }
                     if self.bump().ok().flatten() != Some(b':') {
-                        return Some(Err(self.shape(format!("expected `:` on line {}", self.line))));
+                        return Some(Err(
+                            self.shape(format!("expected `:` on line {}", self.line))
+                        ));
                     }
                     whole.push(b':');
                     let next = match self.skip_ws(Some(&mut whole)) {
@@ -243,7 +258,11 @@ impl JsonReader {
                         other as char, self.line
                     ))))
                 }
-                None => return Some(Err(self.shape("the file ends inside the top-level object".into()))),
+                None => {
+                    return Some(Err(
+                        self.shape("the file ends inside the top-level object".into())
+                    ))
+                }
             }
         }
     }
@@ -300,7 +319,9 @@ impl JsonReader {
                     }
                     None => {
                         self.state = State::Done;
-                        return Some(Err(self.shape("the file ends inside the array of orders".into())));
+                        return Some(Err(
+                            self.shape("the file ends inside the array of orders".into())
+                        ));
                     }
                     Some(_) => return Some(self.element()),
                 }
@@ -395,10 +416,12 @@ impl NdjsonReader {
             if text.trim().is_empty() {
                 continue;
             }
-            return Some(Ok(parse_order(text.as_bytes(), self.line).map_err(|mut p| {
-                p.line = self.line;
-                p
-            })));
+            return Some(Ok(parse_order(text.as_bytes(), self.line).map_err(
+                |mut p| {
+                    p.line = self.line;
+                    p
+                },
+            )));
         }
     }
 }
@@ -427,7 +450,9 @@ mod tests {
 
     #[test]
     fn shopify_orders_object() {
-        let got = all("{\n\"count\": 2, \"orders\": [\n{\"id\":1},\n{\"id\":2}\n], \"next\": {\"a\": [1]}\n}");
+        let got = all(
+            "{\n\"count\": 2, \"orders\": [\n{\"id\":1},\n{\"id\":2}\n], \"next\": {\"a\": [1]}\n}",
+        );
         assert_eq!(lines(&got), vec![3, 4]);
     }
 
@@ -455,7 +480,9 @@ mod tests {
     fn ndjson_lines() {
         let text = "{\"id\":1}\n\n{bad\n{\"id\":3}\n";
         let mut r = NdjsonReader::new(Box::new(Cursor::new(text.as_bytes())), Arc::from("t"));
-        let got: Vec<_> = std::iter::from_fn(|| r.next_record()).map(Result::unwrap).collect();
+        let got: Vec<_> = std::iter::from_fn(|| r.next_record())
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(got.len(), 3);
         assert_eq!(got[1].as_ref().unwrap_err().line, 3);
         assert_eq!(got[2].as_ref().unwrap().line(), 4);

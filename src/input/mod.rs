@@ -275,7 +275,10 @@ fn sniff(buf: &[u8]) -> Format {
         // NDJSON when the first line is a whole object on its own.
         let first = trimmed.lines().next().unwrap_or("");
         let ndjson = serde_json::from_str::<serde_json::Value>(first).is_ok()
-            && trimmed.lines().nth(1).is_some_and(|l| l.trim_start().starts_with('{'));
+            && trimmed
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.trim_start().starts_with('{'));
         return if ndjson { Format::Ndjson } else { Format::Json };
     }
     Format::Csv

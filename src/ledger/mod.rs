@@ -265,14 +265,20 @@ impl std::fmt::Debug for Ledger {
 /// The ad account a ledger file belongs to, read without locking it (for `state` commands
 /// given only `--state FILE`).
 pub fn stored_account(path: &Path) -> Result<String, LedgerError> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
-        LedgerError::Sqlite { path: path.to_owned(), source }
-    })?;
-    conn.query_row("SELECT value FROM meta WHERE key = 'ad_account'", [], |r| r.get::<_, String>(0))
-        .map_err(|_| LedgerError::NotALedger {
-            path: path.to_owned(),
-            detail: "it has no ad account record",
-        })
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
+            LedgerError::Sqlite {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
+    conn.query_row("SELECT value FROM meta WHERE key = 'ad_account'", [], |r| {
+        r.get::<_, String>(0)
+    })
+    .map_err(|_| LedgerError::NotALedger {
+        path: path.to_owned(),
+        detail: "it has no ad account record",
+    })
 }
 
 impl Ledger {

@@ -91,7 +91,10 @@ impl Key {
     #[must_use]
     pub fn parse(s: &str) -> Option<Key> {
         let s = s.trim();
-        Key::ALL.iter().copied().find(|k| k.name().eq_ignore_ascii_case(s))
+        Key::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
     }
 }
 

@@ -57,7 +57,10 @@ impl Order {
 
     /// Every value of `key`.
     pub fn all(&self, key: Key) -> impl Iterator<Item = &Cell> {
-        self.fields.iter().filter(move |(k, _)| *k == key).map(|(_, c)| c)
+        self.fields
+            .iter()
+            .filter(move |(k, _)| *k == key)
+            .map(|(_, c)| c)
     }
 
     /// Folds the next row of the same order in: missing scalars are filled, multi values and
@@ -167,7 +170,9 @@ impl CsvMapper {
         for (key, idx) in &cols {
             if !key.is_multi() {
                 for (n, &i) in idx.iter().enumerate() {
-                    if idx[..n].iter().any(|&j| header[j].eq_ignore_ascii_case(&header[i]))
+                    if idx[..n]
+                        .iter()
+                        .any(|&j| header[j].eq_ignore_ascii_case(&header[i]))
                         && !duplicate_scalars.contains(&header[i])
                     {
                         duplicate_scalars.push(header[i].clone());
@@ -237,7 +242,11 @@ impl CsvMapper {
             end_line: line,
             preset: self.preset,
             fields: order_fields,
-            items: if item.is_empty() { Vec::new() } else { vec![item] },
+            items: if item.is_empty() {
+                Vec::new()
+            } else {
+                vec![item]
+            },
             group,
             repeat: false,
         }
@@ -301,9 +310,11 @@ fn parse_path(s: &str) -> Path {
 
 fn lookup<'v>(v: &'v Value, parts: &[String]) -> Option<&'v Value> {
     parts.iter().try_fold(v, |cur, p| match cur {
-        Value::Object(map) => map
-            .get(p.as_str())
-            .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)).map(|(_, v)| v)),
+        Value::Object(map) => map.get(p.as_str()).or_else(|| {
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(p))
+                .map(|(_, v)| v)
+        }),
         _ => None,
     })
 }
@@ -340,7 +351,9 @@ impl JsonMapper {
                     None => {
                         let found = lookup(value, &path.rest);
                         let texts: Vec<String> = match found {
-                            Some(Value::Array(a)) if key.is_multi() => a.iter().filter_map(scalar_text).collect(),
+                            Some(Value::Array(a)) if key.is_multi() => {
+                                a.iter().filter_map(scalar_text).collect()
+                            }
                             Some(v) => scalar_text(v).into_iter().collect(),
                             None => Vec::new(),
                         };
@@ -348,7 +361,11 @@ impl JsonMapper {
                             continue;
                         }
                         for t in texts {
-                            let cell = Cell { value: t, column: path.text.clone(), line };
+                            let cell = Cell {
+                                value: t,
+                                column: path.text.clone(),
+                                line,
+                            };
                             if key.is_item() {
                                 loose_item.push((*key, cell));
                             } else {
@@ -360,7 +377,9 @@ impl JsonMapper {
                         }
                     }
                     Some(array) => {
-                        let Some(Value::Array(elems)) = lookup(value, array) else { continue };
+                        let Some(Value::Array(elems)) = lookup(value, array) else {
+                            continue;
+                        };
                         if items.len() < elems.len() {
                             items.resize_with(elems.len(), Vec::new);
                         }
@@ -369,7 +388,14 @@ impl JsonMapper {
                                 continue;
                             }
                             if let Some(t) = lookup(e, &path.rest).and_then(scalar_text) {
-                                slot.push((*key, Cell { value: t, column: path.text.clone(), line }));
+                                slot.push((
+                                    *key,
+                                    Cell {
+                                        value: t,
+                                        column: path.text.clone(),
+                                        line,
+                                    },
+                                ));
                             }
                         }
                     }
@@ -430,7 +456,8 @@ mod tests {
     #[test]
     fn configured_missing_column_is_an_error() {
         let h = header("a,b");
-        let err = CsvMapper::new(&h, Preset::Generic, &[(Key::Email, vec!["E-Mail".into()])]).unwrap_err();
+        let err = CsvMapper::new(&h, Preset::Generic, &[(Key::Email, vec!["E-Mail".into()])])
+            .unwrap_err();
         assert!(err.message.contains("E-Mail"));
     }
 

@@ -40,7 +40,15 @@ const SHOPIFY_CSV: Table = &[
     (Key::Phone, &["Phone", "Billing Phone", "Shipping Phone"]),
     (Key::FullName, &["Billing Name", "Shipping Name"]),
     (Key::City, &["Billing City", "Shipping City"]),
-    (Key::State, &["Billing Province", "Billing Province Name", "Shipping Province", "Shipping Province Name"]),
+    (
+        Key::State,
+        &[
+            "Billing Province",
+            "Billing Province Name",
+            "Shipping Province",
+            "Shipping Province Name",
+        ],
+    ),
     (Key::Zip, &["Billing Zip", "Shipping Zip"]),
     (Key::Country, &["Billing Country", "Shipping Country"]),
     (Key::EventTime, &["Created at"]),
@@ -67,14 +75,58 @@ const SHOPIFY_JSON: Table = &[
     (Key::OrderNumber, &["order_number"]),
     (Key::OrderName, &["name"]),
     (Key::Email, &["email", "contact_email", "customer.email"]),
-    (Key::Phone, &["phone", "customer.phone", "billing_address.phone", "shipping_address.phone"]),
-    (Key::FirstName, &["billing_address.first_name", "customer.first_name", "shipping_address.first_name"]),
-    (Key::LastName, &["billing_address.last_name", "customer.last_name", "shipping_address.last_name"]),
-    (Key::FullName, &["billing_address.name", "shipping_address.name"]),
-    (Key::City, &["billing_address.city", "shipping_address.city"]),
-    (Key::State, &["billing_address.province_code", "billing_address.province", "shipping_address.province_code", "shipping_address.province"]),
+    (
+        Key::Phone,
+        &[
+            "phone",
+            "customer.phone",
+            "billing_address.phone",
+            "shipping_address.phone",
+        ],
+    ),
+    (
+        Key::FirstName,
+        &[
+            "billing_address.first_name",
+            "customer.first_name",
+            "shipping_address.first_name",
+        ],
+    ),
+    (
+        Key::LastName,
+        &[
+            "billing_address.last_name",
+            "customer.last_name",
+            "shipping_address.last_name",
+        ],
+    ),
+    (
+        Key::FullName,
+        &["billing_address.name", "shipping_address.name"],
+    ),
+    (
+        Key::City,
+        &["billing_address.city", "shipping_address.city"],
+    ),
+    (
+        Key::State,
+        &[
+            "billing_address.province_code",
+            "billing_address.province",
+            "shipping_address.province_code",
+            "shipping_address.province",
+        ],
+    ),
     (Key::Zip, &["billing_address.zip", "shipping_address.zip"]),
-    (Key::Country, &["billing_address.country_code", "billing_address.country", "shipping_address.country_code", "shipping_address.country"]),
+    (
+        Key::Country,
+        &[
+            "billing_address.country_code",
+            "billing_address.country",
+            "shipping_address.country_code",
+            "shipping_address.country",
+        ],
+    ),
     (Key::ExternalId, &["customer.id"]),
     (Key::ClientIp, &["browser_ip", "client_details.browser_ip"]),
     (Key::UserAgent, &["client_details.user_agent"]),
@@ -84,7 +136,10 @@ const SHOPIFY_JSON: Table = &[
     (Key::Total, &["total_price"]),
     (Key::Subtotal, &["subtotal_price"]),
     (Key::Tax, &["total_tax"]),
-    (Key::Shipping, &["total_shipping_price_set.shop_money.amount"]),
+    (
+        Key::Shipping,
+        &["total_shipping_price_set.shop_money.amount"],
+    ),
     (Key::Discount, &["total_discounts"]),
     (Key::FinancialStatus, &["financial_status"]),
     (Key::CancelledAt, &["cancelled_at"]),
@@ -105,7 +160,10 @@ const WOO_JSON: Table = &[
     (Key::OrderNumber, &["number"]),
     (Key::Email, &["billing.email"]),
     (Key::Phone, &["billing.phone", "shipping.phone"]),
-    (Key::FirstName, &["billing.first_name", "shipping.first_name"]),
+    (
+        Key::FirstName,
+        &["billing.first_name", "shipping.first_name"],
+    ),
     (Key::LastName, &["billing.last_name", "shipping.last_name"]),
     (Key::City, &["billing.city", "shipping.city"]),
     (Key::State, &["billing.state", "shipping.state"]),
@@ -135,57 +193,187 @@ const WOO_JSON: Table = &[
 const WOO_CSV: Table = &[
     (Key::OrderId, &["order_id", "Order ID"]),
     (Key::OrderNumber, &["order_number", "Order Number"]),
-    (Key::Email, &["billing_email", "customer_email", "Billing Email", "Customer Email"]),
-    (Key::Phone, &["billing_phone", "shipping_phone", "Billing Phone", "Phone"]),
-    (Key::FirstName, &["billing_first_name", "shipping_first_name", "Billing First Name"]),
-    (Key::LastName, &["billing_last_name", "shipping_last_name", "Billing Last Name"]),
-    (Key::City, &["billing_city", "shipping_city", "Billing City"]),
-    (Key::State, &["billing_state", "shipping_state", "Billing State"]),
-    (Key::Zip, &["billing_postcode", "shipping_postcode", "Billing Postcode", "Billing Zip"]),
-    (Key::Country, &["billing_country", "shipping_country", "Billing Country"]),
-    (Key::ExternalId, &["customer_id", "customer_user", "Customer ID"]),
+    (
+        Key::Email,
+        &[
+            "billing_email",
+            "customer_email",
+            "Billing Email",
+            "Customer Email",
+        ],
+    ),
+    (
+        Key::Phone,
+        &["billing_phone", "shipping_phone", "Billing Phone", "Phone"],
+    ),
+    (
+        Key::FirstName,
+        &[
+            "billing_first_name",
+            "shipping_first_name",
+            "Billing First Name",
+        ],
+    ),
+    (
+        Key::LastName,
+        &[
+            "billing_last_name",
+            "shipping_last_name",
+            "Billing Last Name",
+        ],
+    ),
+    (
+        Key::City,
+        &["billing_city", "shipping_city", "Billing City"],
+    ),
+    (
+        Key::State,
+        &["billing_state", "shipping_state", "Billing State"],
+    ),
+    (
+        Key::Zip,
+        &[
+            "billing_postcode",
+            "shipping_postcode",
+            "Billing Postcode",
+            "Billing Zip",
+        ],
+    ),
+    (
+        Key::Country,
+        &["billing_country", "shipping_country", "Billing Country"],
+    ),
+    (
+        Key::ExternalId,
+        &["customer_id", "customer_user", "Customer ID"],
+    ),
     (Key::ClientIp, &["customer_ip_address", "customer_ip"]),
     (Key::UserAgent, &["customer_user_agent"]),
-    (Key::EventTime, &["date_created_gmt", "order_date", "date", "Order Date"]),
-    (Key::Currency, &["order_currency", "currency", "Order Currency"]),
-    (Key::Total, &["order_total", "Order Total", "Order Total Amount"]),
+    (
+        Key::EventTime,
+        &["date_created_gmt", "order_date", "date", "Order Date"],
+    ),
+    (
+        Key::Currency,
+        &["order_currency", "currency", "Order Currency"],
+    ),
+    (
+        Key::Total,
+        &["order_total", "Order Total", "Order Total Amount"],
+    ),
     (Key::Subtotal, &["order_subtotal", "Order Subtotal Amount"]),
-    (Key::Tax, &["tax_total", "order_tax", "Order Total Tax Amount"]),
-    (Key::Shipping, &["shipping_total", "order_shipping", "Order Shipping Amount"]),
-    (Key::Discount, &["discount_total", "cart_discount", "Cart Discount Amount"]),
+    (
+        Key::Tax,
+        &["tax_total", "order_tax", "Order Total Tax Amount"],
+    ),
+    (
+        Key::Shipping,
+        &["shipping_total", "order_shipping", "Order Shipping Amount"],
+    ),
+    (
+        Key::Discount,
+        &["discount_total", "cart_discount", "Cart Discount Amount"],
+    ),
     (Key::Status, &["status", "order_status", "Order Status"]),
     (Key::Source, &["created_via"]),
     (Key::LineItems, &["line_items", "line_item_*"]),
-    (Key::ItemProductId, &["item_product_id", "product_id", "Product ID"]),
-    (Key::ItemVariantId, &["item_variation_id", "variation_id", "Variation ID"]),
+    (
+        Key::ItemProductId,
+        &["item_product_id", "product_id", "Product ID"],
+    ),
+    (
+        Key::ItemVariantId,
+        &["item_variation_id", "variation_id", "Variation ID"],
+    ),
     (Key::ItemSku, &["item_sku", "sku", "SKU"]),
     (Key::ItemName, &["item_name", "Item Name", "Product Name"]),
     (Key::ItemPrice, &["item_price", "Item Cost", "Item Price"]),
-    (Key::ItemQuantity, &["item_quantity", "Quantity", "Quantity (- Refund)"]),
+    (
+        Key::ItemQuantity,
+        &["item_quantity", "Quantity", "Quantity (- Refund)"],
+    ),
 ];
 
 /// Columns named after CAPI fields, their short names and Meta's offline-conversions template.
 const GENERIC: Table = &[
-    (Key::OrderId, &["order_id", "orderid", "order id", "order", "transaction_id", "id"]),
+    (
+        Key::OrderId,
+        &[
+            "order_id",
+            "orderid",
+            "order id",
+            "order",
+            "transaction_id",
+            "id",
+        ],
+    ),
     (Key::OrderNumber, &["order_number"]),
     (Key::OrderName, &["order_name"]),
-    (Key::EventTime, &["event_time", "timestamp", "time", "created_at", "order_date", "date"]),
+    (
+        Key::EventTime,
+        &[
+            "event_time",
+            "timestamp",
+            "time",
+            "created_at",
+            "order_date",
+            "date",
+        ],
+    ),
     (Key::EventName, &["event_name", "event"]),
     (Key::ActionSource, &["action_source"]),
     (Key::EventId, &["event_id"]),
-    (Key::Email, &["email", "em", "e-mail", "email_address", "mail"]),
-    (Key::Phone, &["phone", "ph", "phone_number", "mobile", "telephone"]),
-    (Key::FirstName, &["first_name", "fn", "firstname", "first name", "given_name"]),
-    (Key::LastName, &["last_name", "ln", "lastname", "last name", "surname", "family_name"]),
+    (
+        Key::Email,
+        &["email", "em", "e-mail", "email_address", "mail"],
+    ),
+    (
+        Key::Phone,
+        &["phone", "ph", "phone_number", "mobile", "telephone"],
+    ),
+    (
+        Key::FirstName,
+        &["first_name", "fn", "firstname", "first name", "given_name"],
+    ),
+    (
+        Key::LastName,
+        &[
+            "last_name",
+            "ln",
+            "lastname",
+            "last name",
+            "surname",
+            "family_name",
+        ],
+    ),
     (Key::FullName, &["full_name", "name"]),
     (Key::City, &["city", "ct"]),
     (Key::State, &["state", "st", "province", "region"]),
-    (Key::Zip, &["zip", "zp", "zipcode", "zip_code", "postcode", "postal_code"]),
+    (
+        Key::Zip,
+        &[
+            "zip",
+            "zp",
+            "zipcode",
+            "zip_code",
+            "postcode",
+            "postal_code",
+        ],
+    ),
     (Key::Country, &["country", "country_code"]),
     (Key::Gender, &["gender", "ge", "gen", "sex"]),
-    (Key::BirthDate, &["birth_date", "dob", "db", "date_of_birth", "birthday"]),
-    (Key::ExternalId, &["external_id", "customer_id", "user_id", "extern_id"]),
-    (Key::Maid, &["madid", "maid", "hashed_maids", "idfa", "gaid"]),
+    (
+        Key::BirthDate,
+        &["birth_date", "dob", "db", "date_of_birth", "birthday"],
+    ),
+    (
+        Key::ExternalId,
+        &["external_id", "customer_id", "user_id", "extern_id"],
+    ),
+    (
+        Key::Maid,
+        &["madid", "maid", "hashed_maids", "idfa", "gaid"],
+    ),
     (Key::ClientIp, &["client_ip_address", "ip", "ip_address"]),
     (Key::UserAgent, &["client_user_agent", "user_agent"]),
     (Key::ClickId, &["click_id", "epik"]),
@@ -241,27 +429,52 @@ fn has(header: &[String], name: &str) -> bool {
 /// Recognises a CSV header, with the reason for the report.
 #[must_use]
 pub fn detect_csv(header: &[String]) -> (Preset, String) {
-    if has(header, "Lineitem quantity") || (has(header, "Name") && has(header, "Financial Status")) {
-        return (Preset::Shopify, "header has Shopify's `Name`/`Lineitem quantity` columns".into());
+    if has(header, "Lineitem quantity") || (has(header, "Name") && has(header, "Financial Status"))
+    {
+        return (
+            Preset::Shopify,
+            "header has Shopify's `Name`/`Lineitem quantity` columns".into(),
+        );
     }
     if has(header, "billing_email")
         || (has(header, "order_id") && (has(header, "order_total") || has(header, "order_status")))
         || has(header, "Order Total Amount")
     {
-        return (Preset::Woocommerce, "header has WooCommerce export columns (`billing_email`, `order_total`)".into());
+        return (
+            Preset::Woocommerce,
+            "header has WooCommerce export columns (`billing_email`, `order_total`)".into(),
+        );
     }
-    (Preset::Generic, "no platform-specific columns; matching columns by CAPI field names".into())
+    (
+        Preset::Generic,
+        "no platform-specific columns; matching columns by CAPI field names".into(),
+    )
 }
 
 /// Recognises an order object, with the reason for the report.
 #[must_use]
 pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
     let has = |k: &str| order.get(k).is_some();
-    if has("billing") && (has("date_created_gmt") || has("customer_ip_address") || has("shipping_total")) {
-        return (Preset::Woocommerce, "order has WooCommerce's `billing` and `date_created_gmt`".into());
+    if has("billing")
+        && (has("date_created_gmt") || has("customer_ip_address") || has("shipping_total"))
+    {
+        return (
+            Preset::Woocommerce,
+            "order has WooCommerce's `billing` and `date_created_gmt`".into(),
+        );
     }
-    if has("total_price") || has("financial_status") || has("billing_address") || has("order_number") {
-        return (Preset::Shopify, "order has Shopify's `total_price`/`financial_status`".into());
+    if has("total_price")
+        || has("financial_status")
+        || has("billing_address")
+        || has("order_number")
+    {
+        return (
+            Preset::Shopify,
+            "order has Shopify's `total_price`/`financial_status`".into(),
+        );
     }
-    (Preset::Generic, "no platform-specific keys; matching keys by CAPI field names".into())
+    (
+        Preset::Generic,
+        "no platform-specific keys; matching keys by CAPI field names".into(),
+    )
 }

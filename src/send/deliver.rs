@@ -482,7 +482,7 @@ impl Deliverer {
             let delay = retry_after
                 .unwrap_or_else(|| backoff_delay(&self.policy, attempt - 1, &mut run.rng));
             let now = self.sleeper.now();
-            if now.checked_add(delay).map_or(true, |t| t > run.deadline_at) {
+            if now.checked_add(delay).is_none_or(|t| t > run.deadline_at) {
                 return gave_up(format!(
                     "gave up after {attempt} attempts, waiting {}s more would pass the {}s deadline: {reason}",
                     delay.as_secs_f64().ceil(),

@@ -6,12 +6,24 @@ use crate::support::pinconv;
 fn known_vectors() {
     pinconv(["hash", "--field", "em", " Test@Example.com "])
         .code(0)
-        .stdout_has("test@example.com\t973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b\n");
-    pinconv(["hash", "--field", "ct", "Menlo Park"]).code(0).stdout_has("menlopark\t");
-    pinconv(["hash", "--field", "zp", "SW1A 2AA"]).code(0).stdout_has("sw1a2aa\t");
-    pinconv(["hash", "--field", "ph", "--country", "GB", "07700 900123"]).code(0).stdout_has("447700900123\t");
-    pinconv(["hash", "--field", "country", "United States"]).code(0).stdout_has("us\t");
-    pinconv(["hash", "--field", "st", "New York"]).code(0).stdout_has("ny\t");
+        .stdout_has(
+            "test@example.com\t973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b\n",
+        );
+    pinconv(["hash", "--field", "ct", "Menlo Park"])
+        .code(0)
+        .stdout_has("menlopark\t");
+    pinconv(["hash", "--field", "zp", "SW1A 2AA"])
+        .code(0)
+        .stdout_has("sw1a2aa\t");
+    pinconv(["hash", "--field", "ph", "--country", "GB", "07700 900123"])
+        .code(0)
+        .stdout_has("447700900123\t");
+    pinconv(["hash", "--field", "country", "United States"])
+        .code(0)
+        .stdout_has("us\t");
+    pinconv(["hash", "--field", "st", "New York"])
+        .code(0)
+        .stdout_has("ny\t");
 }
 
 #[test]
@@ -34,6 +46,8 @@ fn empty_or_invalid_values_print_empty_columns_and_exit_1() {
 
 #[test]
 fn values_from_stdin() {
-    let d = pinconv(["hash", "--field", "em"]).stdin("a@example.com\nB@example.com\n").code(0);
+    let d = pinconv(["hash", "--field", "em"])
+        .stdin("a@example.com\nB@example.com\n")
+        .code(0);
     assert_eq!(d.stdout.lines().count(), 2);
 }

@@ -4,7 +4,13 @@ use crate::support::{bodies, pinconv, repo, temp_file, EXAMPLES};
 
 #[test]
 fn shopify_export_groups_rows_skips_and_rejects() {
-    let d = pinconv(["build", "--max-age", "off", "examples/shopify/orders_export.csv"]).code(1);
+    let d = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     d.stderr_has("as shopify csv")
         .stderr_has("cancelled order")
         .stderr_has("test order")
@@ -14,7 +20,10 @@ fn shopify_export_groups_rows_skips_and_rejects() {
     let events = d.events();
     assert_eq!(events.len(), 7);
     // #1042 has three line items over three rows: one event.
-    let multi = events.iter().find(|e| e["custom_data"]["contents"].as_array().unwrap().len() == 3).expect("3-item order");
+    let multi = events
+        .iter()
+        .find(|e| e["custom_data"]["contents"].as_array().unwrap().len() == 3)
+        .expect("3-item order");
     assert_eq!(multi["custom_data"]["num_items"], 7);
     // The point-of-sale order is offline; web orders are web.
     assert!(events.iter().any(|e| e["action_source"] == "offline"));
@@ -27,9 +36,17 @@ fn shopify_export_groups_rows_skips_and_rejects() {
 
 #[test]
 fn uk_phone_gets_the_orders_country_code() {
-    let d = pinconv(["build", "--max-age", "off", "examples/shopify/orders_export.csv"]).code(1);
+    let d = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     let want = pinconv_hash("ph", "+447700900123");
-    assert!(d.events().iter().any(|e| e["user_data"]["ph"].as_array().is_some_and(|a| a.iter().any(|h| *h == want))));
+    assert!(d.events().iter().any(|e| e["user_data"]["ph"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|h| *h == want))));
 }
 
 fn pinconv_hash(field: &str, value: &str) -> String {
@@ -49,17 +66,34 @@ fn every_example_runs_with_its_documented_exit_code() {
 
 #[test]
 fn check_json_report_accounts_for_every_order() {
-    let d = pinconv(["check", "--max-age", "off", "--json", "examples/shopify/orders_export.csv"]).code(1);
+    let d = pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--json",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     let r = d.json();
-    for k in ["orders", "events", "skipped", "rejected", "warnings", "problems", "records", "inputs"] {
+    for k in [
+        "orders", "events", "skipped", "rejected", "warnings", "problems", "records", "inputs",
+    ] {
         assert!(r.get(k).is_some(), "report lacks {k}");
     }
     let n = |k: &str| r[k].as_u64().unwrap();
     assert_eq!(n("orders"), n("events") + n("skipped") + n("rejected"));
-    assert_eq!((n("orders"), n("events"), n("skipped"), n("rejected")), (10, 7, 2, 1));
+    assert_eq!(
+        (n("orders"), n("events"), n("skipped"), n("rejected")),
+        (10, 7, 2, 1)
+    );
     assert_eq!(r["rejected_by_reason"]["no_identifier"], 1);
     assert_eq!(r["inputs"][0]["preset"], "shopify");
-    let p = &r["problems"].as_array().unwrap().iter().find(|p| p["severity"] == "rejected").unwrap();
+    let p = &r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["severity"] == "rejected")
+        .unwrap();
     assert_eq!(p["line"], 19);
     assert!(p["reason"].as_str().unwrap().contains("identifier"));
     assert!(!d.stdout.contains("@example.com"));
@@ -67,26 +101,76 @@ fn check_json_report_accounts_for_every_order() {
 
 #[test]
 fn build_is_byte_for_byte_deterministic_and_batched() {
-    let a = pinconv(["build", "--max-age", "off", "--batch-size", "2", "examples/shopify/orders_export.csv"]).code(1);
-    let b = pinconv(["build", "--max-age", "off", "--batch-size", "2", "examples/shopify/orders_export.csv"]).code(1);
+    let a = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--batch-size",
+        "2",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
+    let b = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--batch-size",
+        "2",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     assert_eq!(a.stdout, b.stdout);
     let bodies = bodies(&a.stdout);
     assert_eq!(bodies.len(), 4);
-    assert!(bodies.iter().all(|b| b["data"].as_array().unwrap().len() <= 2));
-    pinconv(["build", "--max-age", "off", "--batch-size", "1001", "examples/shopify/orders.json"]).code(2);
-    pinconv(["build", "--max-age", "off", "--batch-size", "0", "examples/shopify/orders.json"]).code(2);
+    assert!(bodies
+        .iter()
+        .all(|b| b["data"].as_array().unwrap().len() <= 2));
+    pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--batch-size",
+        "1001",
+        "examples/shopify/orders.json",
+    ])
+    .code(2);
+    pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--batch-size",
+        "0",
+        "examples/shopify/orders.json",
+    ])
+    .code(2);
 }
 
 #[test]
 fn build_writes_a_file_and_gzip_and_stdin_read_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bodies.ndjson");
-    pinconv(["build", "--max-age", "off", "-o", out.to_str().unwrap(), "examples/shopify/orders_export.csv"]).code(1);
+    pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "-o",
+        out.to_str().unwrap(),
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     let file = std::fs::read_to_string(&out).unwrap();
-    let gz = pinconv(["build", "--max-age", "off", "tests/fixtures/bad/gz/orders_export.csv.gz"]).code(1);
+    let gz = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "tests/fixtures/bad/gz/orders_export.csv.gz",
+    ])
+    .code(1);
     assert_eq!(file, gz.stdout);
     let csv = std::fs::read(repo("examples/shopify/orders_export.csv")).unwrap();
-    let stdin = pinconv(["build", "--max-age", "off", "-"]).stdin(csv).code(1);
+    let stdin = pinconv(["build", "--max-age", "off", "-"])
+        .stdin(csv)
+        .code(1);
     assert_eq!(file, stdin.stdout);
 }
 
@@ -96,57 +180,152 @@ fn json_inputs_shopify_woocommerce_and_single_order() {
     s.stderr_has("as shopify json");
     let events = s.events();
     assert_eq!(events.len(), 2);
-    assert!(events.iter().any(|e| e["user_data"]["client_ip_address"].is_string() && e["user_data"]["client_user_agent"].is_string()));
-    assert!(events.iter().all(|e| e["user_data"]["external_id"].is_array()));
-    let w = pinconv(["build", "--max-age", "off", "examples/woocommerce/orders.json"]).code(0);
-    w.stderr_has("as woocommerce json").stderr_has("failed order").stderr_has("cancelled order");
-    pinconv(["check", "tests/fixtures/bad/json_object.json"]).code(0).stderr_has("1 order");
+    assert!(events
+        .iter()
+        .any(|e| e["user_data"]["client_ip_address"].is_string()
+            && e["user_data"]["client_user_agent"].is_string()));
+    assert!(events
+        .iter()
+        .all(|e| e["user_data"]["external_id"].is_array()));
+    let w = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "examples/woocommerce/orders.json",
+    ])
+    .code(0);
+    w.stderr_has("as woocommerce json")
+        .stderr_has("failed order")
+        .stderr_has("cancelled order");
+    pinconv(["check", "tests/fixtures/bad/json_object.json"])
+        .code(0)
+        .stderr_has("1 order");
 }
 
 #[test]
 fn woocommerce_export_with_packed_line_items() {
-    let d = pinconv(["build", "--max-age", "off", "--config", "examples/woocommerce/pinconv.toml", "examples/woocommerce/orders_export.csv"]).code(0);
+    let d = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--config",
+        "examples/woocommerce/pinconv.toml",
+        "examples/woocommerce/orders_export.csv",
+    ])
+    .code(0);
     let events = d.events();
     let first = &events[0];
-    assert_eq!(first["custom_data"]["contents"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        first["custom_data"]["contents"].as_array().unwrap().len(),
+        3
+    );
     assert_eq!(first["custom_data"]["content_ids"][0], "HP-TOTE-OLV");
     assert_eq!(first["custom_data"]["value"], "139.95");
 }
 
 #[test]
 fn generic_meta_template_with_repeated_email_columns() {
-    let d = pinconv(["build", "--max-age", "off", "examples/generic/conversions.csv"]).code(0);
+    let d = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "examples/generic/conversions.csv",
+    ])
+    .code(0);
     let events = d.events();
     assert_eq!(events.len(), 6);
-    assert_eq!(events[0]["user_data"]["em"].as_array().unwrap().len(), 2, "both email columns count");
-    assert_eq!(events[0]["event_name"], "checkout", "Purchase maps to checkout");
+    assert_eq!(
+        events[0]["user_data"]["em"].as_array().unwrap().len(),
+        2,
+        "both email columns count"
+    );
+    assert_eq!(
+        events[0]["event_name"], "checkout",
+        "Purchase maps to checkout"
+    );
     assert!(events[0]["user_data"]["db"].is_array() && events[0]["user_data"]["ge"].is_array());
 }
 
 #[test]
 fn custom_export_through_a_config_mapping() {
-    let d = pinconv(["build", "--max-age", "off", "--config", "examples/custom/pinconv.toml", "examples/custom/orders.csv"]).code(1);
+    let d = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--config",
+        "examples/custom/pinconv.toml",
+        "examples/custom/orders.csv",
+    ])
+    .code(1);
     d.stderr_has("delimiter `;`");
     let events = d.events();
-    assert!(events.iter().any(|e| e["custom_data"]["value"] == "1234.50"), "decimal comma");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["custom_data"]["value"] == "1234.50"),
+        "decimal comma"
+    );
     assert!(events.iter().all(|e| e["custom_data"]["currency"] == "EUR"));
 }
 
 #[test]
 fn max_age_skips_old_orders_with_a_hint() {
-    let d = pinconv(["check", "--now", "2027-06-01T00:00:00Z", "examples/shopify/orders.json"]).code(0);
-    d.stderr_has("older than 7 days").stderr_has("--max-age off").stderr_has("too_old 2");
-    pinconv(["check", "--now", "2027-06-01T00:00:00Z", "--max-age", "off", "examples/shopify/orders.json"]).code(0).stderr_has("built     2 events");
+    let d = pinconv([
+        "check",
+        "--now",
+        "2027-06-01T00:00:00Z",
+        "examples/shopify/orders.json",
+    ])
+    .code(0);
+    d.stderr_has("older than 7 days")
+        .stderr_has("--max-age off")
+        .stderr_has("too_old 2");
+    pinconv([
+        "check",
+        "--now",
+        "2027-06-01T00:00:00Z",
+        "--max-age",
+        "off",
+        "examples/shopify/orders.json",
+    ])
+    .code(0)
+    .stderr_has("built     2 events");
     pinconv(["check", "--max-age", "soon", "examples/shopify/orders.json"]).code(2);
 }
 
 #[test]
 fn shop_settings_channels_statuses_ids_and_value() {
-    let d = pinconv(["check", "--max-age", "off", "--exclude-source", "pos", "examples/shopify/orders_export.csv"]).code(1);
+    let d = pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--exclude-source",
+        "pos",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     d.stderr_has("excluded_source 1");
-    let d = pinconv(["check", "--max-age", "off", "--skip-status", "none", "examples/shopify/orders_export.csv"]).code(1);
+    let d = pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--skip-status",
+        "none",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     d.stderr_has("built     9 events");
-    let d = pinconv(["build", "--max-age", "off", "--order-id", "name", "--event-id-template", "order-{order_name}", "examples/shopify/orders_export.csv"]).code(1);
+    let d = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--order-id",
+        "name",
+        "--event-id-template",
+        "order-{order_name}",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1);
     let e = &d.events()[0];
     assert_eq!(e["event_id"], "order-#1041");
     assert_eq!(e["custom_data"]["order_id"], "#1041");
@@ -157,7 +336,10 @@ fn shop_settings_channels_statuses_ids_and_value() {
         let mut args = vec!["build"];
         args.extend_from_slice(extra);
         args.push(f.path().to_str().unwrap());
-        pinconv(&args).code(0).events()[0]["custom_data"]["value"].as_str().unwrap().to_owned()
+        pinconv(&args).code(0).events()[0]["custom_data"]["value"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     assert_eq!(value(&[]), "110.00");
     assert_eq!(value(&["--exclude-tax"]), "102.00");
@@ -167,21 +349,45 @@ fn shop_settings_channels_statuses_ids_and_value() {
 
 #[test]
 fn product_identifier_setting() {
-    let sku = pinconv(["build", "--max-age", "off", "--product-id", "sku", "examples/shopify/orders.json"]).code(0);
-    let pid = pinconv(["build", "--max-age", "off", "--product-id", "product-id", "examples/shopify/orders.json"]).code(0);
+    let sku = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--product-id",
+        "sku",
+        "examples/shopify/orders.json",
+    ])
+    .code(0);
+    let pid = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--product-id",
+        "product-id",
+        "examples/shopify/orders.json",
+    ])
+    .code(0);
     let first = |d: &crate::support::Done| d.events()[0]["custom_data"]["content_ids"][0].clone();
     assert_ne!(first(&sku), first(&pid));
-    assert!(first(&pid).as_str().unwrap().chars().all(|c| c.is_ascii_digit()));
+    assert!(first(&pid)
+        .as_str()
+        .unwrap()
+        .chars()
+        .all(|c| c.is_ascii_digit()));
 }
 
 #[test]
 fn empty_file_is_a_usage_error() {
-    pinconv(["check", "tests/fixtures/bad/empty.csv"]).code(2).stderr_has("empty");
+    pinconv(["check", "tests/fixtures/bad/empty.csv"])
+        .code(2)
+        .stderr_has("empty");
 }
 
 #[test]
 fn header_only_is_zero_orders() {
-    pinconv(["check", "tests/fixtures/bad/header_only.csv"]).code(0).stderr_has("0 orders");
+    pinconv(["check", "tests/fixtures/bad/header_only.csv"])
+        .code(0)
+        .stderr_has("0 orders");
 }
 
 #[test]
@@ -195,12 +401,21 @@ fn unknown_columns_name_what_is_there() {
 
 #[test]
 fn delimiters_detected_and_a_wrong_one_explained() {
-    pinconv(["check", "tests/fixtures/bad/semicolon.csv"]).code(0).stderr_has("delimiter `;`");
-    pinconv(["check", "tests/fixtures/bad/tabs.tsv"]).code(0).stderr_has("delimiter `tab`");
-    pinconv(["check", "--delimiter", ",", "tests/fixtures/bad/semicolon.csv"])
-        .code(2)
-        .stderr_has("`;`-separated")
-        .stderr_has("hint:");
+    pinconv(["check", "tests/fixtures/bad/semicolon.csv"])
+        .code(0)
+        .stderr_has("delimiter `;`");
+    pinconv(["check", "tests/fixtures/bad/tabs.tsv"])
+        .code(0)
+        .stderr_has("delimiter `tab`");
+    pinconv([
+        "check",
+        "--delimiter",
+        ",",
+        "tests/fixtures/bad/semicolon.csv",
+    ])
+    .code(2)
+    .stderr_has("`;`-separated")
+    .stderr_has("hint:");
 }
 
 #[test]
@@ -214,10 +429,25 @@ fn broken_quoting_names_the_line() {
 #[test]
 fn invalid_utf8_names_line_and_column_and_the_fix() {
     let d = pinconv(["check", "tests/fixtures/bad/invalid_utf8.csv"]).code(1);
-    d.stderr_has("invalid_utf8.csv:2: column `city`").stderr_has("--encoding windows-1252");
+    d.stderr_has("invalid_utf8.csv:2: column `city`")
+        .stderr_has("--encoding windows-1252");
     pinconv(["check", "tests/fixtures/bad/latin1.csv"]).code(1);
-    pinconv(["check", "--encoding", "latin1", "tests/fixtures/bad/latin1.csv"]).code(0).stderr_has("built     3 events");
-    pinconv(["check", "--encoding", "klingon", "tests/fixtures/bad/latin1.csv"]).code(2).stderr_has("unknown encoding");
+    pinconv([
+        "check",
+        "--encoding",
+        "latin1",
+        "tests/fixtures/bad/latin1.csv",
+    ])
+    .code(0)
+    .stderr_has("built     3 events");
+    pinconv([
+        "check",
+        "--encoding",
+        "klingon",
+        "tests/fixtures/bad/latin1.csv",
+    ])
+    .code(2)
+    .stderr_has("unknown encoding");
 }
 
 #[test]
@@ -229,7 +459,8 @@ fn bom_and_crlf() {
 #[test]
 fn dates_in_many_formats() {
     let d = pinconv(["build", "tests/fixtures/bad/dates.csv"]).code(1);
-    d.stderr_has("`next tuesday` is not a time").stderr_has("no time of day");
+    d.stderr_has("`next tuesday` is not a time")
+        .stderr_has("no time of day");
     let events = d.events();
     assert_eq!(events.len(), 9);
     // Every row but the date-only one means the same moment, 2026-11-18.
@@ -240,24 +471,38 @@ fn dates_in_many_formats() {
 #[test]
 fn negative_zero_and_garbage_values() {
     let d = pinconv(["check", "tests/fixtures/bad/values.csv"]).code(1);
-    d.stderr_has("value is negative").stderr_has("value is zero").stderr_has("not a number").stderr_has("column `value`");
+    d.stderr_has("value is negative")
+        .stderr_has("value is zero")
+        .stderr_has("not a number")
+        .stderr_has("column `value`");
     let b = pinconv(["build", "tests/fixtures/bad/values.csv"]).code(1);
-    let values: Vec<&str> = b.events().iter().filter_map(|e| e["custom_data"]["value"].as_str().map(|_| "")).collect();
+    let values: Vec<&str> = b
+        .events()
+        .iter()
+        .filter_map(|e| e["custom_data"]["value"].as_str().map(|_| ""))
+        .collect();
     assert!(!values.is_empty());
     assert!(b.stdout.contains("\"value\":\"1234.50\"") && b.stdout.contains("\"value\":\"12.00\""));
 }
 
 #[test]
 fn orders_without_identifiers_are_rejected() {
-    pinconv(["check", "tests/fixtures/bad/no_identifiers.csv"]).code(1).stderr_has("no_identifier 3");
+    pinconv(["check", "tests/fixtures/bad/no_identifiers.csv"])
+        .code(1)
+        .stderr_has("no_identifier 3");
 }
 
 #[test]
 fn non_consecutive_rows_are_reported_not_merged() {
-    pinconv(["check", "--max-age", "off", "tests/fixtures/bad/duplicate_ids.csv"])
-        .code(1)
-        .stderr_has("duplicate_ids.csv:4")
-        .stderr_has("not merged");
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "tests/fixtures/bad/duplicate_ids.csv",
+    ])
+    .code(1)
+    .stderr_has("duplicate_ids.csv:4")
+    .stderr_has("not merged");
 }
 
 #[test]
@@ -269,21 +514,69 @@ fn ndjson_bad_line_is_one_problem() {
 
 #[test]
 fn not_json_is_a_usage_error() {
-    pinconv(["check", "tests/fixtures/bad/not_json.json"]).code(2).stderr_has("not a JSON array or object").stderr_lacks("<html");
+    pinconv(["check", "tests/fixtures/bad/not_json.json"])
+        .code(2)
+        .stderr_has("not a JSON array or object")
+        .stderr_lacks("<html");
 }
 
 #[test]
 fn config_errors_are_usage_errors() {
     let typo = temp_file(".toml", "presett = \"shopify\"\n");
-    pinconv(["check", "--max-age", "off", "--config", typo.path().to_str().unwrap(), "examples/shopify/orders.json"]).code(2).stderr_has("presett");
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--config",
+        typo.path().to_str().unwrap(),
+        "examples/shopify/orders.json",
+    ])
+    .code(2)
+    .stderr_has("presett");
     let bad_col = temp_file(".toml", "[columns]\nemail = \"E-Mail\"\n");
-    pinconv(["check", "--max-age", "off", "--config", bad_col.path().to_str().unwrap(), "examples/generic/conversions.csv"])
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--config",
+        bad_col.path().to_str().unwrap(),
+        "examples/generic/conversions.csv",
+    ])
+    .code(2)
+    .stderr_has("`[columns] email = \"E-Mail\"`");
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--event-name",
+        "frobnicate",
+        "examples/shopify/orders.json",
+    ])
+    .code(2)
+    .stderr_has("unknown event name");
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--event-id-template",
+        "{nope}",
+        "examples/shopify/orders.json",
+    ])
+    .code(2)
+    .stderr_has("{nope}");
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--timezone",
+        "Mars/Olympus",
+        "examples/shopify/orders.json",
+    ])
+    .code(2)
+    .stderr_has("time zone");
+    pinconv(["check", "missing.csv"])
         .code(2)
-        .stderr_has("`[columns] email = \"E-Mail\"`");
-    pinconv(["check", "--max-age", "off", "--event-name", "frobnicate", "examples/shopify/orders.json"]).code(2).stderr_has("unknown event name");
-    pinconv(["check", "--max-age", "off", "--event-id-template", "{nope}", "examples/shopify/orders.json"]).code(2).stderr_has("{nope}");
-    pinconv(["check", "--max-age", "off", "--timezone", "Mars/Olympus", "examples/shopify/orders.json"]).code(2).stderr_has("time zone");
-    pinconv(["check", "missing.csv"]).code(2).stderr_has("cannot open `missing.csv`");
+        .stderr_has("cannot open `missing.csv`");
     pinconv(["check"]).code(2);
 }
 
@@ -293,7 +586,11 @@ fn event_names_from_the_file_and_unknown_ones() {
     let f = temp_file(".csv", csv);
     let d = pinconv(["build", f.path().to_str().unwrap()]).code(1);
     d.stderr_has("unknown event name `Teleport`");
-    let names: Vec<_> = d.events().iter().map(|e| e["event_name"].as_str().unwrap().to_owned()).collect();
+    let names: Vec<_> = d
+        .events()
+        .iter()
+        .map(|e| e["event_name"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["add_to_cart", "signup"]);
 }
 
@@ -303,7 +600,12 @@ fn plaintext_pii_never_reaches_messages() {
     let f = temp_file(".csv", csv);
     let d = pinconv(["check", "--json", f.path().to_str().unwrap()]).code(1);
     d.stderr_has("invalid_email").stderr_has("invalid_phone");
-    for secret in ["broken.address", "@@example", "fine@example.com", "555 0123"] {
+    for secret in [
+        "broken.address",
+        "@@example",
+        "fine@example.com",
+        "555 0123",
+    ] {
         d.stderr_lacks(secret);
         assert!(!d.stdout.contains(secret), "report leaks {secret}");
     }
@@ -314,7 +616,9 @@ fn deny_warnings_turns_warnings_into_exit_1() {
     pinconv(["check", "tests/fixtures/bad/semicolon.csv"]).code(0);
     let csv = "order_id,event_time,email,value\nW-1,2026-11-20T10:00:00Z,a@example.com,10\n";
     let f = temp_file(".csv", csv);
-    pinconv(["check", f.path().to_str().unwrap()]).code(0).stderr_has("missing_currency");
+    pinconv(["check", f.path().to_str().unwrap()])
+        .code(0)
+        .stderr_has("missing_currency");
     pinconv(["check", "--deny-warnings", f.path().to_str().unwrap()]).code(1);
 }
 
@@ -322,5 +626,8 @@ fn deny_warnings_turns_warnings_into_exit_1() {
 fn help_lists_exit_codes() {
     let d = pinconv(["--help"]).code(0);
     d.stdout_has("exit codes:").stdout_has("130");
-    pinconv(["send", "--help"]).code(0).stdout_has("--failed-out").stdout_has("exit codes:");
+    pinconv(["send", "--help"])
+        .code(0)
+        .stdout_has("--failed-out")
+        .stdout_has("exit codes:");
 }

@@ -6,19 +6,26 @@ use serde_json::{json, Value};
 use crate::support::{bodies, pinconv, EXAMPLES};
 
 fn validator() -> jsonschema::Validator {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pinterest/conversions-openapi.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/pinterest/conversions-openapi.yaml");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let spec: Value = serde_yaml::from_str(&text).expect("spec is YAML");
     // The schema refers to its siblings as `#/components/schemas/...`: keep them reachable.
     let root = json!({
         "$ref": "#/components/schemas/ConversionEvents",
         "components": spec["components"].clone(),
     });
-    jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&root).expect("schema compiles")
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&root)
+        .expect("schema compiles")
 }
 
 fn errors(v: &jsonschema::Validator, body: &Value) -> Vec<String> {
-    v.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path)).collect()
+    v.iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
 }
 
 #[test]

@@ -31,7 +31,10 @@ where
         .env_remove("PINTEREST_AD_ACCOUNT_ID")
         .env_remove("PINCONV_CONFIG")
         .env_remove("PINCONV_STATE")
-        .env("XDG_STATE_HOME", std::env::temp_dir().join("pinconv-it-no-state"))
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("pinconv-it-no-state"),
+        )
         .args(args);
     Run { cmd }
 }
@@ -72,40 +75,61 @@ impl Run {
 
 impl Done {
     pub fn stderr_has(&self, needle: &str) -> &Done {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     pub fn stderr_lacks(&self, needle: &str) -> &Done {
-        assert!(!self.stderr.contains(needle), "stderr has {needle:?}:\n{}", self.stderr);
+        assert!(
+            !self.stderr.contains(needle),
+            "stderr has {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     pub fn stdout_has(&self, needle: &str) -> &Done {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
         self
     }
 
     /// stdout as one JSON value.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
     /// stdout as NDJSON request bodies; returns every event.
     pub fn events(&self) -> Vec<serde_json::Value> {
-        bodies(&self.stdout).into_iter().flat_map(|b| b["data"].as_array().unwrap().clone()).collect()
+        bodies(&self.stdout)
+            .into_iter()
+            .flat_map(|b| b["data"].as_array().unwrap().clone())
+            .collect()
     }
 }
 
 /// Parses NDJSON bodies.
 pub fn bodies(text: &str) -> Vec<serde_json::Value> {
-    text.lines().map(|l| serde_json::from_str(l).expect("body line is JSON")).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("body line is JSON"))
+        .collect()
 }
 
 /// Writes a temporary file with `content` and the given extension.
 pub fn temp_file(ext: &str, content: &str) -> tempfile::NamedTempFile {
     use std::io::Write;
-    let mut f = tempfile::Builder::new().suffix(ext).tempfile().expect("temp file");
+    let mut f = tempfile::Builder::new()
+        .suffix(ext)
+        .tempfile()
+        .expect("temp file");
     f.write_all(content.as_bytes()).unwrap();
     f.flush().unwrap();
     f
@@ -117,7 +141,19 @@ pub const EXAMPLES: &[&[&str]] = &[
     &["--max-age", "off", "examples/shopify/orders_export.csv"],
     &["--max-age", "off", "examples/shopify/orders.json"],
     &["--max-age", "off", "examples/woocommerce/orders.json"],
-    &["--max-age", "off", "--config", "examples/woocommerce/pinconv.toml", "examples/woocommerce/orders_export.csv"],
+    &[
+        "--max-age",
+        "off",
+        "--config",
+        "examples/woocommerce/pinconv.toml",
+        "examples/woocommerce/orders_export.csv",
+    ],
     &["--max-age", "off", "examples/generic/conversions.csv"],
-    &["--max-age", "off", "--config", "examples/custom/pinconv.toml", "examples/custom/orders.csv"],
+    &[
+        "--max-age",
+        "off",
+        "--config",
+        "examples/custom/pinconv.toml",
+        "examples/custom/orders.csv",
+    ],
 ];
