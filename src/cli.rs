@@ -195,6 +195,9 @@ pub struct SendArgs {
     /// Attempts per request before giving up on 429/5xx/network errors.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+    /// First retry's backoff ceiling in milliseconds (doubles per attempt, capped at 60 s).
+    #[arg(long, default_value_t = 1000, hide = true)]
+    pub retry_base_ms: u64,
     /// Seconds per HTTP request before it counts as timed out.
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,

@@ -171,6 +171,7 @@ struct State {
     latency: Duration,
     requests: Mutex<Vec<Request>>,
     accepted: Mutex<Vec<String>>,
+    accepted_unanswered: Mutex<Vec<String>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     seq: AtomicUsize,
@@ -258,6 +259,7 @@ impl MockBuilder {
             latency: self.latency,
             requests: Mutex::new(Vec::new()),
             accepted: Mutex::new(Vec::new()),
+            accepted_unanswered: Mutex::new(Vec::new()),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             seq: AtomicUsize::new(0),
@@ -341,6 +343,11 @@ impl MockServer {
     /// accepted twice shows its ids twice).
     pub fn accepted_event_ids(&self) -> Vec<String> {
         lock(&self.state.accepted).clone()
+    }
+
+    /// The `event_id`s of batches accepted whose answer was then lost (dropped connection).
+    pub fn accepted_unanswered_event_ids(&self) -> Vec<String> {
+        lock(&self.state.accepted_unanswered).clone()
     }
 
     /// The highest number of requests being handled at the same time.
@@ -507,6 +514,7 @@ fn answer(state: &State, stream: &mut TcpStream, req: &Request) -> bool {
         }
         Reply::AcceptThenDrop => {
             lock(&state.accepted).extend(req.event_ids());
+            lock(&state.accepted_unanswered).extend(req.event_ids());
             false
         }
     }

@@ -1,1 +1,453 @@
+//! `send` end to end against a mock Pinterest on 127.0.0.1: answers per event, splitting,
+//! auth failures, retries, dry run, test mode, batching, concurrency, failed-out, and a
+//! fault-injection run of 20,000 events.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use crate::mock_server::{MockServer, Reply, Verdict};
+use crate::support::{pinconv, temp_file, Done};
+
+const TOKEN: &str = "pina_SEKRET-token-9f8e7d";
+
+/// A generic CSV of `n` sendable orders `O-0` .. `O-{n-1}`.
+pub fn orders(n: usize) -> tempfile::NamedTempFile {
+    let mut s = String::from("order_id,event_time,email,value,currency\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "O-{i},2026-11-21T10:00:00Z,user{i}@example.com,{}.50,USD\n",
+            10 + i % 90
+        ));
+    }
+    temp_file(".csv", &s)
+}
+
+/// `pinconv send` to `server` with the token in the environment and no ledger.
+pub fn send(server: &MockServer, extra: &[&str], input: &str) -> crate::support::Run {
+    let api = server.api_base();
+    let mut args = vec![
+        "send",
+        "--ad-account",
+        "549769530006",
+        "--api-base",
+        &api,
+        "--retry-base-ms",
+        "20",
+    ];
+    args.extend_from_slice(extra);
+    args.push(input);
+    pinconv(args).env("PINTEREST_ACCESS_TOKEN", TOKEN)
+}
+
+fn no_token(d: &Done) {
+    assert!(
+        !d.stdout.contains(TOKEN) && !d.stderr.contains(TOKEN),
+        "token leaked"
+    );
+}
+
+fn lines(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn success_posts_every_event_with_the_token_and_path() {
+    let server = MockServer::builder().expect_token(TOKEN).start();
+    let input = orders(5);
+    let d = send(&server, &["--no-state"], input.path().to_str().unwrap()).code(0);
+    d.stderr_has("accepted  5");
+    no_token(&d);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].path, "/v5/ad_accounts/549769530006/events");
+    assert_eq!(reqs[0].query, None);
+    assert_eq!(reqs[0].event_ids(), ["O-0", "O-1", "O-2", "O-3", "O-4"]);
+}
+
+#[test]
+fn test_mode_adds_the_query_flag() {
+    let server = MockServer::ok();
+    let input = orders(2);
+    send(&server, &["--test"], input.path().to_str().unwrap())
+        .code(0)
+        .stderr_has("test mode");
+    assert_eq!(server.requests()[0].query.as_deref(), Some("test=true"));
+}
+
+#[test]
+fn per_event_failures_in_200_and_422_go_to_failed_out_with_their_rows() {
+    for reply in [Reply::Ok, Reply::Unprocessable] {
+        let server = MockServer::builder()
+            .script([reply])
+            .event_rule(|e| {
+                if e["event_id"] == "O-2" {
+                    Verdict::Failed("Invalid event_timestamp".into())
+                } else {
+                    Verdict::Processed
+                }
+            })
+            .start();
+        let input = orders(4);
+        let dir = tempfile::tempdir().unwrap();
+        let failed = dir.path().join("failed.ndjson");
+        let report = dir.path().join("report.json");
+        let d = send(
+            &server,
+            &[
+                "--no-state",
+                "--failed-out",
+                failed.to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+            ],
+            input.path().to_str().unwrap(),
+        )
+        .code(3);
+        d.stderr_has(":4: not accepted (rejected): Invalid event_timestamp");
+        let f = lines(&failed);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0]["event_id"], "O-2");
+        assert_eq!(f[0]["line"], 4);
+        assert_eq!(f[0]["event"]["event_id"], "O-2");
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(r["send"]["accepted"], 3);
+        assert_eq!(r["send"]["failed"], 1);
+        assert_eq!(r["exit_code"], 3);
+    }
+}
+
+#[test]
+fn one_poison_event_in_a_batch_of_1000_does_not_sink_the_rest() {
+    let server = MockServer::builder()
+        .handler(|req| {
+            if req.event_ids().iter().any(|id| id == "O-617") {
+                Reply::error(400, 4196, "Invalid request: 'value' is not a number")
+            } else {
+                Reply::Ok
+            }
+        })
+        .start();
+    let input = orders(1000);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let d = send(
+        &server,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(3);
+    d.stderr_has("accepted  999");
+    assert_eq!(server.accepted_event_ids().len(), 999);
+    let f = lines(&failed);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["event_id"], "O-617");
+    assert!(f[0]["reason"].as_str().unwrap().contains("not a number"));
+    assert!(
+        server.request_count() < 30,
+        "{} requests",
+        server.request_count()
+    );
+}
+
+#[test]
+fn auth_failures_stop_at_once_with_exit_4() {
+    for (status, hint) in [(401, "access token"), (403, "Admin, Analyst")] {
+        let server = MockServer::builder()
+            .handler(move |_| Reply::error(status, 2, "Authentication failed."))
+            .start();
+        let input = orders(30);
+        let dir = tempfile::tempdir().unwrap();
+        let failed = dir.path().join("failed.ndjson");
+        let d = send(
+            &server,
+            &[
+                "--no-state",
+                "--batch-size",
+                "10",
+                "--concurrency",
+                "1",
+                "--failed-out",
+                failed.to_str().unwrap(),
+            ],
+            input.path().to_str().unwrap(),
+        )
+        .code(4);
+        d.stderr_has(&format!("http {status}")).stderr_has(hint);
+        no_token(&d);
+        assert_eq!(server.request_count(), 1, "nothing retried after {status}");
+        assert_eq!(
+            lines(&failed).len(),
+            30,
+            "every unsent event is in failed-out"
+        );
+    }
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried() {
+    let server = MockServer::script([
+        Reply::error(429, 8, "This request exceeded a rate limit.").with_header("Retry-After", "1"),
+        Reply::error(503, 4197, "ramped down"),
+        Reply::Drop,
+        Reply::Ok,
+    ]);
+    let input = orders(3);
+    let d = send(&server, &["--no-state"], input.path().to_str().unwrap()).code(0);
+    d.stderr_has("accepted  3").stderr_has("(3 retries)");
+    assert_eq!(server.request_count(), 4);
+}
+
+#[test]
+fn spam_429_is_not_retried() {
+    let server = MockServer::script([Reply::error(429, 8, "Blocked as spam")]);
+    let input = orders(2);
+    send(&server, &["--no-state"], input.path().to_str().unwrap())
+        .code(3)
+        .stderr_has("spam");
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn timeouts_are_retried() {
+    let server = MockServer::script([Reply::Stall(Duration::from_secs(5)), Reply::Ok]);
+    let input = orders(2);
+    send(
+        &server,
+        &["--no-state", "--timeout", "1"],
+        input.path().to_str().unwrap(),
+    )
+    .code(0);
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn giving_up_after_retries_is_exit_5_and_safe_to_rerun() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(500, 0, "Internal error."))
+        .start();
+    let input = orders(3);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let d = send(
+        &server,
+        &[
+            "--no-state",
+            "--max-attempts",
+            "3",
+            "--failed-out",
+            failed.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .code(5);
+    d.stderr_has("gave_up 3");
+    assert_eq!(server.request_count(), 3);
+    assert!(lines(&failed).iter().all(|l| l["kind"] == "gave_up"));
+}
+
+#[test]
+fn dry_run_makes_no_request_and_writes_the_bodies() {
+    let server = MockServer::ok();
+    let input = orders(5);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bodies.ndjson");
+    let d = pinconv([
+        "send",
+        "--dry-run",
+        "--batch-size",
+        "2",
+        "-o",
+        out.to_str().unwrap(),
+        "--api-base",
+        &server.api_base(),
+        input.path().to_str().unwrap(),
+    ])
+    .code(0);
+    d.stderr_has("5 events would be sent in 3 requests");
+    assert_eq!(server.request_count(), 0);
+    let built = pinconv(["build", "--batch-size", "2", input.path().to_str().unwrap()]).code(0);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), built.stdout);
+}
+
+#[test]
+fn batches_never_exceed_the_batch_size_and_concurrency_is_honoured() {
+    let server = MockServer::builder()
+        .latency(Duration::from_millis(60))
+        .start();
+    let input = orders(45);
+    send(
+        &server,
+        &["--no-state", "--batch-size", "2", "--concurrency", "3"],
+        input.path().to_str().unwrap(),
+    )
+    .code(0);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 23);
+    assert!(reqs.iter().all(|r| r.events().len() <= 2));
+    assert!(
+        server.max_in_flight() <= 3,
+        "{} in flight",
+        server.max_in_flight()
+    );
+    assert!(server.max_in_flight() >= 2, "requests never overlapped");
+    let ids: BTreeSet<String> = server.accepted_event_ids().into_iter().collect();
+    assert_eq!(ids.len(), 45);
+}
+
+#[test]
+fn failed_out_is_sent_again_as_it_is() {
+    let first = MockServer::builder()
+        .event_rule(|e| {
+            if e["event_id"] == "O-1" {
+                Verdict::Failed("temporarily bad".into())
+            } else {
+                Verdict::Processed
+            }
+        })
+        .start();
+    let input = orders(3);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    send(
+        &first,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(3);
+    let original = first.requests()[0].events()[1].clone();
+    let second = MockServer::ok();
+    let d = send(&second, &["--no-state"], failed.to_str().unwrap()).code(0);
+    d.stderr_has("already-built events")
+        .stderr_has("accepted  1");
+    assert_eq!(
+        second.requests()[0].events()[0],
+        original,
+        "re-sent byte for byte, not hashed twice"
+    );
+}
+
+#[test]
+fn setup_errors_are_usage_errors_without_the_token() {
+    let input = orders(1);
+    let path = input.path().to_str().unwrap();
+    pinconv(["send", "--ad-account", "1", path])
+        .code(2)
+        .stderr_has("PINTEREST_ACCESS_TOKEN");
+    pinconv(["send", path])
+        .env("PINTEREST_ACCESS_TOKEN", TOKEN)
+        .code(2)
+        .stderr_has("--ad-account");
+    let d = pinconv([
+        "send",
+        "--ad-account",
+        "1",
+        "--api-base",
+        "http://example.com/v5",
+        path,
+    ])
+    .env("PINTEREST_ACCESS_TOKEN", TOKEN)
+    .code(2);
+    d.stderr_has("http");
+    no_token(&d);
+    pinconv(["send", "--ad-account", "12ab", "--no-state", path])
+        .env("PINTEREST_ACCESS_TOKEN", TOKEN)
+        .code(2);
+    let tokfile = temp_file(".txt", &format!("{TOKEN}\n"));
+    let server = MockServer::builder().expect_token(TOKEN).start();
+    let d = pinconv([
+        "send",
+        "--ad-account",
+        "1",
+        "--no-state",
+        "--token-file",
+        tokfile.path().to_str().unwrap(),
+        "--api-base",
+        &server.api_base(),
+        path,
+    ])
+    .code(0);
+    no_token(&d);
+    let help = pinconv(["send", "--help"])
+        .env("PINTEREST_ACCESS_TOKEN", TOKEN)
+        .code(0);
+    no_token(&help);
+}
+
+#[test]
+fn fault_injection_20000_events_none_lost() {
+    let server = MockServer::chaos(7);
+    let input = orders(20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let report = dir.path().join("report.json");
+    let d = send(
+        &server,
+        &[
+            "--no-state",
+            "--batch-size",
+            "500",
+            "--concurrency",
+            "4",
+            "--rate",
+            "0",
+            "--max-attempts",
+            "20",
+            "--failed-out",
+            failed.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .output();
+    assert!(
+        matches!(d.status.code(), Some(0 | 3)),
+        "exit {:?}: {}",
+        d.status.code(),
+        String::from_utf8_lossy(&d.stderr)
+    );
+    let mut accepted: BTreeMap<String, usize> = BTreeMap::new();
+    for id in server.accepted_event_ids() {
+        *accepted.entry(id).or_default() += 1;
+    }
+    let failed_ids: BTreeSet<String> = lines(&failed)
+        .iter()
+        .map(|l| l["event_id"].as_str().unwrap().to_owned())
+        .collect();
+    for i in 0..20_000 {
+        let id = format!("O-{i}");
+        assert!(
+            accepted.contains_key(&id) || failed_ids.contains(&id),
+            "{id} lost"
+        );
+    }
+    // Duplicates only where the server accepted a batch and then dropped the answer.
+    let unanswered: BTreeSet<String> = server.accepted_unanswered_event_ids().into_iter().collect();
+    let dup = accepted.values().filter(|n| **n > 1).count();
+    for (id, n) in &accepted {
+        assert!(
+            *n == 1 || unanswered.contains(id),
+            "{id} delivered {n} times without a lost answer"
+        );
+    }
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(
+        r["send"]["accepted"].as_u64().unwrap() + r["send"]["failed"].as_u64().unwrap(),
+        20_000
+    );
+    assert!(
+        r["send"]["retries"].as_u64().unwrap() > 0,
+        "chaos caused no retry"
+    );
+    eprintln!(
+        "fault injection: {} accepted, {} failed-out, {dup} delivered twice",
+        accepted.len(),
+        failed_ids.len()
+    );
+}

@@ -47,6 +47,11 @@ pub struct Done {
 }
 
 impl Run {
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.env(k, v);
+        self
+    }
+
     pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Run {
         self.cmd.write_stdin(data.into());
         self
