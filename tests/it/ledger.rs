@@ -1,1 +1,292 @@
+//! The delivery ledger through the binary: re-runs send only what is new, edits are caught,
+//! `kill -9` loses nothing, concurrent runs are refused, and `state` reads it back.
 
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use crate::mock_server::{MockServer, Verdict};
+use crate::send::{orders, send};
+use crate::support::{pinconv, temp_file};
+
+fn ledger_args(path: &std::path::Path) -> Vec<String> {
+    vec!["--state".into(), path.to_str().unwrap().into()]
+}
+
+fn run(
+    server: &MockServer,
+    ledger: &std::path::Path,
+    extra: &[&str],
+    input: &str,
+    code: i32,
+) -> crate::support::Done {
+    let mut args: Vec<String> = ledger_args(ledger);
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    send(server, &refs, input).code(code)
+}
+
+#[test]
+fn second_run_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(25);
+    let server = MockServer::ok();
+    run(&server, &ledger, &[], input.path().to_str().unwrap(), 0).stderr_has("accepted  25");
+    assert_eq!(server.accepted_event_ids().len(), 25);
+    let d = run(&server, &ledger, &[], input.path().to_str().unwrap(), 0);
+    d.stderr_has("25 already sent");
+    assert_eq!(server.request_count(), 1, "the second run posted nothing");
+    run(
+        &server,
+        &ledger,
+        &["--resend"],
+        input.path().to_str().unwrap(),
+        0,
+    )
+    .stderr_has("accepted  25");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&ledger).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let bytes = std::fs::read(&ledger).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&bytes).contains("@example.com"),
+        "plaintext email in the ledger"
+    );
+}
+
+#[test]
+fn an_edited_order_is_reported_and_held_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let server = MockServer::ok();
+    let before = temp_file(".csv", "order_id,event_time,email,value,currency\nE-1,2026-11-21T10:00:00Z,a@example.com,10.00,USD\nE-2,2026-11-21T10:00:00Z,b@example.com,20.00,USD\n");
+    run(&server, &ledger, &[], before.path().to_str().unwrap(), 0);
+    let after = temp_file(".csv", "order_id,event_time,email,value,currency\nE-1,2026-11-21T10:00:00Z,a@example.com,10.00,USD\nE-2,2026-11-21T10:00:00Z,b@example.com,25.00,USD\n");
+    let d = run(&server, &ledger, &[], after.path().to_str().unwrap(), 0);
+    d.stderr_has("event `E-2` was accepted before with different content")
+        .stderr_has("1 already sent, 1 changed");
+    assert_eq!(server.request_count(), 1);
+    run(
+        &server,
+        &ledger,
+        &["--resend-changed"],
+        after.path().to_str().unwrap(),
+        0,
+    )
+    .stderr_has("accepted  1");
+    assert_eq!(server.requests()[1].event_ids(), ["E-2"]);
+}
+
+#[test]
+fn failures_are_retried_on_the_next_run_and_listed_by_state_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(3);
+    let flaky = MockServer::builder()
+        .event_rule(|e| {
+            if e["event_id"] == "O-1" {
+                Verdict::Failed("bad value".into())
+            } else {
+                Verdict::Processed
+            }
+        })
+        .start();
+    run(&flaky, &ledger, &[], input.path().to_str().unwrap(), 3);
+    let state = ledger.to_str().unwrap();
+    let failed = pinconv(["state", "--state", state, "failed"]).code(0);
+    let lines: Vec<serde_json::Value> = failed
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["event"]["event_id"], "O-1");
+    assert_eq!(lines[0]["reason"], "bad value");
+    let show = pinconv(["state", "--state", state, "show", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(
+        (show["accepted"].as_u64(), show["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // The next run over the same export retries only the failed event.
+    let ok = MockServer::ok();
+    run(&ok, &ledger, &[], input.path().to_str().unwrap(), 0)
+        .stderr_has("2 already sent, 0 changed and held back, 1 failed before and sent again");
+    assert_eq!(ok.accepted_event_ids(), ["O-1"]);
+    assert_eq!(
+        pinconv(["state", "--state", state, "failed"])
+            .code(0)
+            .stdout,
+        ""
+    );
+    pinconv([
+        "state",
+        "--state",
+        state,
+        "forget",
+        "--before",
+        "2100-01-01",
+    ])
+    .code(0)
+    .stdout_has("forgot 3");
+}
+
+#[test]
+fn kill_9_mid_run_then_rerun_delivers_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(1000);
+    let slow = MockServer::builder()
+        .latency(Duration::from_millis(150))
+        .start();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
+        .args([
+            "send",
+            "--ad-account",
+            "549769530006",
+            "--api-base",
+            &slow.api_base(),
+            "--batch-size",
+            "50",
+            "--concurrency",
+            "2",
+            "--quiet",
+        ])
+        .args(ledger_args(&ledger))
+        .arg(input.path())
+        .env("PINTEREST_ACCESS_TOKEN", "t0ken-for-kill-test")
+        .env("PINCONV_NOW", crate::support::NOW)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while slow.request_count() < 6 && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the run finished before it was killed");
+    let first: Vec<String> = slow.accepted_event_ids();
+    assert!(first.len() < 1000);
+
+    let ok = MockServer::ok();
+    run(&ok, &ledger, &[], input.path().to_str().unwrap(), 0);
+    let all: BTreeSet<String> = first
+        .iter()
+        .chain(ok.accepted_event_ids().iter())
+        .cloned()
+        .collect();
+    assert_eq!(all.len(), 1000, "some event was never delivered");
+    let twice = ok
+        .accepted_event_ids()
+        .iter()
+        .filter(|id| first.contains(id))
+        .count();
+    assert!(
+        twice <= 2 * 50,
+        "{twice} events sent twice: more than the batches in flight"
+    );
+    let show = pinconv([
+        "state",
+        "--state",
+        ledger.to_str().unwrap(),
+        "show",
+        "--json",
+    ])
+    .code(0)
+    .json();
+    assert_eq!(show["accepted"], 1000);
+    assert_eq!(show["failed"], 0);
+}
+
+#[test]
+fn a_second_run_on_the_same_ledger_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(200);
+    let slow = MockServer::builder()
+        .latency(Duration::from_millis(300))
+        .start();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
+        .args([
+            "send",
+            "--ad-account",
+            "549769530006",
+            "--api-base",
+            &slow.api_base(),
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--quiet",
+        ])
+        .args(ledger_args(&ledger))
+        .arg(input.path())
+        .env("PINTEREST_ACCESS_TOKEN", "t0ken-for-lock-test")
+        .env("PINCONV_NOW", crate::support::NOW)
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while slow.request_count() < 1 && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let other = MockServer::ok();
+    run(&other, &ledger, &[], input.path().to_str().unwrap(), 6)
+        .stderr_has("in use by another pinconv run");
+    assert_eq!(other.request_count(), 0);
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_foreign_or_corrupt_state_file_is_a_clear_error() {
+    let input = orders(1);
+    let server = MockServer::ok();
+    let junk = temp_file(".sqlite", "this is not a database, just text\n");
+    let d = run(&server, junk.path(), &[], input.path().to_str().unwrap(), 2);
+    d.stderr_has("is not a pinconv ledger")
+        .stderr_lacks("panicked");
+    assert_eq!(server.request_count(), 0);
+    assert_eq!(
+        std::fs::read_to_string(junk.path()).unwrap(),
+        "this is not a database, just text\n"
+    );
+    let other_account = tempfile::tempdir().unwrap();
+    let l = other_account.path().join("l.sqlite");
+    pinconv([
+        "send",
+        "--ad-account",
+        "111",
+        "--api-base",
+        &server.api_base(),
+        "--state",
+        l.to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    ])
+    .env("PINTEREST_ACCESS_TOKEN", "x-token-123")
+    .code(0);
+    run(&server, &l, &[], input.path().to_str().unwrap(), 2)
+        .stderr_has("belongs to ad account `111`");
+}
+
+#[test]
+fn test_mode_and_dry_run_leave_no_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(2);
+    let server = MockServer::ok();
+    run(
+        &server,
+        &ledger,
+        &["--test"],
+        input.path().to_str().unwrap(),
+        0,
+    );
+    assert!(!ledger.exists());
+}

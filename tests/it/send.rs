@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::mock_server::{MockServer, Reply, Verdict};
 use crate::support::{pinconv, temp_file, Done};
 
-const TOKEN: &str = "pina_SEKRET-token-9f8e7d";
+pub const TOKEN: &str = "pina_SEKRET-token-9f8e7d";
 
 /// A generic CSV of `n` sendable orders `O-0` .. `O-{n-1}`.
 pub fn orders(n: usize) -> tempfile::NamedTempFile {
@@ -46,7 +46,7 @@ fn no_token(d: &Done) {
     );
 }
 
-fn lines(path: &std::path::Path) -> Vec<serde_json::Value> {
+pub fn lines(path: &std::path::Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
