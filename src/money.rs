@@ -19,7 +19,7 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
     if s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(|c| c.is_alphabetic()) {
         // Letters are only welcome as a currency code around the number (`12.00 USD`).
         let letters: String = s.chars().filter(|c| c.is_alphabetic()).collect();
-        if letters.len() != 3 {
+        if crate::normalize::currency_code(&letters).is_none() {
             return Err("not a number".into());
         }
     }

@@ -67,11 +67,14 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     if let Ok(z) = jiff::fmt::rfc2822::parse(s) {
         return Ok(at(z.timestamp()));
     }
+    // jiff's `Date` parser also takes a date-time and drops the time: only for bare dates.
+    if !s.contains(':') {
+        if let Ok(d) = s.parse::<Date>() {
+            return local(d.to_datetime(Time::midnight()), tz, false);
+        }
+    }
     if let Ok(dt) = s.parse::<DateTime>() {
         return local(dt, tz, true);
-    }
-    if let Ok(d) = s.parse::<Date>() {
-        return local(d.to_datetime(Time::midnight()), tz, false);
     }
     numeric_date(s, opts.date_order).map_or_else(
         || Err(format!("`{s}` is not a time pinconv can read")),

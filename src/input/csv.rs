@@ -12,6 +12,9 @@ pub struct CsvReader {
     name: Arc<str>,
     delimiter: u8,
     record: csv::ByteRecord,
+    /// The csv crate counts a line at its `\n`, which for `\r\n` ends comes after the next
+    /// record has started: records of CRLF files are one line early without this.
+    crlf_shift: u64,
 }
 
 /// Candidate delimiters, in order of preference on a tie.
@@ -70,6 +73,10 @@ impl CsvReader {
             });
         }
         let detected = detect_delimiter(peek);
+        let crlf = peek
+            .iter()
+            .position(|b| *b == b'\n')
+            .is_some_and(|i| i > 0 && peek[i - 1] == b'\r');
         let delim = delimiter.unwrap_or(detected);
         let boxed: Box<dyn Read + Send> = Box::new(reader);
         let mut inner = csv::ReaderBuilder::new()
@@ -128,6 +135,7 @@ impl CsvReader {
             name,
             delimiter: delim,
             record: csv::ByteRecord::new(),
+            crlf_shift: u64::from(crlf),
         })
     }
 
@@ -150,7 +158,7 @@ impl CsvReader {
                 Ok(false) => return None,
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map_or(0, csv::Position::line);
+                    let line = e.position().map_or(0, csv::Position::line) + self.crlf_shift;
                     return Some(match e.into_kind() {
                         csv::ErrorKind::Io(source) => Err(InputError::Read {
                             path: self.name.to_string(),
@@ -166,7 +174,7 @@ impl CsvReader {
                     });
                 }
             }
-            let line = self.record.position().map_or(0, csv::Position::line);
+            let line = self.record.position().map_or(0, csv::Position::line) + self.crlf_shift;
             // A blank line inside the data is not a record.
             if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
                 continue;
