@@ -189,7 +189,8 @@ pub struct SendArgs {
     /// Requests in flight.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Maximum requests per second (Pinterest documents 5,000 per minute per ad account).
+    /// Maximum requests per second, 0 for no limit (Pinterest documents 5,000 per minute per
+    /// ad account; `--test` is held to 10 per second, Pinterest's limit for test requests).
     #[arg(long, default_value_t = 50.0)]
     pub rate: f64,
     /// Attempts per request before giving up on 429/5xx/network errors.

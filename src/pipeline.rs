@@ -102,6 +102,7 @@ pub fn run(
     let mut result = Ok(());
     for msg in &rx {
         if cancel.load(Ordering::Relaxed) {
+            totals.stopped_early = true;
             break;
         }
         match msg {

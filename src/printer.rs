@@ -107,6 +107,9 @@ impl Printer {
                 let _ = write!(s, " ({})", parts.join(", "));
             }
         }
+        if t.stopped_early {
+            s.push_str("\n  stopped before the end of the input: orders after those counted here were not read");
+        }
         self.line(&s);
     }
 }

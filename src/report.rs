@@ -119,6 +119,9 @@ pub struct Totals {
     pub problems: Vec<Problem>,
     /// Problems beyond the limit, counted only.
     pub problems_not_listed: u64,
+    /// The run stopped before the end of the input (Ctrl-C, SIGTERM, authentication failure):
+    /// the counts cover the orders read until then.
+    pub stopped_early: bool,
 }
 
 impl Totals {

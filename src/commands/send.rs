@@ -501,7 +501,9 @@ pub fn run(a: &SendArgs) -> Exit {
             max_attempts: a.max_attempts,
             ..RetryPolicy::default()
         };
-        let limiter = Arc::new(RateLimiter::new((a.rate > 0.0).then_some(a.rate)));
+        // Pinterest allows test requests 10 per second per app.
+        let rate = if a.test && (a.rate <= 0.0 || a.rate > 10.0) { 10.0 } else { a.rate };
+        let limiter = Arc::new(RateLimiter::new((rate > 0.0).then_some(rate)));
         let seed = u64::try_from(started_at.as_nanosecond()).unwrap_or_default();
         let deliverer = Arc::new(Deliverer::new(
             client,
