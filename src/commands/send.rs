@@ -502,7 +502,11 @@ pub fn run(a: &SendArgs) -> Exit {
             ..RetryPolicy::default()
         };
         // Pinterest allows test requests 10 per second per app.
-        let rate = if a.test && (a.rate <= 0.0 || a.rate > 10.0) { 10.0 } else { a.rate };
+        let rate = if a.test && (a.rate <= 0.0 || a.rate > 10.0) {
+            10.0
+        } else {
+            a.rate
+        };
         let limiter = Arc::new(RateLimiter::new((rate > 0.0).then_some(rate)));
         let seed = u64::try_from(started_at.as_nanosecond()).unwrap_or_default();
         let deliverer = Arc::new(Deliverer::new(

@@ -4,6 +4,7 @@
 mod mock_server;
 mod support;
 
+mod golden;
 mod hash;
 mod ledger;
 mod offline;

@@ -454,14 +454,32 @@ fn fault_injection_20000_events_none_lost() {
 
 #[test]
 fn sigterm_stops_cleanly_and_accounts_for_every_event() {
-    let server = MockServer::builder().latency(Duration::from_millis(200)).start();
+    let server = MockServer::builder()
+        .latency(Duration::from_millis(200))
+        .start();
     let input = orders(400);
     let dir = tempfile::tempdir().unwrap();
     let failed = dir.path().join("failed.ndjson");
     let report = dir.path().join("report.json");
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
-        .args(["send", "--ad-account", "549769530006", "--no-state", "--batch-size", "10", "--concurrency", "1"])
-        .args(["--api-base", &server.api_base(), "--failed-out", failed.to_str().unwrap(), "--report", report.to_str().unwrap()])
+        .args([
+            "send",
+            "--ad-account",
+            "549769530006",
+            "--no-state",
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+        ])
+        .args([
+            "--api-base",
+            &server.api_base(),
+            "--failed-out",
+            failed.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ])
         .arg(input.path())
         .env("PINTEREST_ACCESS_TOKEN", TOKEN)
         .env("PINCONV_NOW", crate::support::NOW)
@@ -472,18 +490,26 @@ fn sigterm_stops_cleanly_and_accounts_for_every_event() {
     while server.request_count() < 3 && start.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("stopping"), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(r["send"]["interrupted"], true);
     let accepted = r["send"]["accepted"].as_u64().unwrap();
     assert!(accepted > 0 && accepted < 400, "{accepted}");
     assert_eq!(accepted, server.accepted_event_ids().len() as u64);
     let not_sent = lines(&failed);
-    assert_eq!(accepted + not_sent.len() as u64, 400, "every event is accepted or in failed-out");
+    assert_eq!(
+        accepted + not_sent.len() as u64,
+        400,
+        "every event is accepted or in failed-out"
+    );
     assert!(not_sent.iter().all(|l| l["kind"] == "aborted"));
 }
