@@ -708,8 +708,11 @@ fn send_summary(printer: &Printer, s: &SendStats, dry_run: bool, test: bool) {
     let mut lines = Vec::new();
     if dry_run {
         lines.push(format!(
-            "  dry run   {} events would be sent in {} requests; nothing was sent",
-            s.would_send, s.batches
+            "  dry run   {} event{} would be sent in {} request{}; nothing was sent",
+            s.would_send,
+            crate::printer::plural(s.would_send),
+            s.batches,
+            crate::printer::plural(s.batches)
         ));
     } else {
         let mode = if test {
