@@ -252,6 +252,7 @@ fn read_one(
         preset_reason: String::new(),
         delimiter: None,
         ignored_columns: Vec::new(),
+        duplicate_columns: Vec::new(),
     };
     match &mut reader {
         Reader::Csv(csv) => {
@@ -273,6 +274,9 @@ fn read_one(
                 d => (d as char).to_string(),
             });
             summary.ignored_columns.clone_from(&mapper.ignored);
+            summary
+                .duplicate_columns
+                .clone_from(&mapper.duplicate_scalars);
             if tx.send(Msg::Input(summary)).is_err() {
                 return Ok(None);
             }

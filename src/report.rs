@@ -88,6 +88,10 @@ pub struct InputSummary {
     /// Columns no field uses.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored_columns: Vec<String>,
+    /// Header names that appear more than once and feed a single-valued field: the first
+    /// non-empty one is used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_columns: Vec<String>,
 }
 
 /// The accounting of a run.

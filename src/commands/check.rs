@@ -34,6 +34,11 @@ pub fn describe_input(s: &InputSummary) -> String {
         line.push_str(&format!(" (delimiter `{d}`)"));
     }
     line.push_str(&format!(": {}", s.preset_reason));
+    for d in &s.duplicate_columns {
+        line.push_str(&format!(
+            "\nwarning: column `{d}` appears more than once in the header; the first non-empty value of each row is used"
+        ));
+    }
     line
 }
 

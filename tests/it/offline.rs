@@ -631,3 +631,45 @@ fn help_lists_exit_codes() {
         .stdout_has("--failed-out")
         .stdout_has("exit codes:");
 }
+
+#[test]
+fn since_until_and_duplicate_columns() {
+    let csv = "order_id,event_time,email,total,total,currency\nS-1,2026-11-18T10:00:00Z,a@example.com,10,99,USD\nS-2,2026-11-19T10:00:00Z,b@example.com,,20,USD\nS-3,2026-11-20T10:00:00Z,c@example.com,30,,USD\n";
+    let f = temp_file(".csv", csv);
+    let p = f.path().to_str().unwrap();
+    let d = pinconv(["build", "--since", "2026-11-19", "--until", "2026-11-19", p]).code(0);
+    d.stderr_has("outside_time_filter 2")
+        .stderr_has("column `total` appears more than once");
+    let events = d.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["event_id"], "S-2");
+    assert_eq!(
+        events[0]["custom_data"]["value"], "20.00",
+        "first non-empty of the duplicate columns"
+    );
+    pinconv(["check", "--since", "yesterday-ish", p])
+        .code(2)
+        .stderr_has("`--since`");
+}
+
+#[test]
+fn forced_format_and_preset() {
+    let json = std::fs::read(repo("examples/woocommerce/orders.json")).unwrap();
+    pinconv(["check", "--max-age", "off", "--format", "json", "-"])
+        .stdin(json.clone())
+        .code(0)
+        .stderr_has("as woocommerce json");
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--format",
+        "json",
+        "--preset",
+        "shopify",
+        "-",
+    ])
+    .stdin(json)
+    .code(1)
+    .stderr_has("chosen with `--preset`");
+}
