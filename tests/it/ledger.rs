@@ -2,10 +2,10 @@
 //! `kill -9` loses nothing, concurrent runs are refused, and `state` reads it back.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::mock_server::{MockServer, Verdict};
-use crate::send::{orders, send};
+use crate::send::{orders, send, spawn_send};
 use crate::support::{pinconv, temp_file};
 
 fn ledger_args(path: &std::path::Path) -> Vec<String> {
@@ -145,30 +145,21 @@ fn kill_9_mid_run_then_rerun_delivers_everything() {
     let slow = MockServer::builder()
         .latency(Duration::from_millis(150))
         .start();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
-        .args([
-            "send",
-            "--ad-account",
-            "549769530006",
-            "--api-base",
-            &slow.api_base(),
+    let state = ledger.to_str().unwrap();
+    let mut child = spawn_send(
+        &slow,
+        &[
             "--batch-size",
             "50",
             "--concurrency",
             "2",
             "--quiet",
-        ])
-        .args(ledger_args(&ledger))
-        .arg(input.path())
-        .env("PINTEREST_ACCESS_TOKEN", "t0ken-for-kill-test")
-        .env("PINCONV_NOW", crate::support::NOW)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while slow.request_count() < 6 && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+            "--state",
+            state,
+        ],
+        input.path(),
+        6,
+    );
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert!(!status.success(), "the run finished before it was killed");
@@ -213,29 +204,21 @@ fn a_second_run_on_the_same_ledger_is_refused() {
     let slow = MockServer::builder()
         .latency(Duration::from_millis(300))
         .start();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
-        .args([
-            "send",
-            "--ad-account",
-            "549769530006",
-            "--api-base",
-            &slow.api_base(),
+    let state = ledger.to_str().unwrap();
+    let mut child = spawn_send(
+        &slow,
+        &[
             "--batch-size",
             "10",
             "--concurrency",
             "1",
             "--quiet",
-        ])
-        .args(ledger_args(&ledger))
-        .arg(input.path())
-        .env("PINTEREST_ACCESS_TOKEN", "t0ken-for-lock-test")
-        .env("PINCONV_NOW", crate::support::NOW)
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while slow.request_count() < 1 && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+            "--state",
+            state,
+        ],
+        input.path(),
+        1,
+    );
     let other = MockServer::ok();
     run(&other, &ledger, &[], input.path().to_str().unwrap(), 6)
         .stderr_has("in use by another pinconv run");

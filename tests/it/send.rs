@@ -22,7 +22,37 @@ pub fn orders(n: usize) -> tempfile::NamedTempFile {
     temp_file(".csv", &s)
 }
 
-/// `pinconv send` to `server` with the token in the environment and no ledger.
+/// `pinconv send` to `server` in the background (for kill and signal tests), once it has
+/// made `requests` requests.
+pub fn spawn_send(
+    server: &MockServer,
+    extra: &[&str],
+    input: &std::path::Path,
+    requests: usize,
+) -> std::process::Child {
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
+        .args([
+            "send",
+            "--ad-account",
+            "549769530006",
+            "--api-base",
+            &server.api_base(),
+        ])
+        .args(extra)
+        .arg(input)
+        .env("PINTEREST_ACCESS_TOKEN", TOKEN)
+        .env("PINCONV_NOW", crate::support::NOW)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while server.request_count() < requests && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+/// `pinconv send` to `server` with the token in the environment.
 pub fn send(server: &MockServer, extra: &[&str], input: &str) -> crate::support::Run {
     let api = server.api_base();
     let mut args = vec![
@@ -461,35 +491,22 @@ fn sigterm_stops_cleanly_and_accounts_for_every_event() {
     let dir = tempfile::tempdir().unwrap();
     let failed = dir.path().join("failed.ndjson");
     let report = dir.path().join("report.json");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
-        .args([
-            "send",
-            "--ad-account",
-            "549769530006",
+    let child = spawn_send(
+        &server,
+        &[
             "--no-state",
             "--batch-size",
             "10",
             "--concurrency",
             "1",
-        ])
-        .args([
-            "--api-base",
-            &server.api_base(),
             "--failed-out",
             failed.to_str().unwrap(),
             "--report",
             report.to_str().unwrap(),
-        ])
-        .arg(input.path())
-        .env("PINTEREST_ACCESS_TOKEN", TOKEN)
-        .env("PINCONV_NOW", crate::support::NOW)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    while server.request_count() < 3 && start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+        ],
+        input.path(),
+        3,
+    );
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
