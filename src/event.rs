@@ -10,7 +10,7 @@ use crate::config::{self, MaxAge, OrderIdSource, ProductIdSource, Settings};
 use crate::map::{Cell, Item, Key, Order};
 use crate::money;
 use crate::normalize::{self, Context, Field};
-use crate::report::{Problem, Severity};
+use crate::report::{shown, Problem, Severity};
 use crate::time::{self, TimeOptions};
 
 /// Placeholders of the `event_id` template.
@@ -392,11 +392,11 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                     .and_then(|c| c.value.parse::<Decimal>().ok());
                 if let (Some(t), Some(q)) = (total.and_then(|t| money::parse(&t, false).ok()), qty)
                 {
-                    if !q.is_zero() {
+                    if let Some(unit) = t.checked_div(q).filter(|_| q > Decimal::ZERO) {
                         item.push((
                             Key::ItemPrice,
                             Cell {
-                                value: (t / q).round_dp(2).to_string(),
+                                value: unit.round_dp(2).to_string(),
                                 column: cell.column.clone(),
                                 line: cell.line,
                             },
@@ -502,7 +502,7 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             return ctx.reject(
                 Some(time_cell),
                 "invalid_event_time",
-                e,
+                format!("{}: {e}", shown(&time_cell.value)),
                 Some("use ISO 8601 (`2026-11-18T14:03:27-05:00`), Unix seconds, or set `date_format` in the config".into()),
             )
         }
@@ -553,7 +553,7 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
                 return ctx.reject(
                     Some(c),
                     "unknown_event_name",
-                    format!("unknown event name `{}`", c.value.trim()),
+                    format!("unknown event name {}", shown(&c.value)),
                     Some("use a Pinterest event name such as `checkout`, `add_to_cart`, `lead`, or `custom`".into()),
                 )
             }
@@ -568,7 +568,17 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         (_, Some(forced)) => forced.clone(),
         (Some(c), None) => match config::action_source_setting(&c.value) {
             Ok(v) => v,
-            Err(e) => return ctx.reject(Some(c), "invalid_action_source", e.to_string(), None),
+            Err(_) => {
+                return ctx.reject(
+                    Some(c),
+                    "invalid_action_source",
+                    format!(
+                        "unknown action source {}; use web, offline, app_android or app_ios",
+                        shown(&c.value)
+                    ),
+                    None,
+                )
+            }
         },
         (None, None) => {
             if source.is_some_and(|c| c.value.trim().eq_ignore_ascii_case("pos")) {
@@ -749,7 +759,7 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
                 return ctx.reject(
                     Some(c),
                     "invalid_currency",
-                    format!("`{}` is not an ISO 4217 currency code", c.value.trim()),
+                    format!("{} is not an ISO 4217 currency code", shown(&c.value)),
                     Some("use a three-letter code such as `USD` or `EUR`".into()),
                 )
             }
@@ -801,10 +811,19 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             }
         });
         match (price, quantity) {
-            (Some(p), q) => gross += p * Decimal::from(q.unwrap_or(1)),
+            (Some(p), q) => {
+                // Overflow (absurd amounts) leaves the total unknown rather than panicking.
+                match p
+                    .checked_mul(Decimal::from(q.unwrap_or(1)))
+                    .and_then(|line| gross.checked_add(line))
+                {
+                    Some(g) => gross = g,
+                    None => gross_known = false,
+                }
+            }
             (None, _) => gross_known = false,
         }
-        num_items += quantity.unwrap_or(1);
+        num_items = num_items.saturating_add(quantity.unwrap_or(1));
         let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
         let pid = match s.product_id {
             ProductIdSource::Auto => pick(Key::ItemSku)
@@ -870,22 +889,45 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             let tax = tax.unwrap_or_default();
             let shipping = shipping.unwrap_or_default();
             let discount = discount.unwrap_or_default().abs();
-            let total = total
-                .or_else(|| subtotal.map(|st| st + shipping + tax))
-                .or_else(|| gross_known.then(|| gross - discount + shipping + tax));
-            total.map(|t| {
-                let mut v = t;
-                if s.exclude_tax {
-                    v -= tax;
+            let add = |a: Decimal, b: Decimal| a.checked_add(b);
+            let sub = |a: Decimal, b: Decimal| a.checked_sub(b);
+            let computed = match total {
+                Some(t) => Some(Some(t)),
+                None => match subtotal {
+                    Some(st) => Some(add(st, shipping).and_then(|v| add(v, tax))),
+                    None => gross_known.then(|| {
+                        sub(gross, discount)
+                            .and_then(|v| add(v, shipping))
+                            .and_then(|v| add(v, tax))
+                    }),
+                },
+            };
+            let adjusted = computed.map(|t| {
+                let v = t?;
+                let v = if s.exclude_tax { sub(v, tax)? } else { v };
+                let v = if s.exclude_shipping {
+                    sub(v, shipping)?
+                } else {
+                    v
+                };
+                if s.deduct_discounts {
+                    Some(v)
+                } else {
+                    add(v, discount)
                 }
-                if s.exclude_shipping {
-                    v -= shipping;
+            });
+            match adjusted {
+                Some(None) => {
+                    return ctx.reject(
+                        order.get(Key::Total),
+                        "invalid_amount",
+                        "the order's amounts are too large to add up".into(),
+                        Some("check the total, tax, shipping and discount columns".into()),
+                    )
                 }
-                if !s.deduct_discounts {
-                    v += discount;
-                }
-                v
-            })
+                Some(v) => v,
+                None => None,
+            }
         }
     };
     match value {
@@ -972,28 +1014,92 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
             .and_then(|v| v.as_str())
             .map(str::to_owned),
     };
-    let name = ev
-        .get("event_name")
-        .and_then(|v| v.as_str())
-        .and_then(config::event_name);
-    let id = ev
-        .get("event_id")
-        .and_then(|v| v.as_str())
-        .filter(|v| !v.is_empty());
-    let time = ev.get("event_time").and_then(serde_json::Value::as_i64);
-    let source_ok = ev
-        .get("action_source")
-        .and_then(|v| v.as_str())
-        .is_some_and(|a| config::ACTION_SOURCES.contains(&a));
-    let (Some(name), Some(id), Some(time), true) = (name, id, time, source_ok) else {
-        return Outcome::Rejected(vec![problem(
+    let reject = |reason: String| {
+        Outcome::Rejected(vec![problem(
             Severity::Rejected,
             "invalid_event",
-            "the event lacks a valid `event_name`, `event_id`, `event_time` or `action_source`"
-                .into(),
-            None,
-        )]);
+            reason,
+            Some("already-built events are sent as they are, so they must follow the API contract; rebuild them from the orders otherwise".into()),
+        )])
     };
+    // Pinterest's own form only: the event goes out byte for byte, so no alias is rewritten.
+    let Some(name) = ev
+        .get("event_name")
+        .and_then(|v| v.as_str())
+        .and_then(|n| config::PINTEREST_EVENTS.iter().copied().find(|e| *e == n))
+    else {
+        return reject("`event_name` is missing or not one of Pinterest's event names".into());
+    };
+    let Some(id) = ev
+        .get("event_id")
+        .and_then(|v| v.as_str())
+        .filter(|v| !v.is_empty())
+    else {
+        return reject("`event_id` is missing or empty".into());
+    };
+    if !ev
+        .get("action_source")
+        .and_then(|v| v.as_str())
+        .is_some_and(|a| config::ACTION_SOURCES.contains(&a))
+    {
+        return reject(
+            "`action_source` is missing or not one of web, offline, app_android, app_ios".into(),
+        );
+    }
+    let Some(time) = ev.get("event_time").and_then(serde_json::Value::as_i64) else {
+        return reject("`event_time` is missing or not an integer".into());
+    };
+    if !(1_000_000_000..=s.now + 3600).contains(&time) {
+        return reject(
+            "`event_time` must be Unix seconds and not in the future (milliseconds are too large)"
+                .into(),
+        );
+    }
+    let ud = &ev["user_data"];
+    for f in Field::ALL {
+        let Some(v) = ud.get(f.key()) else { continue };
+        let hashed = v.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|h| h.as_str().is_some_and(normalize::is_sha256_hex))
+        });
+        if !hashed {
+            return reject(format!(
+                "`user_data.{}` must be an array of SHA-256 hashes; already-built events are never hashed again",
+                f.key()
+            ));
+        }
+    }
+    let has = |k: &str| {
+        ud.get(k)
+            .and_then(|v| v.as_array())
+            .is_some_and(|a| !a.is_empty())
+    };
+    let plain = |k: &str| {
+        ud.get(k)
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| !v.is_empty())
+    };
+    if !(has("em")
+        || has("hashed_maids")
+        || (plain("client_ip_address") && plain("client_user_agent")))
+    {
+        return reject(
+            "no usable identifier: needs `em`, `hashed_maids`, or both IP address and user agent"
+                .into(),
+        );
+    }
+    let cd = &ev["custom_data"];
+    let strings_ok = cd.get("value").is_none_or(|v| v.is_string() || v.is_null())
+        && cd
+            .get("contents")
+            .and_then(|c| c.as_array())
+            .is_none_or(|c| {
+                c.iter()
+                    .all(|i| i.get("item_price").is_none_or(serde_json::Value::is_string))
+            });
+    if !strings_ok {
+        return reject("`custom_data.value` and `contents[].item_price` must be strings".into());
+    }
     if let MaxAge::Days(days) = s.max_age {
         if s.now - time > i64::from(days) * 86_400 {
             return Outcome::Skipped(problem(

@@ -45,7 +45,9 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
                 t.replace(',', "")
             }
         }
-        (Some(_), None) if decimal_comma => t.replace('.', ""),
+        // With decimal commas a dot groups thousands, but only before exactly three digits:
+        // `12.50` is still twelve and a half (as in API JSON read with the same config).
+        (Some(d), None) if decimal_comma && t.len() - d - 1 == 3 => t.replace('.', ""),
         _ => t,
     };
     let d: Decimal = normalized.parse().map_err(|_| "not a number".to_owned())?;
@@ -86,6 +88,9 @@ mod tests {
         assert_eq!(format(parse("1.234,5", true).unwrap()), "1234.50");
         assert_eq!(format(parse("1.234", true).unwrap()), "1234.00");
         assert_eq!(format(parse("12,345", true).unwrap()), "12.345");
+        assert_eq!(format(parse("12.50", true).unwrap()), "12.50");
+        assert_eq!(format(parse("28.0", true).unwrap()), "28.00");
+        assert_eq!(format(parse("1.234.567", true).unwrap()), "1234567.00");
     }
 
     #[test]

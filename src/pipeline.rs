@@ -88,6 +88,38 @@ pub fn run(
     sink: &mut dyn Sink,
     cancel: &AtomicBool,
 ) -> Result<Totals, PipelineError> {
+    match run_partial(plan, settings, sink, cancel) {
+        (t, None) => Ok(t),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`run`], but keeps the accounting of what was done before a fatal error, for callers
+/// that have already acted on it (`send`).
+pub fn run_partial(
+    plan: &Plan,
+    settings: &Arc<Settings>,
+    sink: &mut dyn Sink,
+    cancel: &AtomicBool,
+) -> (Totals, Option<PipelineError>) {
+    // Every input must open before anything is done, so a typo in the last path does not
+    // stop a send half-way.
+    for path in &plan.inputs {
+        if path.as_os_str() != "-" {
+            if let Err(source) = std::fs::File::open(path) {
+                return (
+                    Totals::default(),
+                    Some(
+                        InputError::Open {
+                            path: path.clone(),
+                            source,
+                        }
+                        .into(),
+                    ),
+                );
+            }
+        }
+    }
     let (tx, rx) = crossbeam_channel::bounded::<Msg>(4);
     let reader = {
         let plan = plan.clone();
@@ -143,9 +175,15 @@ pub fn run(
         }
     }
     drop(rx);
-    let records = reader.join().unwrap_or(0);
-    totals.records = records;
-    result.map(|()| totals)
+    match reader.join() {
+        Ok(records) => totals.records = records,
+        Err(_) => {
+            result = result.and(Err(PipelineError::Sink(anyhow::anyhow!(
+                "the input reader stopped unexpectedly (a bug: please report it)"
+            ))));
+        }
+    }
+    (totals, result.err())
 }
 
 fn account(
@@ -283,7 +321,15 @@ fn read_one(
             let mut grouper = Grouper::default();
             while let Some(item) = csv.next_record() {
                 records += 1;
-                match item? {
+                let item = match item {
+                    Ok(i) => i,
+                    Err(e) => {
+                        // Orders read before the failure still count.
+                        flush(&mut chunk);
+                        return Err(e.into());
+                    }
+                };
+                match item {
                     Ok(Raw::Row { line, fields }) => {
                         if let Some(done) = grouper.push(mapper.row(&name, line, &fields)) {
                             chunk.push(Unit::Order(done));
@@ -306,7 +352,14 @@ fn read_one(
             let mut seen = Seen::default();
             while let Some(item) = reader.next_record() {
                 records += 1;
-                match item? {
+                let item = match item {
+                    Ok(i) => i,
+                    Err(e) => {
+                        flush(&mut chunk);
+                        return Err(e.into());
+                    }
+                };
+                match item {
                     Ok(Raw::Object { line, value }) if event::prebuilt_event(&value).is_some() => {
                         chunk.push(Unit::Prebuilt(name.clone(), line, value));
                     }

@@ -6,6 +6,27 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+/// Whether a cell value may appear in a message: it must not look like personal data (no
+/// `@`, at most 4 digits, short). Emails, phones and names never reach a message this way.
+#[must_use]
+pub fn may_show(value: &str) -> bool {
+    let v = value.trim();
+    v.chars().count() <= 32
+        && !v.contains('@')
+        && v.chars().filter(char::is_ascii_digit).count() <= 4
+        && !v.contains(' ')
+}
+
+/// A cell value for a message: in backticks when [`may_show`] allows it, else "the value".
+#[must_use]
+pub fn shown(value: &str) -> String {
+    if may_show(value) {
+        format!("`{}`", value.trim())
+    } else {
+        "the value".to_owned()
+    }
+}
+
 /// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -55,7 +76,6 @@ pub struct Problem {
     pub order: Option<String>,
 }
 
-#[allow(clippy::ref_option)]
 fn ser_arc<S: serde::Serializer>(a: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(a)
 }

@@ -77,7 +77,7 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
         return local(dt, tz, true);
     }
     numeric_date(s, opts.date_order).map_or_else(
-        || Err(format!("`{s}` is not a time pinconv can read")),
+        || Err("not a time pinconv can read".to_owned()),
         |(dt, has_time)| local(dt, tz, has_time),
     )
 }

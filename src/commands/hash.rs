@@ -22,16 +22,23 @@ pub fn run(a: &HashArgs) -> Exit {
         country: country.as_deref(),
         default_country: None,
     };
+    let mut exit = Exit::Ok;
     let values: Vec<String> = if a.values.is_empty() {
-        std::io::stdin()
-            .lock()
-            .lines()
-            .map_while(Result::ok)
-            .collect()
+        let mut values = Vec::new();
+        for (i, line) in std::io::stdin().lock().split(b'\n').enumerate() {
+            let Ok(bytes) = line else { break };
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+            // A line that is not UTF-8 still gets its (empty) output line, so lines stay aligned.
+            values.push(String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| {
+                printer.info(&format!("warning: value {}: not valid UTF-8", i + 1));
+                exit = Exit::Rejected;
+                String::new()
+            }));
+        }
+        values
     } else {
         a.values.clone()
     };
-    let mut exit = Exit::Ok;
     let mut out = std::io::stdout().lock();
     for (i, v) in values.iter().enumerate() {
         let line = match normalize::normalize(a.field, v, &ctx) {

@@ -368,11 +368,15 @@ impl SendSink<'_> {
 
     /// Sends the last partial batch, closes the senders and waits for every answer.
     fn finish(&mut self) -> anyhow::Result<()> {
-        if let Some(rest) = self.batcher.finish() {
-            self.dispatch(rest)?;
-        }
+        let last = match self.batcher.finish() {
+            Some(rest) => self.dispatch(rest),
+            None => Ok(()),
+        };
+        // Close the senders whatever happened, or the workers wait for jobs for ever.
         self.jobs = None;
-        self.drain(true)?;
+        let drained = self.drain(true);
+        last?;
+        drained?;
         if let Some(w) = &mut self.dry {
             w.finish()?;
         }
@@ -499,6 +503,7 @@ pub fn run(a: &SendArgs) -> Exit {
         };
         let policy = RetryPolicy {
             max_attempts: a.max_attempts,
+            base: Duration::from_millis(a.retry_base_ms.max(1)),
             ..RetryPolicy::default()
         };
         // Pinterest allows test requests 10 per second per app.
@@ -558,7 +563,7 @@ pub fn run(a: &SendArgs) -> Exit {
         },
         None => None,
     };
-    let mut dry_file = None;
+    let mut dry_file: Option<AtomicFile> = None;
     let dry = match (&a.output, a.dry_run) {
         (Some(p), true) => match AtomicFile::create(p) {
             Ok((atomic, f)) => {
@@ -603,7 +608,7 @@ pub fn run(a: &SendArgs) -> Exit {
         error: None,
         seq: 0,
     };
-    let piped = pipeline::run(&plan, &settings, &mut sink, &cancel);
+    let (mut totals, input_error) = pipeline::run_partial(&plan, &settings, &mut sink, &cancel);
     let finished = sink.finish();
     for w in workers {
         let _ = w.join();
@@ -615,19 +620,22 @@ pub fn run(a: &SendArgs) -> Exit {
     let mut ledger = sink.ledger.take();
     drop(sink);
 
-    let mut totals = match piped {
-        Ok(t) => t,
-        Err(e) => {
-            let hint = e.hint();
-            if let Some(f) = dry_file {
-                f.abandon();
-            }
-            return super::usage_error(&printer, &e.into(), hint.as_deref());
-        }
-    };
+    // A fatal input or output error after sending started: what was sent is still accounted
+    // for below (summary, report, ledger run), and the run exits 2.
+    let mut fatal_error = false;
+    if let Some(e) = input_error {
+        let hint = e.hint();
+        printer.error(&e.into(), hint.as_deref());
+        fatal_error = true;
+    }
     if let Some(e) = sink_error.or(finished.err()) {
         printer.error(&e, None);
-        return Exit::Usage;
+        fatal_error = true;
+    }
+    if fatal_error {
+        if let Some(f) = dry_file.take() {
+            f.abandon();
+        }
     }
     if let Some(f) = dry_file {
         if let Err(e) = f.commit() {
@@ -636,7 +644,9 @@ pub fn run(a: &SendArgs) -> Exit {
     }
     totals.batches = stats.batches;
 
-    let exit = if stats.interrupted {
+    let exit = if fatal_error {
+        Exit::Usage
+    } else if stats.interrupted {
         Exit::Interrupted
     } else if stats.fatal.is_some() {
         Exit::Auth

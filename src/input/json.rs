@@ -290,12 +290,23 @@ impl JsonReader {
     /// The next order.
     pub fn next_record(&mut self) -> Item {
         match self.state {
-            State::Done => None,
+            State::Done => {
+                // More after the first document: concatenated documents (`cat page*.json`)
+                // or one object per line; read them all rather than drop them.
+                match self.skip_ws(None) {
+                    Ok(None) => None,
+                    Ok(Some(_)) => {
+                        self.state = State::Start;
+                        self.start()
+                    }
+                    Err(e) => Some(Err(self.read_err(e))),
+                }
+            }
             State::Start => self.start(),
             State::ObjectRest => {
                 self.state = State::Done;
                 match self.rest() {
-                    Ok(()) => None,
+                    Ok(()) => self.next_record(),
                     Err(e) => Some(Err(e)),
                 }
             }
@@ -315,7 +326,7 @@ impl JsonReader {
                             return self.next_record();
                         }
                         self.state = State::Done;
-                        return None;
+                        return self.next_record();
                     }
                     None => {
                         self.state = State::Done;
@@ -468,6 +479,18 @@ mod tests {
         assert!(got[0].as_ref().unwrap().is_ok());
         assert!(got[1].as_ref().unwrap().is_err());
         assert!(got[2].as_ref().unwrap().is_ok());
+    }
+
+    #[test]
+    fn concatenated_documents_are_all_read() {
+        assert_eq!(lines(&all("{\"id\": 1}\n{\"id\": 2}\n")), vec![1, 2]);
+        assert_eq!(lines(&all("[{\"id\": 1}]\n[{\"id\": 2}]")), vec![1, 2]);
+        assert_eq!(
+            lines(&all(
+                "{\"orders\": [{\"id\": 1}]}\n{\"orders\": [{\"id\": 2}]}"
+            )),
+            vec![1, 2]
+        );
     }
 
     #[test]

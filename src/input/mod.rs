@@ -220,11 +220,15 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Reader, InputError> {
     // The decoder hands out small first reads, so gather the first line (or 64 KiB) for
     // format and delimiter detection, then read on from there.
     let mut decoded = decoded;
-    let prefix = read_prefix(&mut decoded).map_err(|source| InputError::Read {
+    let mut prefix = read_prefix(&mut decoded).map_err(|source| InputError::Read {
         path: name.to_string(),
         line: 0,
         source,
     })?;
+    // The decoder passes a UTF-8 byte-order mark through; drop it here for every format.
+    if prefix.starts_with(b"\xEF\xBB\xBF") {
+        prefix.drain(..3);
+    }
     let format = match opts.format.or_else(|| format_from_name(path)) {
         Some(f) => f,
         None => sniff(&prefix),

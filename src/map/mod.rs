@@ -265,12 +265,34 @@ fn column_matches(header: &str, pattern: &str) -> bool {
     }
 }
 
+/// The header names for a hint; names that look like data (an email, a phone number) are
+/// not shown, since a file without a header row has a customer's details there.
 fn quote_list(names: &[String]) -> String {
-    let mut s: Vec<String> = names.iter().take(40).map(|h| format!("`{h}`")).collect();
+    let mut s: Vec<String> = names
+        .iter()
+        .take(40)
+        .map(|h| {
+            if crate::report::may_show(h)
+                || h.chars()
+                    .all(|c| c.is_alphanumeric() || " _-#().".contains(c))
+                    && !h.chars().any(|c| c.is_ascii_digit())
+            {
+                format!("`{h}`")
+            } else {
+                "…".to_owned()
+            }
+        })
+        .collect();
     if names.len() > 40 {
         s.push(format!("… ({} more)", names.len() - 40));
     }
-    s.join(", ")
+    let mut out = s.join(", ");
+    if s.iter().any(|x| x == "…") {
+        out.push_str(
+            " (columns shown as … look like data: does the file start with a header row?)",
+        );
+    }
+    out
 }
 
 /// Maps JSON orders by dotted paths; `a[].b` reaches into the array `a` for line items.

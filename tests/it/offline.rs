@@ -459,7 +459,7 @@ fn bom_and_crlf() {
 #[test]
 fn dates_in_many_formats() {
     let d = pinconv(["build", "tests/fixtures/bad/dates.csv"]).code(1);
-    d.stderr_has("`next tuesday` is not a time")
+    d.stderr_has("the value: not a time pinconv can read")
         .stderr_has("no time of day");
     let events = d.events();
     assert_eq!(events.len(), 9);
