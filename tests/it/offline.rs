@@ -673,3 +673,54 @@ fn forced_format_and_preset() {
     .code(1)
     .stderr_has("chosen with `--preset`");
 }
+
+#[test]
+fn already_built_events_must_follow_the_contract() {
+    let plain = r#"{"event_name":"checkout","action_source":"web","event_time":1794996000,"event_id":"o-1","user_data":{"em":["Jane.Doe@example.com"]},"custom_data":{"value":"12.50"}}"#;
+    let millis = r#"{"event_name":"checkout","action_source":"web","event_time":1794996000000,"event_id":"o-2","user_data":{"em":["973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"]}}"#;
+    let alias = r#"{"event_name":"Purchase","action_source":"web","event_time":1794996000,"event_id":"o-3","user_data":{"em":["973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"]}}"#;
+    let number = r#"{"event_name":"checkout","action_source":"web","event_time":1794996000,"event_id":"o-4","user_data":{"em":["973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"]},"custom_data":{"value":12.5}}"#;
+    let good = r#"{"event_name":"checkout","action_source":"web","event_time":1794996000,"event_id":"o-5","user_data":{"em":["973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b"]},"custom_data":{"value":"12.50"}}"#;
+    let f = temp_file(".ndjson", &[plain, millis, alias, number, good].join("\n"));
+    let d = pinconv(["build", "--max-age", "off", f.path().to_str().unwrap()]).code(1);
+    d.stderr_has("`user_data.em` must be an array of SHA-256 hashes")
+        .stderr_has("Unix seconds")
+        .stderr_has("not one of Pinterest's event names")
+        .stderr_has("must be strings")
+        .stderr_lacks("Jane.Doe");
+    let events = d.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["event_id"], "o-5");
+}
+
+#[test]
+fn concatenated_json_documents_are_all_read() {
+    let one = r#"{"id": 1, "email": "a@example.com", "created_at": "2026-11-20T10:00:00Z", "total_price": "1.00", "currency": "USD"}"#;
+    let two = r#"{"id": 2, "email": "b@example.com", "created_at": "2026-11-20T10:00:00Z", "total_price": "2.00", "currency": "USD"}"#;
+    let f = temp_file(".json", &format!("{one}\n{two}\n"));
+    pinconv(["check", "--json", f.path().to_str().unwrap()])
+        .code(0)
+        .stdout_has("\"orders\": 2");
+    let arrays = temp_file(".json", &format!("[{one}]\n[{two}]"));
+    pinconv(["check", "--json", arrays.path().to_str().unwrap()])
+        .code(0)
+        .stdout_has("\"events\": 2");
+}
+
+#[test]
+fn decimal_comma_keeps_dot_decimals() {
+    let d = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--decimal-comma",
+        "examples/shopify/orders.json",
+    ])
+    .code(0);
+    assert!(d.events().iter().all(|e| e["custom_data"]["value"]
+        .as_str()
+        .unwrap()
+        .parse::<f64>()
+        .unwrap()
+        < 1000.0));
+}

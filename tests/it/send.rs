@@ -530,3 +530,33 @@ fn sigterm_stops_cleanly_and_accounts_for_every_event() {
     );
     assert!(not_sent.iter().all(|l| l["kind"] == "aborted"));
 }
+
+#[test]
+fn a_local_write_failure_ends_the_run_instead_of_hanging() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(400, 1, "bad"))
+        .start();
+    let input = orders(35);
+    let out = send(
+        &server,
+        &[
+            "--no-state",
+            "--batch-size",
+            "10",
+            "--failed-out",
+            "/dev/full",
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .timeout(Duration::from_secs(60))
+    .output();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

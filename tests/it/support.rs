@@ -52,6 +52,11 @@ impl Run {
         self
     }
 
+    pub fn timeout(mut self, d: std::time::Duration) -> Run {
+        self.cmd.timeout(d);
+        self
+    }
+
     pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Run {
         self.cmd.write_stdin(data.into());
         self
