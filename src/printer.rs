@@ -32,6 +32,11 @@ impl Printer {
         let _ = writeln!(std::io::stderr().lock(), "{s}");
     }
 
+    /// A summary line, printed even with `--quiet`.
+    pub fn always(&self, s: &str) {
+        self.line(s);
+    }
+
     /// An informational line (hidden by `--quiet`).
     pub fn info(&self, s: &str) {
         if !self.quiet {

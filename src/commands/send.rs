@@ -141,14 +141,26 @@ struct SendSink<'a> {
 impl SendSink<'_> {
     /// Decides per event with the ledger, then hands the rest to the senders.
     fn dispatch(&mut self, batch: Vec<Built>) -> anyhow::Result<()> {
+        // Fingerprints only matter to the ledger; they re-parse each event, so they are
+        // computed in parallel and only when a ledger is open.
+        let fingerprints: Vec<String> = if self.ledger.is_some() {
+            use rayon::prelude::*;
+            batch
+                .par_iter()
+                .map(|b| ledger::fingerprint(&b.json))
+                .collect()
+        } else {
+            vec![String::new(); batch.len()]
+        };
         let metas: Vec<Meta> = batch
             .iter()
-            .map(|b| Meta {
+            .zip(fingerprints)
+            .map(|(b, fingerprint)| Meta {
                 file: b.file.clone(),
                 line: b.line,
                 key: EventKey::new(b.event_name, b.event_id.clone()),
                 event_time: b.event_time,
-                fingerprint: ledger::fingerprint(&b.json),
+                fingerprint,
             })
             .collect();
         let decisions: Vec<Decision> = match &self.ledger {
@@ -522,7 +534,7 @@ pub fn run(a: &SendArgs) -> Exit {
             cancel.clone(),
             seed,
         ));
-        let (jtx, jrx) = crossbeam_channel::bounded::<Job>(usize::from(a.concurrency));
+        let (jtx, jrx) = crossbeam_channel::bounded::<Job>(2 * usize::from(a.concurrency));
         let (dtx, drx) = crossbeam_channel::unbounded::<Done>();
         workers = crate::send::spawn_workers(usize::from(a.concurrency), deliverer, jrx, dtx);
         jobs_tx = Some(jtx);
@@ -764,5 +776,6 @@ fn send_summary(printer: &Printer, s: &SendStats, dry_run: bool, test: bool) {
             "  interrupted: events not sent are in the failed-out file (kind `aborted`)".into(),
         );
     }
-    printer.info(&lines.join("\n"));
+    // Part of the summary: shown with `--quiet` too, as cron logs want the counts.
+    printer.always(&lines.join("\n"));
 }

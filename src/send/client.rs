@@ -271,7 +271,12 @@ impl Client {
             endpoint.set_query(Some("test=true"));
         }
 
-        let http = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::blocking::Client::builder();
+        if base.scheme() == "http" {
+            // Plain http is only ever loopback: never hand the token to a proxy in clear text.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.timeout)
             // A redirect would turn the POST into a GET or carry the token elsewhere.
