@@ -12,9 +12,83 @@ pub struct CsvReader {
     name: Arc<str>,
     delimiter: u8,
     record: csv::ByteRecord,
-    /// The csv crate counts a line at its `\n`, which for `\r\n` ends comes after the next
-    /// record has started: records of CRLF files are one line early without this.
-    crlf_shift: u64,
+    lines: LineIndex,
+}
+
+/// Where the line breaks are, so a record's end offset gives its lines. (The csv crate's own
+/// line counter is off for CRLF, CR-only and mixed line ends, and counts skipped blank lines
+/// into the next record.) A `\r\n` pair, a lone `\r` and a lone `\n` each end one line; a
+/// break is stored as the offset of its last byte.
+#[derive(Clone, Default)]
+struct LineIndex {
+    breaks: Arc<std::sync::Mutex<std::collections::VecDeque<u64>>>,
+    /// Breaks already passed, plus lines skipped before the header.
+    passed: u64,
+}
+
+impl LineIndex {
+    /// The line a record ends on, given the offset just past it; offsets never go backwards.
+    fn last_line(&mut self, end: u64) -> u64 {
+        let mut q = self.breaks.lock().expect("line index lock");
+        let mut terminated = false;
+        while let Some(&b) = q.front().filter(|b| **b < end) {
+            q.pop_front();
+            self.passed += 1;
+            terminated = b + 1 == end;
+        }
+        if terminated {
+            self.passed
+        } else {
+            self.passed + 1
+        }
+    }
+}
+
+/// Line breaks inside a record's fields (quoted newlines).
+fn inner_breaks(record: &csv::ByteRecord) -> u64 {
+    record
+        .iter()
+        .map(|f| {
+            let lf = memchr::memchr_iter(b'\n', f).count();
+            let lone_cr = memchr::memchr_iter(b'\r', f)
+                .filter(|&i| f.get(i + 1) != Some(&b'\n'))
+                .count();
+            (lf + lone_cr) as u64
+        })
+        .sum()
+}
+
+/// A reader that records the offsets of line breaks as bytes pass through.
+struct Counting<R> {
+    inner: R,
+    pos: u64,
+    /// A `\r` at the end of the last read: a break unless a `\n` comes next.
+    pending_cr: Option<u64>,
+    breaks: Arc<std::sync::Mutex<std::collections::VecDeque<u64>>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut q = self.breaks.lock().expect("line index lock");
+        if let Some(cr) = self.pending_cr.take() {
+            if n == 0 || buf[0] != b'\n' {
+                q.push_back(cr);
+            }
+        }
+        for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
+            let at = self.pos + i as u64;
+            if buf[i] == b'\n' {
+                q.push_back(at);
+            } else if i + 1 == n {
+                self.pending_cr = Some(at);
+            } else if buf[i + 1] != b'\n' {
+                q.push_back(at);
+            }
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
 }
 
 /// Candidate delimiters, in order of preference on a tie.
@@ -58,11 +132,35 @@ impl CsvReader {
         name: Arc<str>,
         delimiter: Option<u8>,
     ) -> Result<CsvReader, InputError> {
-        let peek = reader.fill_buf().map_err(|source| InputError::Read {
+        let read_err = |source| InputError::Read {
             path: name.to_string(),
             line: 0,
             source,
-        })?;
+        };
+        // Blank lines before the header, and Excel's `sep=;` line, are not the header.
+        let mut skipped = 0u64;
+        let mut delimiter = delimiter;
+        loop {
+            let buf = reader.fill_buf().map_err(read_err)?;
+            let end = buf.iter().position(|b| *b == b'\n');
+            let line = &buf[..end.unwrap_or(buf.len())];
+            let text = line.strip_suffix(b"\r").unwrap_or(line);
+            let sep = text
+                .strip_prefix(b"sep=")
+                .filter(|d| d.len() == 1)
+                .map(|d| d[0]);
+            let blank = !buf.is_empty() && text.iter().all(u8::is_ascii_whitespace);
+            match (end, sep, blank) {
+                (Some(e), Some(d), _) => {
+                    delimiter = delimiter.or(Some(d));
+                    reader.consume(e + 1);
+                }
+                (Some(e), None, true) => reader.consume(e + 1),
+                _ => break,
+            }
+            skipped += 1;
+        }
+        let peek = reader.fill_buf().map_err(read_err)?;
         if peek.iter().all(u8::is_ascii_whitespace) {
             return Err(InputError::Shape {
                 path: name.to_string(),
@@ -73,12 +171,17 @@ impl CsvReader {
             });
         }
         let detected = detect_delimiter(peek);
-        let crlf = peek
-            .iter()
-            .position(|b| *b == b'\n')
-            .is_some_and(|i| i > 0 && peek[i - 1] == b'\r');
         let delim = delimiter.unwrap_or(detected);
-        let boxed: Box<dyn Read + Send> = Box::new(reader);
+        let lines = LineIndex {
+            passed: skipped,
+            ..LineIndex::default()
+        };
+        let boxed: Box<dyn Read + Send> = Box::new(Counting {
+            inner: reader,
+            pos: 0,
+            pending_cr: None,
+            breaks: lines.breaks.clone(),
+        });
         let mut inner = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -135,7 +238,7 @@ impl CsvReader {
             name,
             delimiter: delim,
             record: csv::ByteRecord::new(),
-            crlf_shift: u64::from(crlf),
+            lines,
         })
     }
 
@@ -158,7 +261,7 @@ impl CsvReader {
                 Ok(false) => return None,
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map_or(0, csv::Position::line) + self.crlf_shift;
+                    let line = e.position().map_or(0, |p| self.lines.last_line(p.byte()));
                     return Some(match e.into_kind() {
                         csv::ErrorKind::Io(source) => Err(InputError::Read {
                             path: self.name.to_string(),
@@ -174,16 +277,29 @@ impl CsvReader {
                     });
                 }
             }
-            let line = self.record.position().map_or(0, csv::Position::line) + self.crlf_shift;
+            let end = self.inner.position().byte();
+            let last = self.lines.last_line(end);
+            let mut line = last.saturating_sub(inner_breaks(&self.record));
+            // A quote left open runs to the end of the file and takes the final line break
+            // into its field: that break is not a terminator, so the record starts a line later.
+            let swallowed_end = self.record.len() != self.header.len()
+                && self
+                    .record
+                    .iter()
+                    .next_back()
+                    .is_some_and(|f| f.ends_with(b"\n") || f.ends_with(b"\r"));
+            if swallowed_end {
+                line += 1;
+            }
             // A blank line inside the data is not a record.
             if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Some(Ok(self.decode(line)));
+            return Some(Ok(self.decode(line, last)));
         }
     }
 
-    fn decode(&self, line: u64) -> Result<Raw, ReadProblem> {
+    fn decode(&self, line: u64, last: u64) -> Result<Raw, ReadProblem> {
         let n = self.record.len();
         let want = self.header.len();
         if n != want {
@@ -194,7 +310,7 @@ impl CsvReader {
                     line,
                     column: None,
                     message: format!(
-                        "broken quoting: this row has {n} fields but the header has {want}, and a quoted field runs over several lines"
+                        "broken quoting: this row has {n} fields but the header has {want}; a quoted field opened on line {line} runs on to line {last}, and the rows in between could not be read"
                     ),
                     hint: Some(
                         "a `\"` is opened and never closed (or a quote inside a field is not doubled as `\"\"`); fix the quoting near this line".into(),

@@ -255,11 +255,12 @@ pub fn format_from_name(path: &Path) -> Option<Format> {
     }
 }
 
-/// Reads until the buffer holds two line ends, 64 KiB, or the end of the input.
+/// Reads the first 64 KiB (or the whole input, if smaller): enough for the header, a few
+/// rows, leading blank lines and Excel's `sep=` line.
 fn read_prefix(r: &mut impl Read) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(8192);
+    let mut buf = Vec::with_capacity(1 << 16);
     let mut chunk = [0u8; 8192];
-    while buf.len() < 1 << 16 && buf.iter().filter(|b| **b == b'\n').count() < 2 {
+    while buf.len() < 1 << 16 {
         let n = r.read(&mut chunk)?;
         if n == 0 {
             break;

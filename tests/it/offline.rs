@@ -724,3 +724,47 @@ fn decimal_comma_keeps_dot_decimals() {
         .unwrap()
         < 1000.0));
 }
+
+#[test]
+fn line_numbers_hold_for_every_line_ending_and_preamble() {
+    let cases: [(&str, &[u8], &[u32]); 5] = [
+        (
+            "lf-blank",
+            b"order_id,event_time,email\nA,bad,x@example.com\n\nB,bad,y@example.com\n",
+            &[2, 4],
+        ),
+        (
+            "crlf-blank",
+            b"order_id,event_time,email\r\nA,bad,x@example.com\r\n\r\nB,bad,y@example.com\r\n",
+            &[2, 4],
+        ),
+        (
+            "mixed",
+            b"order_id,event_time,email\nA,bad,x@example.com\r\nB,bad,y@example.com\r\n",
+            &[2, 3],
+        ),
+        (
+            "cr-only",
+            b"order_id,event_time,email\rA,bad,x@example.com\rB,bad,y@example.com\r",
+            &[2, 3],
+        ),
+        (
+            "sep-line",
+            b"\n\nsep=;\norder_id;event_time;email\nA;bad;x@example.com\n",
+            &[5],
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        std::fs::write(f.path(), bytes).unwrap();
+        let d = pinconv(["check", "--json", f.path().to_str().unwrap()]).code(1);
+        let got: Vec<u64> = d.json()["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["line"].as_u64().unwrap())
+            .collect();
+        let want: Vec<u64> = want.iter().map(|w| u64::from(*w)).collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
