@@ -4,40 +4,45 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::Order;
 
-/// A Bloom filter of fixed size: remembers which keys were seen without growing with the
-/// input. 2^27 bits (16 MiB, allocated lazily by the OS) with 6 probes give a false-positive
-/// rate below 1e-6 at a million keys and about 1e-3 at ten million.
+/// Remembers which keys were seen, in bounded memory: an exact set of 64-bit key hashes for
+/// the first [`EXACT_KEYS`] keys (about 40 MB at most), then a fixed 16 MiB Bloom filter for
+/// the rest (2^27 bits, 6 probes: a false positive about once per thousand keys at ten million).
+/// Memory grows with the first two million orders and then stays flat.
+#[derive(Default)]
 pub struct Seen {
-    bits: Vec<u64>,
+    exact: std::collections::HashSet<u64>,
+    bloom: Option<Vec<u64>>,
 }
 
+/// Keys kept exactly before the Bloom filter takes over.
+pub const EXACT_KEYS: usize = 2_000_000;
 const BITS_LOG2: u32 = 27;
 const PROBES: u64 = 6;
 
-impl Default for Seen {
-    fn default() -> Self {
-        Seen {
-            bits: vec![0; 1 << (BITS_LOG2 - 6)],
-        }
-    }
-}
-
 impl Seen {
-    /// Records `key`; true when it was (probably) seen before.
+    /// Records `key`; true when it was seen before (for keys past [`EXACT_KEYS`]: probably).
     pub fn insert(&mut self, key: &str) -> bool {
         // Fixed keys: the same input always gives the same answers.
         let mut h = DefaultHasher::new();
         key.hash(&mut h);
         let a = h.finish();
+        if self.exact.contains(&a) {
+            return true;
+        }
+        if self.exact.len() < EXACT_KEYS {
+            self.exact.insert(a);
+            return false;
+        }
+        let bits = self.bloom.get_or_insert_with(|| vec![0; 1 << (BITS_LOG2 - 6)]);
         let b = a.rotate_left(32) | 1;
         let mask = (1u64 << BITS_LOG2) - 1;
         let mut present = true;
         for i in 0..PROBES {
             let bit = a.wrapping_add(i.wrapping_mul(b)) & mask;
             let (word, off) = ((bit >> 6) as usize, bit & 63);
-            if self.bits[word] & (1 << off) == 0 {
+            if bits[word] & (1 << off) == 0 {
                 present = false;
-                self.bits[word] |= 1 << off;
+                bits[word] |= 1 << off;
             }
         }
         present
