@@ -102,8 +102,19 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         .until
         .as_deref()
         .map(|s| {
-            moment(s, &timezone, "`--until`")
-                .map(|m| if m.has_time { m.unix } else { m.unix + 86_400 })
+            moment(s, &timezone, "`--until`").map(|m| {
+                if m.has_time {
+                    m.unix
+                } else {
+                    // A bare date includes its whole day: the next local midnight, which is
+                    // 23 or 25 hours away on DST days.
+                    jiff::Timestamp::from_second(m.unix)
+                        .ok()
+                        .map(|t| t.to_zoned(timezone.clone()))
+                        .and_then(|z| z.checked_add(jiff::Span::new().days(1)).ok())
+                        .map_or(m.unix + 86_400, |z| z.timestamp().as_second())
+                }
+            })
         })
         .transpose()?;
     let exclude_sources: Vec<String> = if a.exclude_source.is_empty() {

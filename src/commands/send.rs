@@ -667,7 +667,14 @@ pub fn run(a: &SendArgs) -> Exit {
     } else if stats.failed > 0 {
         Exit::PartialFailure
     } else {
-        super::offline_exit(&totals, a.input.deny_warnings)
+        let send_warnings = stats.changed_not_sent + stats.pinterest_warnings > 0;
+        super::offline_exit(&totals, a.input.deny_warnings).worst(
+            if a.input.deny_warnings && send_warnings {
+                Exit::Rejected
+            } else {
+                Exit::Ok
+            },
+        )
     };
 
     if let (Some(l), Some(id)) = (&mut ledger, run_id) {

@@ -33,7 +33,9 @@ impl Seen {
             self.exact.insert(a);
             return false;
         }
-        let bits = self.bloom.get_or_insert_with(|| vec![0; 1 << (BITS_LOG2 - 6)]);
+        let bits = self
+            .bloom
+            .get_or_insert_with(|| vec![0; 1 << (BITS_LOG2 - 6)]);
         let b = a.rotate_left(32) | 1;
         let mask = (1u64 << BITS_LOG2) - 1;
         let mut present = true;
