@@ -109,6 +109,64 @@ struct Meta {
 type Job = crate::send::Job<Vec<Meta>>;
 type Done = crate::send::Done<Vec<Meta>>;
 
+/// A write to the ledger, done on the writer thread so that recording one batch overlaps
+/// with building and sending the next.
+enum LedgerWrite {
+    Accepted(Vec<ledger::Accepted>, Option<String>, i64),
+    Failed(Vec<ledger::Failed>, i64),
+}
+
+/// The thread that owns the locked ledger and records each answered batch, one transaction
+/// per batch, in the order the answers came.
+struct LedgerWriter {
+    tx: Sender<LedgerWrite>,
+    handle: std::thread::JoinHandle<(Ledger, anyhow::Result<()>)>,
+}
+
+impl LedgerWriter {
+    fn spawn(mut ledger: Ledger, cancel: Arc<AtomicBool>) -> LedgerWriter {
+        // Few batches may wait: after a crash, accepted but unrecorded batches are sent again.
+        let (tx, rx) = crossbeam_channel::bounded::<LedgerWrite>(2);
+        let handle = std::thread::Builder::new()
+            .name("pinconv-ledger".into())
+            .spawn(move || {
+                let mut result = Ok(());
+                for w in rx {
+                    if result.is_err() {
+                        continue;
+                    }
+                    let r = match w {
+                        LedgerWrite::Accepted(items, rid, now) => ledger
+                            .record_accepted(&items, rid.as_deref(), now)
+                            .context("cannot record accepted events in the ledger"),
+                        LedgerWrite::Failed(items, now) => ledger
+                            .record_failed(&items, now)
+                            .context("cannot record failed events in the ledger"),
+                    };
+                    if let Err(e) = r {
+                        // Stop sending what could not be remembered.
+                        cancel.store(true, Ordering::SeqCst);
+                        result = Err(e);
+                    }
+                }
+                (ledger, result)
+            })
+            .expect("spawn the ledger thread");
+        LedgerWriter { tx, handle }
+    }
+
+    fn send(&self, w: LedgerWrite) {
+        // The thread only stops when the channel closes, so a send cannot fail.
+        let _ = self.tx.send(w);
+    }
+
+    /// Waits for every write; hands the ledger back.
+    fn finish(self) -> (Ledger, anyhow::Result<()>) {
+        drop(self.tx);
+        self.handle.join().expect("ledger thread")
+    }
+}
+
 /// One line of `--failed-out`: the event as it was, where it came from, and why it failed.
 /// `send` reads such lines back as already-built events.
 #[derive(Serialize)]
@@ -126,7 +184,9 @@ struct SendSink<'a> {
     batcher: Batcher<Built>,
     jobs: Option<Sender<Job>>,
     done: Option<Receiver<Done>>,
-    ledger: Option<Ledger>,
+    /// A read-only view for lookups; the writes go through `writer` on its own thread.
+    lookup: Option<Ledger>,
+    writer: Option<LedgerWriter>,
     failed_out: Option<BufWriter<File>>,
     dry: Option<BodyWriter<'static>>,
     stats: SendStats,
@@ -141,13 +201,14 @@ struct SendSink<'a> {
 impl SendSink<'_> {
     /// Decides per event with the ledger, then hands the rest to the senders.
     fn dispatch(&mut self, batch: Vec<Built>) -> anyhow::Result<()> {
-        // Fingerprints only matter to the ledger; they re-parse each event, so they are
-        // computed in parallel and only when a ledger is open.
-        let fingerprints: Vec<String> = if self.ledger.is_some() {
+        // Fingerprints only matter to the ledger. The bytes of a built event are already
+        // canonical (fixed field order, compact, no clock), so hashing them as they are is
+        // enough and avoids re-parsing; in parallel, off the ordered path.
+        let fingerprints: Vec<String> = if self.lookup.is_some() {
             use rayon::prelude::*;
             batch
                 .par_iter()
-                .map(|b| ledger::fingerprint(&b.json))
+                .map(|b| crate::normalize::sha256_hex(&b.json))
                 .collect()
         } else {
             vec![String::new(); batch.len()]
@@ -163,7 +224,7 @@ impl SendSink<'_> {
                 fingerprint,
             })
             .collect();
-        let decisions: Vec<Decision> = match &self.ledger {
+        let decisions: Vec<Decision> = match &self.lookup {
             Some(l) => {
                 let keys: Vec<EventKey> = metas.iter().map(|m| m.key.clone()).collect();
                 let entries = l.lookup(&keys).context("cannot read the ledger")?;
@@ -361,18 +422,16 @@ impl SendSink<'_> {
             }
         }
         self.progress.inc(events.len() as u64);
-        if let Some(l) = &mut self.ledger {
+        if let Some(w) = &self.writer {
             if !accepted.is_empty() {
-                l.record_accepted(
-                    &accepted,
-                    outcome.request_ids.first().map(String::as_str),
+                w.send(LedgerWrite::Accepted(
+                    accepted,
+                    outcome.request_ids.first().cloned(),
                     now,
-                )
-                .context("cannot record accepted events in the ledger")?;
+                ));
             }
             if !failed.is_empty() {
-                l.record_failed(&failed, now)
-                    .context("cannot record failed events in the ledger")?;
+                w.send(LedgerWrite::Failed(failed, now));
             }
         }
         Ok(())
@@ -561,6 +620,13 @@ pub fn run(a: &SendArgs) -> Exit {
         None
     };
     let ledger_path = ledger.as_ref().map(|l| l.path().display().to_string());
+    let lookup = match &ledger {
+        Some(l) => match Ledger::open_read_only(l.path(), l.ad_account()) {
+            Ok(r) => Some(r),
+            Err(e) => return super::usage_error(&printer, &e.into(), None),
+        },
+        None => None,
+    };
 
     let failed_out = match &a.failed_out {
         Some(p) => match File::create(p) {
@@ -603,13 +669,15 @@ pub fn run(a: &SendArgs) -> Exit {
         run_id = l.begin_run(started_at.as_second(), &summary).ok();
     }
 
+    let writer = ledger.map(|l| LedgerWriter::spawn(l, cancel.clone()));
     let progress = Progress::new(&printer);
     let mut sink = SendSink {
         printer: &mut printer,
         batcher: Batcher::new(usize::from(a.batch_size)),
         jobs: jobs_tx,
         done: done_rx,
-        ledger,
+        lookup,
+        writer,
         failed_out,
         dry,
         stats: SendStats::default(),
@@ -628,8 +696,15 @@ pub fn run(a: &SendArgs) -> Exit {
     sink.progress.finish();
     let mut stats = std::mem::take(&mut sink.stats);
     stats.interrupted = interrupted.load(Ordering::SeqCst);
-    let sink_error = sink.error.take();
-    let mut ledger = sink.ledger.take();
+    let mut sink_error = sink.error.take();
+    let mut ledger = None;
+    if let Some(w) = sink.writer.take() {
+        let (l, written) = w.finish();
+        ledger = Some(l);
+        if let Err(e) = written {
+            sink_error.get_or_insert(e);
+        }
+    }
     drop(sink);
 
     // A fatal input or output error after sending started: what was sent is still accounted

@@ -179,9 +179,10 @@ fn kill_9_mid_run_then_rerun_delivers_everything() {
         .iter()
         .filter(|id| first.contains(id))
         .count();
+    // In flight (2 batches of 50), queued for the ledger writer (2) and being written (1).
     assert!(
-        twice <= 2 * 50,
-        "{twice} events sent twice: more than the batches in flight"
+        twice <= (2 + 2 + 1) * 50,
+        "{twice} events sent twice: more than the unrecorded batches"
     );
     let show = pinconv([
         "state",
