@@ -321,14 +321,11 @@ fn read_one(
             let mut grouper = Grouper::default();
             while let Some(item) = csv.next_record() {
                 records += 1;
-                let item = match item {
-                    Ok(i) => i,
-                    Err(e) => {
-                        // Orders read before the failure still count.
-                        flush(&mut chunk);
-                        return Err(e.into());
-                    }
-                };
+                // Orders read before a fatal error still count.
+                let item = item.map_err(|e| {
+                    flush(&mut chunk);
+                    PipelineError::from(e)
+                })?;
                 match item {
                     Ok(Raw::Row { line, fields }) => {
                         if let Some(done) = grouper.push(mapper.row(&name, line, &fields)) {
@@ -352,13 +349,11 @@ fn read_one(
             let mut seen = Seen::default();
             while let Some(item) = reader.next_record() {
                 records += 1;
-                let item = match item {
-                    Ok(i) => i,
-                    Err(e) => {
-                        flush(&mut chunk);
-                        return Err(e.into());
-                    }
-                };
+                // Orders read before a fatal error still count.
+                let item = item.map_err(|e| {
+                    flush(&mut chunk);
+                    PipelineError::from(e)
+                })?;
                 match item {
                     Ok(Raw::Object { line, value }) if event::prebuilt_event(&value).is_some() => {
                         chunk.push(Unit::Prebuilt(name.clone(), line, value));
