@@ -276,25 +276,21 @@ impl SendSink<'_> {
             return Ok(());
         }
         self.stats.batches += 1;
-        if let Some(w) = &mut self.dry {
+        let Some(tx) = &self.jobs else {
+            // A dry run has no senders: count the events, and write them with `-o`.
             self.stats.would_send += job.events.len() as u64;
-            for e in job.events {
-                w.push(e)?;
+            if let Some(w) = &mut self.dry {
+                for e in job.events {
+                    w.push(e)?;
+                }
             }
             return Ok(());
-        }
-        if self.dry.is_none() && self.jobs.is_none() {
-            // Dry run without output.
-            self.stats.would_send += job.events.len() as u64;
-            return Ok(());
-        }
+        };
         if self.cancel.load(Ordering::SeqCst) {
             return self.not_sent(job, "not sent: the run was stopped before this batch");
         }
-        if let Some(tx) = &self.jobs {
-            if let Err(e) = tx.send(job) {
-                return self.not_sent(e.0, "not sent: the senders stopped");
-            }
+        if let Err(e) = tx.send(job) {
+            return self.not_sent(e.0, "not sent: the senders stopped");
         }
         self.drain(false)
     }
