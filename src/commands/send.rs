@@ -201,14 +201,12 @@ struct SendSink<'a> {
 impl SendSink<'_> {
     /// Decides per event with the ledger, then hands the rest to the senders.
     fn dispatch(&mut self, batch: Vec<Built>) -> anyhow::Result<()> {
-        // Fingerprints only matter to the ledger. The bytes of a built event are already
-        // canonical (fixed field order, compact, no clock), so hashing them as they are is
-        // enough and avoids re-parsing; in parallel, off the ordered path.
+        // Fingerprints only matter to the ledger; computed in parallel, off the ordered path.
         let fingerprints: Vec<String> = if self.lookup.is_some() {
             use rayon::prelude::*;
             batch
                 .par_iter()
-                .map(|b| crate::normalize::sha256_hex(&b.json))
+                .map(|b| ledger::fingerprint_exact(&b.json))
                 .collect()
         } else {
             vec![String::new(); batch.len()]

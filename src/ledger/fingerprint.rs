@@ -20,6 +20,15 @@ pub fn fingerprint(event_json: &str) -> String {
     }
 }
 
+/// The fingerprint `send` records: the SHA-256 of the event's bytes exactly as sent. Events
+/// pinconv builds are already canonical (fixed field order, compact, no clock), so hashing
+/// them as they are gives the same answer as [`fingerprint`] would for the same input on every
+/// run, without re-parsing each event on the send path.
+#[must_use]
+pub fn fingerprint_exact(event_json: &str) -> String {
+    hex_sha256(event_json.as_bytes())
+}
+
 /// [`fingerprint`] of an already parsed event, without a round trip through text.
 #[must_use]
 pub fn fingerprint_value(event: &Value) -> String {
@@ -117,6 +126,19 @@ pub fn classify(entry: Option<&Entry>, fingerprint: &str) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_fingerprint_hashes_the_bytes_as_sent() {
+        let built = r#"{"event_name":"checkout","event_id":"1"}"#;
+        assert_eq!(
+            fingerprint_exact(built),
+            crate::normalize::sha256_hex(built)
+        );
+        assert_ne!(
+            fingerprint_exact(built),
+            fingerprint_exact(r#"{"event_id":"1","event_name":"checkout"}"#)
+        );
+    }
     use proptest::prelude::*;
 
     fn is_lower_hex_64(s: &str) -> bool {

@@ -3,7 +3,8 @@
 //! crash loses nothing.
 //!
 //! # What it stores
-//! One row per event key `(event_name, event_id)`: the [`fingerprint`] of the accepted event,
+//! One row per event key `(event_name, event_id)`: the fingerprint of the accepted event (`send`
+//! records [`fingerprint_exact`]),
 //! its `event_time`, when it was accepted and the request id of the accepting request; or, for
 //! an event that failed, the failure reason, when it failed, where it came from (`file:line`)
 //! and **the exact event JSON**, so that `pinconv state failed` can print a re-sendable NDJSON
@@ -48,7 +49,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 pub use error::LedgerError;
-pub use fingerprint::{classify, fingerprint, fingerprint_value, Decision};
+pub use fingerprint::{classify, fingerprint, fingerprint_exact, fingerprint_value, Decision};
 pub use paths::default_path;
 
 /// `PRAGMA application_id` of every pinconv ledger: the ASCII bytes `pinc`.
@@ -130,7 +131,7 @@ pub struct Entry {
 pub struct Accepted {
     /// Its key.
     pub key: EventKey,
-    /// [`fingerprint`] of the event as sent.
+    /// Fingerprint of the event as sent ([`fingerprint_exact`] in `send`).
     pub fingerprint: String,
     /// The event's own `event_time` (Unix seconds).
     pub event_time: i64,
@@ -141,7 +142,7 @@ pub struct Accepted {
 pub struct Failed {
     /// Its key.
     pub key: EventKey,
-    /// [`fingerprint`] of the event as built.
+    /// Fingerprint of the event as built ([`fingerprint_exact`] in `send`).
     pub fingerprint: String,
     /// Why it failed, e.g. Pinterest's per-event message.
     pub reason: String,
