@@ -59,23 +59,47 @@ impl<'a> BodyWriter<'a> {
     }
 }
 
-/// An output file written beside its final path and renamed into place when complete.
+/// An output file written beside its final path and renamed into place when complete, so a
+/// reader never sees half a file and a failed run leaves the old file as it was.
+///
+/// Only regular files are replaced that way. A path that names something else — `/dev/null`,
+/// `/dev/stdout`, a FIFO, a terminal — is opened and written in place: renaming over it would
+/// swap a device for a plain file (as root, `-o /dev/null` would otherwise break `/dev/null`
+/// for the whole machine). A symlink to a regular file keeps the link: the file it points to is
+/// the one replaced.
 pub struct AtomicFile {
-    tmp: PathBuf,
-    path: PathBuf,
+    /// The temporary file and the final path; `None` when written in place.
+    rename: Option<(PathBuf, PathBuf)>,
 }
 
 impl AtomicFile {
-    /// Creates the temporary file.
+    /// Creates the temporary file, or opens a non-regular target directly.
     pub fn create(path: &Path) -> anyhow::Result<(AtomicFile, File)> {
-        let mut name = path.file_name().unwrap_or_default().to_owned();
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() && !m.is_dir() => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot open `{}` for writing", path.display()))?;
+                return Ok((AtomicFile { rename: None }, f));
+            }
+            Ok(m) if m.is_dir() => {
+                anyhow::bail!(
+                    "`{}` is a directory; give a file name to write to",
+                    path.display()
+                )
+            }
+            _ => {}
+        }
+        // Follow a symlink so the link itself survives; a dangling one is created through.
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let mut name = target.file_name().unwrap_or_default().to_owned();
         name.push(".pinconv-tmp");
-        let tmp = path.with_file_name(name);
+        let tmp = target.with_file_name(name);
         let f = File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
         Ok((
             AtomicFile {
-                tmp,
-                path: path.to_owned(),
+                rename: Some((tmp, target)),
             },
             f,
         ))
@@ -83,13 +107,18 @@ impl AtomicFile {
 
     /// Moves the finished file into place.
     pub fn commit(self) -> anyhow::Result<()> {
-        std::fs::rename(&self.tmp, &self.path)
-            .with_context(|| format!("cannot write `{}`", self.path.display()))
+        match &self.rename {
+            Some((tmp, path)) => std::fs::rename(tmp, path)
+                .with_context(|| format!("cannot write `{}`", path.display())),
+            None => Ok(()),
+        }
     }
 
     /// Removes the temporary file.
     pub fn abandon(self) {
-        let _ = std::fs::remove_file(&self.tmp);
+        if let Some((tmp, _)) = &self.rename {
+            let _ = std::fs::remove_file(tmp);
+        }
     }
 }
 

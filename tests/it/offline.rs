@@ -174,6 +174,62 @@ fn build_writes_a_file_and_gzip_and_stdin_read_the_same() {
     assert_eq!(file, stdin.stdout);
 }
 
+/// `-o` to something that is not a regular file (a FIFO here; `/dev/null` or `/dev/stdout` in
+/// real use) is written in place, never replaced by a plain file; `-o` through a symlink keeps
+/// the link and replaces the file it points to.
+#[test]
+fn output_to_a_fifo_or_symlink_keeps_what_the_path_is() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let args = |out: &std::path::Path| {
+        [
+            "build".to_string(),
+            "--max-age".into(),
+            "off".into(),
+            "-o".into(),
+            out.display().to_string(),
+            "examples/shopify/orders_export.csv".into(),
+        ]
+    };
+    let expected = pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "examples/shopify/orders_export.csv",
+    ])
+    .code(1)
+    .stdout;
+
+    let fifo = dir.path().join("bodies.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    pinconv(args(&fifo)).code(1);
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    assert_eq!(reader.join().unwrap(), expected);
+
+    let real = dir.path().join("real.ndjson");
+    std::fs::write(&real, "old\n").unwrap();
+    let link = dir.path().join("link.ndjson");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    pinconv(args(&link)).code(1);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), expected);
+
+    pinconv(args(dir.path()))
+        .code(2)
+        .stderr_has("is a directory");
+}
 #[test]
 fn json_inputs_shopify_woocommerce_and_single_order() {
     let s = pinconv(["build", "--max-age", "off", "examples/shopify/orders.json"]).code(0);
