@@ -419,6 +419,11 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         .get(Key::OrderNumber)
         .map(|c| c.value.trim().to_owned());
     let name = order.get(Key::OrderName).map(|c| c.value.trim().to_owned());
+    // An id a spreadsheet rounded (`5.9011E+12`) is shared by many orders: never use it.
+    let mangled_id = order
+        .get(Key::OrderId)
+        .filter(|c| normalize::spreadsheet_number(c.value.trim()));
+    let id = id.filter(|_| mangled_id.is_none());
     let order_id = match s.order_id {
         OrderIdSource::Auto => id
             .clone()
@@ -475,6 +480,29 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
                 format!("sales channel `{v}` is excluded"),
                 None,
             );
+        }
+    }
+
+    if let Some(c) = mangled_id {
+        let reason = "the order id was rounded by a spreadsheet to scientific notation (like `5.9E+12`), so it no longer identifies the order".to_owned();
+        let hint = "export the orders again and do not re-save the file in Excel, or import the column as text";
+        match &order_id {
+            Some(other) if s.order_id == OrderIdSource::Auto => ctx.warn(
+                Some(c),
+                "mangled_order_id",
+                format!("{reason}; `{other}` is used as the order id instead"),
+                Some(hint.into()),
+            ),
+            _ => {
+                return ctx.reject(
+                    Some(c),
+                    "mangled_order_id",
+                    reason,
+                    Some(format!(
+                        "{hint}; or pass `--order-id name` to use the order name"
+                    )),
+                )
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::pinconv;
+use crate::support::{pinconv, temp_file};
 
 const DIR: &str = "tests/fixtures/real/shopify/";
 
@@ -24,11 +24,24 @@ fn by_id<'a>(events: &'a [Value], id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no event `{id}`"))
 }
 
+fn ids(events: &[Value]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|e| e["event_id"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn current_admin_export_accounts_for_every_order() {
     let (events, stderr) = build("orders_export_2026.csv", &[], 0);
-    assert!(stderr.contains("read 12 records from 1 input: 10 orders"), "{stderr}");
-    assert!(stderr.contains("skipped   2 (status_cancelled 1, status_voided 1)"), "{stderr}");
+    assert!(
+        stderr.contains("read 12 records from 1 input: 10 orders"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipped   2 (status_cancelled 1, status_voided 1)"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("@example.com"), "{stderr}");
     assert_eq!(events.len(), 8);
     // `-0500`, `+0000`, `+1100` and `+0100` offsets all land on the right instant.
@@ -39,7 +52,10 @@ fn current_admin_export_accounts_for_every_order() {
     let two = by_id(&events, "5901100000001");
     assert_eq!(two["custom_data"]["value"], "63.58");
     assert_eq!(two["custom_data"]["num_items"], 3);
-    assert_eq!(two["custom_data"]["content_ids"], serde_json::json!(["NB-DOT", "PC-BRS"]));
+    assert_eq!(
+        two["custom_data"]["content_ids"],
+        serde_json::json!(["NB-DOT", "PC-BRS"])
+    );
     assert_eq!(two["custom_data"]["contents"][1]["item_price"], "18.00");
     assert_eq!(two["custom_data"]["contents"][1]["quantity"], 2);
     for k in ["em", "ph", "fn", "ln", "ct", "st", "zp", "country"] {
@@ -48,5 +64,45 @@ fn current_admin_export_accounts_for_every_order() {
     // Point of sale is offline; the app channel (numeric source) and drafts are web.
     assert_eq!(by_id(&events, "5901100000005")["action_source"], "offline");
     assert_eq!(by_id(&events, "5901100000009")["action_source"], "web");
-    assert_eq!(by_id(&events, "5901100000010")["custom_data"]["currency"], "EUR");
+    assert_eq!(
+        by_id(&events, "5901100000010")["custom_data"]["currency"],
+        "EUR"
+    );
+}
+
+#[test]
+fn excel_rounded_ids_fall_back_to_the_order_name() {
+    let (events, stderr) = build("excel_uk_dmy.csv", &["--timezone", "Europe/London"], 0);
+    assert_eq!(events.len(), 8);
+    // Before: every order shared the event id `5.9011E+12` and Pinterest kept one of them.
+    assert_eq!(
+        ids(&events),
+        ["#2001", "#2002", "#2003", "#2005", "#2007", "#2008", "#2009", "#2010"]
+    );
+    assert!(stderr.contains("mangled_order_id 8"), "{stderr}");
+    assert!(stderr.contains("invalid_phone 2"), "{stderr}");
+    assert!(
+        stderr.contains("rounded by a spreadsheet to scientific notation"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("duplicate_event_id"), "{stderr}");
+    // `--order-id id` cannot be honoured: those orders are rejected, skipped ones stay skipped.
+    let path = format!("{DIR}excel_uk_dmy.csv");
+    pinconv(["check", "-q", "--max-age", "off", "--order-id", "id", &path])
+        .code(1)
+        .stderr_has("rejected  8 (mangled_order_id 8)")
+        .stderr_has("skipped   2");
+}
+
+#[test]
+fn a_rounded_phone_is_named_as_such() {
+    let f = temp_file(
+        ".csv",
+        "Name,Email,Financial Status,Created at,Total,Currency,Phone,Billing Country\n\
+         #1,a@example.com,paid,2026-11-20 10:00:00 -0500,5.00,USD,1.20156E+10,US\n",
+    );
+    pinconv(["check", "--max-age", "off", f.path().to_str().unwrap()])
+        .code(0)
+        .stderr_has("column `Phone`: not a phone number: a spreadsheet rounded it")
+        .stderr_lacks("1.20156");
 }
