@@ -343,7 +343,7 @@ fn read_one(
                 chunk.push(Unit::Order(done));
             }
         }
-        Reader::Json(_) | Reader::Ndjson(_) => {
+        Reader::Json(..) | Reader::Ndjson(..) => {
             let mut mapper: Option<JsonMapper> = None;
             let mut summary = Some(summary);
             let mut seen = Seen::default();

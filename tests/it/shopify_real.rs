@@ -106,3 +106,64 @@ fn a_rounded_phone_is_named_as_such() {
         .stderr_has("column `Phone`: not a phone number: a spreadsheet rounded it")
         .stderr_lacks("1.20156");
 }
+
+#[test]
+fn bulk_operation_line_items_join_their_order_grouped_or_not() {
+    for file in ["bulk_orders_grouped.jsonl", "bulk_orders_ungrouped.jsonl"] {
+        let (events, stderr) = build(file, &[], 0);
+        // Before: each line item line was taken for an order and rejected for lack of a time.
+        assert!(stderr.contains("as shopify ndjson"), "{stderr}");
+        assert!(stderr.contains("3 orders"), "{stderr}");
+        assert!(stderr.contains("skipped   1 (status_voided 1)"), "{stderr}");
+        assert!(stderr.contains("rejected  0"), "{stderr}");
+        assert_eq!(ids(&events), ["5901300000001", "5901300000003"], "{file}");
+        let first = by_id(&events, "5901300000001");
+        assert_eq!(first["event_time"], 1_794_924_309);
+        assert_eq!(first["custom_data"]["value"], "58.40");
+        assert_eq!(first["custom_data"]["currency"], "USD");
+        assert_eq!(first["custom_data"]["num_items"], 3);
+        assert_eq!(
+            first["custom_data"]["content_ids"],
+            serde_json::json!(["VS-S"])
+        );
+        let vase = first["custom_data"]["contents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "VS-S")
+            .unwrap();
+        assert_eq!(vase["item_price"], "20.00");
+        assert_eq!(vase["quantity"], 2);
+        for k in [
+            "em",
+            "ph",
+            "fn",
+            "ln",
+            "ct",
+            "st",
+            "zp",
+            "country",
+            "external_id",
+        ] {
+            assert!(first["user_data"][k].is_array(), "{k} missing in {file}");
+        }
+        // The customer gid hashes as its numeric REST id.
+        let d = pinconv(["hash", "--field", "external_id", "7101300000001"]).code(0);
+        let want = d.stdout.trim().split('\t').nth(1).unwrap().to_owned();
+        assert_eq!(first["user_data"]["external_id"][0], want.as_str());
+        assert_eq!(by_id(&events, "5901300000003")["action_source"], "offline");
+    }
+}
+
+#[test]
+fn a_bulk_line_item_without_its_order_is_reported() {
+    let f = temp_file(
+        ".jsonl",
+        "{\"id\":\"gid://shopify/Order/1\",\"email\":\"a@example.com\",\"createdAt\":\"2026-11-20T10:00:00Z\",\"totalPriceSet\":{\"shopMoney\":{\"amount\":\"5.0\",\"currencyCode\":\"USD\"}}}\n\
+         {\"id\":\"gid://shopify/LineItem/9\",\"sku\":\"A\",\"quantity\":1,\"__parentId\":\"gid://shopify/Order/2\"}\n",
+    );
+    pinconv(["check", "--max-age", "off", f.path().to_str().unwrap()])
+        .code(1)
+        .stderr_has(":2: column `__parentId`: this line belongs to `gid://shopify/Order/2`, which is not earlier in the input")
+        .stderr_has("built     1 event");
+}
