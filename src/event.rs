@@ -535,6 +535,28 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             )
         }
     };
+    if moment.naive && !s.timezone_set && order.preset == crate::map::Preset::Shopify {
+        // Shopify writes every time with its offset; one without was re-saved by a
+        // spreadsheet, which drops it, and UTC is then most likely wrong by hours.
+        ctx.warn(
+            Some(time_cell),
+            "time_without_offset",
+            "the time has no UTC offset (Shopify writes one, e.g. `-0500`; a spreadsheet re-save drops it), so it was read as UTC".into(),
+            Some("pass `--timezone` with the shop's time zone (Shopify admin > Settings > General), e.g. `--timezone America/New_York`".into()),
+        );
+    }
+    if moment.ambiguous && !s.date_order_set {
+        let (read, other) = match s.date_order {
+            config::DateOrder::Mdy => ("month/day", "dmy"),
+            config::DateOrder::Dmy => ("day/month", "mdy"),
+        };
+        ctx.warn(
+            Some(time_cell),
+            "ambiguous_date",
+            format!("the date can be read day first or month first; it was read as {read}"),
+            Some(format!("pass `--date-order {other}` if the file writes the other way round, or `--date-order {}` to confirm", if other == "dmy" { "mdy" } else { "dmy" })),
+        );
+    }
     if !moment.has_time {
         ctx.warn(
             Some(time_cell),

@@ -35,7 +35,7 @@ fn ids(events: &[Value]) -> Vec<&str> {
 fn current_admin_export_accounts_for_every_order() {
     let (events, stderr) = build("orders_export_2026.csv", &[], 0);
     assert!(
-        stderr.contains("read 12 records from 1 input: 10 orders"),
+        stderr.contains("read 13 records from 1 input: 11 orders"),
         "{stderr}"
     );
     assert!(
@@ -43,8 +43,9 @@ fn current_admin_export_accounts_for_every_order() {
         "{stderr}"
     );
     assert!(!stderr.contains("@example.com"), "{stderr}");
-    assert_eq!(events.len(), 8);
-    // `-0500`, `+0000`, `+1100` and `+0100` offsets all land on the right instant.
+    assert!(stderr.contains("warnings  0"), "{stderr}");
+    assert_eq!(events.len(), 9);
+    // Times carry the shop's offset (`-0500`), whoever the buyer.
     assert_eq!(by_id(&events, "5901100000001")["event_time"], 1_794_837_911);
     assert_eq!(by_id(&events, "5901100000002")["event_time"], 1_794_872_400);
     assert_eq!(by_id(&events, "5901100000003")["event_time"], 1_794_863_700);
@@ -72,15 +73,21 @@ fn current_admin_export_accounts_for_every_order() {
 
 #[test]
 fn excel_rounded_ids_fall_back_to_the_order_name() {
-    let (events, stderr) = build("excel_uk_dmy.csv", &["--timezone", "Europe/London"], 0);
-    assert_eq!(events.len(), 8);
+    let (events, stderr) = build(
+        "excel_uk_dmy.csv",
+        &["--timezone", "America/New_York", "--date-order", "dmy"],
+        0,
+    );
+    assert_eq!(events.len(), 9);
     // Before: every order shared the event id `5.9011E+12` and Pinterest kept one of them.
     assert_eq!(
         ids(&events),
-        ["#2001", "#2002", "#2003", "#2005", "#2007", "#2008", "#2009", "#2010"]
+        ["#2001", "#2002", "#2003", "#2005", "#2007", "#2008", "#2009", "#2010", "#2011"]
     );
-    assert!(stderr.contains("mangled_order_id 8"), "{stderr}");
-    assert!(stderr.contains("invalid_phone 2"), "{stderr}");
+    assert!(
+        stderr.contains("warnings  11 (invalid_phone 2, mangled_order_id 9)"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("rounded by a spreadsheet to scientific notation"),
         "{stderr}"
@@ -90,8 +97,68 @@ fn excel_rounded_ids_fall_back_to_the_order_name() {
     let path = format!("{DIR}excel_uk_dmy.csv");
     pinconv(["check", "-q", "--max-age", "off", "--order-id", "id", &path])
         .code(1)
-        .stderr_has("rejected  8 (mangled_order_id 8)")
+        .stderr_has("rejected  9 (mangled_order_id 9)")
         .stderr_has("skipped   2");
+}
+
+/// The Excel re-saves, read with the shop's zone and date order, give the instants of the
+/// original export (Excel keeps minutes, not seconds).
+#[test]
+fn excel_resaves_match_the_original_times_with_zone_and_date_order() {
+    let (original, _) = build("orders_export_2026.csv", &[], 0);
+    let times = |events: &[Value]| -> Vec<i64> {
+        events
+            .iter()
+            .map(|e| e["event_time"].as_i64().unwrap())
+            .collect()
+    };
+    let want = times(&original);
+    for (file, extra) in [
+        ("excel_uk_dmy.csv", vec!["--date-order", "dmy"]),
+        ("excel_de_semicolon_bom.csv", vec!["--decimal-comma"]),
+        (
+            "excel_us_windows1252.csv",
+            vec!["--encoding", "windows-1252", "--date-order", "mdy"],
+        ),
+    ] {
+        let mut args = vec!["--timezone", "America/New_York"];
+        args.extend(extra);
+        let (events, stderr) = build(file, &args, 0);
+        assert!(!stderr.contains("time_without_offset"), "{stderr}");
+        assert!(!stderr.contains("ambiguous_date"), "{stderr}");
+        let got = times(&events);
+        assert_eq!(got.len(), want.len(), "{file}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((w - g).abs() < 60, "{file}: {g} vs {w}");
+        }
+        let values: Vec<&str> = events
+            .iter()
+            .map(|e| e["custom_data"]["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(values[..3], ["63.58", "33.50", "90.00"], "{file}");
+    }
+}
+
+#[test]
+fn excel_times_without_offset_or_with_ambiguous_dates_warn() {
+    // No zone given: the shop's `-0500` is gone and UTC would be hours off.
+    let (_, stderr) = build("excel_uk_dmy.csv", &[], 0);
+    assert!(
+        stderr.contains("column `Created at`: the time has no UTC offset"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("time_without_offset 9"), "{stderr}");
+    // `05/11/2026` is 5 November in this file; without `--date-order` it is read as May 11,
+    // and said so.
+    assert!(
+        stderr.contains(":14: column `Created at`: the date can be read day first or month first; it was read as month/day"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pass `--date-order dmy`"), "{stderr}");
+    assert!(stderr.contains("ambiguous_date 1"), "{stderr}");
+    // The API and the unedited export carry offsets: no such warning there.
+    let (_, stderr) = build("orders_export_2026.csv", &[], 0);
+    assert!(!stderr.contains("time_without_offset"), "{stderr}");
 }
 
 #[test]
