@@ -8,6 +8,9 @@
 //! parent. Orders are therefore held in a window of [`WINDOW`] orders: a child whose order is
 //! still in the window is attached wherever it comes; one whose order already left the window
 //! stops the input with a message, rather than an order going out without its items.
+//!
+//! A saved GraphQL Admin API response (`{"data": {"orders": {"edges": [{"node": ...}]}}}`)
+//! is opened up the same way: each node is an order, and its connections become arrays.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -124,6 +127,28 @@ impl Grouping {
     fn object(
         &mut self,
         line: u64,
+        value: Value,
+    ) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
+        match graphql_orders(value) {
+            Ok(value) => self.bulk_object(line, value),
+            Err(orders) => {
+                let mut orders = orders.into_iter();
+                let first = orders.next()?;
+                let out = self.bulk_object(line, first);
+                for value in orders {
+                    if let Some(item) = self.bulk_object(line, value) {
+                        self.held.push_back(Held { item, gid: None });
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// One bulk operation line (or plain record).
+    fn bulk_object(
+        &mut self,
+        line: u64,
         mut value: Value,
     ) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
         let parent = value
@@ -192,6 +217,60 @@ impl Grouping {
             message: format!("this line belongs to `{parent}`, which is not earlier in the input; it was left out"),
             hint: Some("bulk operation output lists every parent before its children: is the file complete and unsorted?".into()),
         })))
+    }
+}
+
+/// The order nodes of a GraphQL response (`Err`), or the value itself when it is not one.
+fn graphql_orders(value: Value) -> Result<Value, Vec<Value>> {
+    let is_response = value
+        .get("data")
+        .and_then(Value::as_object)
+        .is_some_and(|d| d.contains_key("orders") || d.contains_key("order"));
+    if !is_response {
+        return Ok(value);
+    }
+    let Value::Object(mut top) = value else {
+        return Ok(Value::Null);
+    };
+    let Some(Value::Object(mut data)) = top.remove("data") else {
+        return Err(Vec::new());
+    };
+    let nodes = match data.remove("orders") {
+        Some(conn) => connection_nodes(conn).unwrap_or_default(),
+        None => data.remove("order").into_iter().collect(),
+    };
+    Err(nodes
+        .into_iter()
+        .filter(Value::is_object)
+        .map(|mut order| {
+            if let Some(obj) = order.as_object_mut() {
+                for v in obj.values_mut() {
+                    if let Some(nodes) = connection_nodes(v.clone()) {
+                        *v = Value::Array(nodes);
+                    }
+                }
+            }
+            order
+        })
+        .collect())
+}
+
+/// The nodes of a connection, `{"edges": [{"node": ...}]}` or `{"nodes": [...]}`.
+fn connection_nodes(conn: Value) -> Option<Vec<Value>> {
+    let Value::Object(mut c) = conn else {
+        return None;
+    };
+    if let Some(Value::Array(nodes)) = c.remove("nodes") {
+        return Some(nodes);
+    }
+    match c.remove("edges") {
+        Some(Value::Array(edges)) => Some(
+            edges
+                .into_iter()
+                .filter_map(|mut e| e.get_mut("node").map(Value::take))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
@@ -298,6 +377,25 @@ mod tests {
         assert!(got.iter().any(
             |r| matches!(r, Err(InputError::Shape { message, .. }) if message.contains("Order/0`"))
         ));
+    }
+
+    #[test]
+    fn graphql_responses_open_up_into_orders() {
+        let got = run(vec![json!({"data": {"orders": {"edges": [
+            {"node": {"id": "gid://shopify/Order/1", "lineItems": {"edges": [{"node": {"sku": "A"}}]}}},
+            {"node": {"id": "gid://shopify/Order/2", "lineItems": {"nodes": [{"sku": "B"}, {"sku": "C"}]}}}
+        ]}}, "extensions": {"cost": {}}})]);
+        let o = objects(&got);
+        assert_eq!(o.len(), 2);
+        assert_eq!(o[0].1["lineItems"][0]["sku"], "A");
+        assert_eq!(o[1].1["lineItems"].as_array().unwrap().len(), 2);
+        let one = run(vec![
+            json!({"data": {"order": {"id": "gid://shopify/Order/3"}}}),
+        ]);
+        assert_eq!(objects(&one)[0].1["id"], "gid://shopify/Order/3");
+        // A shop's own `data` field is left alone.
+        let plain = run(vec![json!({"id": 4, "data": {"x": 1}})]);
+        assert_eq!(objects(&plain)[0].1["data"]["x"], 1);
     }
 
     #[test]

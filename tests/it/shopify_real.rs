@@ -234,3 +234,34 @@ fn a_bulk_line_item_without_its_order_is_reported() {
         .stderr_has(":2: column `__parentId`: this line belongs to `gid://shopify/Order/2`, which is not earlier in the input")
         .stderr_has("built     1 event");
 }
+
+#[test]
+fn a_saved_graphql_response_is_read_as_its_orders() {
+    let f = temp_file(
+        ".json",
+        r##"{"data": {"orders": {"edges": [
+  {"node": {"id": "gid://shopify/Order/11", "name": "#11", "email": "a@example.com",
+    "createdAt": "2026-11-20T10:00:00Z", "displayFinancialStatus": "PAID",
+    "totalPriceSet": {"shopMoney": {"amount": "12.5", "currencyCode": "CAD"}},
+    "lineItems": {"edges": [{"node": {"sku": "A-1", "quantity": 1,
+      "originalUnitPriceSet": {"shopMoney": {"amount": "12.5", "currencyCode": "CAD"}}}}]}}},
+  {"node": {"id": "gid://shopify/Order/12", "name": "#12", "email": "b@example.com",
+    "createdAt": "2026-11-20T11:00:00Z", "displayFinancialStatus": "REFUNDED", "test": true,
+    "totalPriceSet": {"shopMoney": {"amount": "3.0", "currencyCode": "CAD"}},
+    "lineItems": {"nodes": []}}}
+]}}, "extensions": {"cost": {"requestedQueryCost": 12}}}"##,
+    );
+    // Before: the whole response was taken for one order without a time.
+    let d = pinconv(["build", "--max-age", "off", f.path().to_str().unwrap()]).code(0);
+    d.stderr_has("as shopify json")
+        .stderr_has("2 orders")
+        .stderr_has("skipped   1 (status_test 1)");
+    let events = d.events();
+    assert_eq!(ids(&events), ["11"]);
+    assert_eq!(events[0]["custom_data"]["value"], "12.50");
+    assert_eq!(events[0]["custom_data"]["currency"], "CAD");
+    assert_eq!(
+        events[0]["custom_data"]["content_ids"],
+        serde_json::json!(["A-1"])
+    );
+}
