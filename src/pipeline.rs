@@ -402,7 +402,11 @@ fn read_one(
                 }
             }
             if let Some(mut s) = summary.take() {
-                s.preset_reason = "the records are already-built events, sent as they are".into();
+                s.preset_reason = if records == 0 {
+                    "the input holds no orders".into()
+                } else {
+                    "the records are already-built events, sent as they are".into()
+                };
                 let _ = tx.send(Msg::Input(s));
             }
         }

@@ -265,3 +265,13 @@ fn a_saved_graphql_response_is_read_as_its_orders() {
         serde_json::json!(["A-1"])
     );
 }
+
+#[test]
+fn an_empty_orders_page_says_so() {
+    // Shopify answers a page past the last one, or a day without orders, with `{"orders":[]}`.
+    let f = temp_file(".json", "{\"orders\":[]}\n");
+    pinconv(["check", "--max-age", "off", f.path().to_str().unwrap()])
+        .code(0)
+        .stderr_has("the input holds no orders")
+        .stderr_lacks("already-built events");
+}
