@@ -162,6 +162,8 @@ const SHOPIFY_JSON: Table = &[
             "billingAddress.country",
             "shippingAddress.countryCodeV2",
             "shippingAddress.country",
+            "customer.default_address.country_code",
+            "customer.defaultAddress.countryCodeV2",
         ],
     ),
     (Key::ExternalId, &["customer.id"]),

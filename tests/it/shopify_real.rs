@@ -275,3 +275,79 @@ fn an_empty_orders_page_says_so() {
         .stderr_has("the input holds no orders")
         .stderr_lacks("already-built events");
 }
+
+#[test]
+fn rest_api_orders_with_nulls_presentment_currency_and_channels() {
+    let (events, stderr) = build("rest_orders.json", &[], 0);
+    assert!(stderr.contains("7 orders"), "{stderr}");
+    assert!(
+        stderr.contains("skipped   3 (status_cancelled 1, status_test 1, status_voided 1)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warnings  0"), "{stderr}");
+    assert_eq!(
+        ids(&events),
+        [
+            "5901200000001",
+            "5901200000002",
+            "5901200000006",
+            "5901200000007"
+        ]
+    );
+    // `+05:30`; `email` empty so `contact_email`; the epik from `landing_site`.
+    let india = by_id(&events, "5901200000001");
+    assert_eq!(india["event_time"], 1_794_843_605);
+    assert!(india["user_data"]["em"].is_array());
+    assert_eq!(india["user_data"]["click_id"], "dj0yJnU9aW52ZW50ZWQ");
+    // Shop money, not the presentment currency nor the refunded current total.
+    let draft = by_id(&events, "5901200000002");
+    assert_eq!(draft["custom_data"]["currency"], "USD");
+    assert_eq!(draft["custom_data"]["value"], "108.00");
+    // A custom item (no product, variant or SKU) is counted without an id.
+    assert!(draft["custom_data"].get("content_ids").is_none());
+    assert_eq!(draft["custom_data"]["contents"][0]["quantity"], 2);
+    // `customer` and `billing_address` null: the shipping address still gives the location.
+    assert!(draft["user_data"]["zp"].is_array());
+    // Point of sale without addresses: offline, and the customer's phone takes the country of
+    // the customer's default address.
+    let pos = by_id(&events, "5901200000006");
+    assert_eq!(pos["action_source"], "offline");
+    let d = pinconv(["hash", "--field", "ph", "+12125550163"]).code(0);
+    let want = d.stdout.trim().split('\t').nth(1).unwrap().to_owned();
+    assert_eq!(pos["user_data"]["ph"][0], want.as_str());
+}
+
+#[test]
+fn webhook_payloads_and_single_orders() {
+    let all: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}rest_orders.json")).unwrap())
+            .unwrap();
+    let order = &all["orders"][0];
+    // `orders/create` and `orders/paid` deliver the bare order; `GET /orders/{id}.json` wraps
+    // it in `order`; a file of webhook bodies has one per line.
+    for (ext, text) in [
+        (".json", order.to_string()),
+        (".json", serde_json::json!({ "order": order }).to_string()),
+        (".ndjson", format!("{order}\n{}\n", all["orders"][1])),
+    ] {
+        let f = temp_file(ext, &text);
+        let d = pinconv(["build", "--max-age", "off", f.path().to_str().unwrap()]).code(0);
+        d.stderr_has("as shopify");
+        assert_eq!(d.events()[0]["event_id"], "5901200000001");
+    }
+}
+
+#[test]
+fn legacy_export_without_the_newer_columns() {
+    let (events, stderr) = build("orders_export_legacy.csv", &[], 0);
+    assert!(stderr.contains("as shopify csv"), "{stderr}");
+    assert!(stderr.contains("warnings  0"), "{stderr}");
+    assert_eq!(
+        ids(&events),
+        ["5901100000001", "5901100000002", "5901100000003"]
+    );
+    assert_eq!(
+        by_id(&events, "5901100000001")["custom_data"]["num_items"],
+        3
+    );
+}
