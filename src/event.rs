@@ -546,15 +546,15 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         );
     }
     if moment.ambiguous && !s.date_order_set {
-        let (read, other) = match s.date_order {
-            config::DateOrder::Mdy => ("month/day", "dmy"),
-            config::DateOrder::Dmy => ("day/month", "mdy"),
+        let (read, this, other) = match s.date_order {
+            config::DateOrder::Mdy => ("month/day", "mdy", "dmy"),
+            config::DateOrder::Dmy => ("day/month", "dmy", "mdy"),
         };
         ctx.warn(
             Some(time_cell),
             "ambiguous_date",
             format!("the date can be read day first or month first; it was read as {read}"),
-            Some(format!("pass `--date-order {other}` if the file writes the other way round, or `--date-order {}` to confirm", if other == "dmy" { "mdy" } else { "dmy" })),
+            Some(format!("pass `--date-order {other}` if the file writes the other way round, or `--date-order {this}` to confirm")),
         );
     }
     if !moment.has_time {
