@@ -327,6 +327,8 @@ pub struct Settings {
     pub timezone: TimeZone,
     /// Its name, for messages.
     pub timezone_name: String,
+    /// Whether the zone was chosen (flag, environment or config) rather than the UTC default.
+    pub timezone_set: bool,
     /// Age limit.
     pub max_age: MaxAge,
     /// Only orders at or after this Unix second.
@@ -357,6 +359,8 @@ pub struct Settings {
     pub date_format: Option<String>,
     /// Slash date order.
     pub date_order: DateOrder,
+    /// Whether the date order was chosen rather than the `mdy` default.
+    pub date_order_set: bool,
     /// The run's "now", Unix seconds: wall clock unless `--now` pins it.
     pub now: i64,
 }

@@ -419,6 +419,11 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         .get(Key::OrderNumber)
         .map(|c| c.value.trim().to_owned());
     let name = order.get(Key::OrderName).map(|c| c.value.trim().to_owned());
+    // An id a spreadsheet rounded (`5.9011E+12`) is shared by many orders: never use it.
+    let mangled_id = order
+        .get(Key::OrderId)
+        .filter(|c| normalize::spreadsheet_number(c.value.trim()));
+    let id = id.filter(|_| mangled_id.is_none());
     let order_id = match s.order_id {
         OrderIdSource::Auto => id
             .clone()
@@ -478,6 +483,29 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         }
     }
 
+    if let Some(c) = mangled_id {
+        let reason = "the order id was rounded by a spreadsheet to scientific notation (like `5.9E+12`), so it no longer identifies the order".to_owned();
+        let hint = "export the orders again and do not re-save the file in Excel, or import the column as text";
+        match &order_id {
+            Some(other) if s.order_id == OrderIdSource::Auto => ctx.warn(
+                Some(c),
+                "mangled_order_id",
+                format!("{reason}; `{other}` is used as the order id instead"),
+                Some(hint.into()),
+            ),
+            _ => {
+                return ctx.reject(
+                    Some(c),
+                    "mangled_order_id",
+                    reason,
+                    Some(format!(
+                        "{hint}; or pass `--order-id name` to use the order name"
+                    )),
+                )
+            }
+        }
+    }
+
     // event_time
     let Some(time_cell) = order.get(Key::EventTime) else {
         return ctx.reject(
@@ -507,6 +535,28 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             )
         }
     };
+    if moment.naive && !s.timezone_set && order.preset == crate::map::Preset::Shopify {
+        // Shopify writes every time with its offset; one without was re-saved by a
+        // spreadsheet, which drops it, and UTC is then most likely wrong by hours.
+        ctx.warn(
+            Some(time_cell),
+            "time_without_offset",
+            "the time has no UTC offset (Shopify writes one, e.g. `-0500`; a spreadsheet re-save drops it), so it was read as UTC".into(),
+            Some("pass `--timezone` with the shop's time zone (Shopify admin > Settings > General), e.g. `--timezone America/New_York`".into()),
+        );
+    }
+    if moment.ambiguous && !s.date_order_set {
+        let (read, this, other) = match s.date_order {
+            config::DateOrder::Mdy => ("month/day", "mdy", "dmy"),
+            config::DateOrder::Dmy => ("day/month", "dmy", "mdy"),
+        };
+        ctx.warn(
+            Some(time_cell),
+            "ambiguous_date",
+            format!("the date can be read day first or month first; it was read as {read}"),
+            Some(format!("pass `--date-order {other}` if the file writes the other way round, or `--date-order {this}` to confirm")),
+        );
+    }
     if !moment.has_time {
         ctx.warn(
             Some(time_cell),

@@ -343,7 +343,7 @@ fn read_one(
                 chunk.push(Unit::Order(done));
             }
         }
-        Reader::Json(_) | Reader::Ndjson(_) => {
+        Reader::Json(..) | Reader::Ndjson(..) => {
             let mut mapper: Option<JsonMapper> = None;
             let mut summary = Some(summary);
             let mut seen = Seen::default();
@@ -402,7 +402,11 @@ fn read_one(
                 }
             }
             if let Some(mut s) = summary.take() {
-                s.preset_reason = "the records are already-built events, sent as they are".into();
+                s.preset_reason = if records == 0 {
+                    "the input holds no orders".into()
+                } else {
+                    "the records are already-built events, sent as they are".into()
+                };
                 let _ = tx.send(Msg::Input(s));
             }
         }

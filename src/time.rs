@@ -21,12 +21,17 @@ pub struct TimeOptions<'a> {
 }
 
 /// A parsed moment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Moment {
     /// Unix seconds.
     pub unix: i64,
     /// False for date-only values (placed at midnight).
     pub has_time: bool,
+    /// True when the value had no offset and the configured zone (or UTC) placed it.
+    pub naive: bool,
+    /// True for a slash date whose day and month could be swapped (`05/11/2026`), read in
+    /// the configured date order.
+    pub ambiguous: bool,
 }
 
 /// Reads `raw`; `naive_utc` makes offset-less values UTC (WooCommerce `date_created_gmt`).
@@ -47,6 +52,7 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     let at = |ts: Timestamp| Moment {
         unix: ts.as_second(),
         has_time: true,
+        ..Moment::default()
     };
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Ok(at(ts));
@@ -78,7 +84,7 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     }
     numeric_date(s, opts.date_order).map_or_else(
         || Err("not a time pinconv can read".to_owned()),
-        |(dt, has_time)| local(dt, tz, has_time),
+        |(dt, has_time, ambiguous)| local(dt, tz, has_time).map(|m| Moment { ambiguous, ..m }),
     )
 }
 
@@ -87,6 +93,8 @@ fn local(dt: DateTime, tz: &TimeZone, has_time: bool) -> Result<Moment, String> 
         .map(|z| Moment {
             unix: z.timestamp().as_second(),
             has_time,
+            naive: true,
+            ambiguous: false,
         })
         .map_err(|e| format!("the time does not exist in the configured zone: {e}"))
 }
@@ -109,14 +117,17 @@ fn unix(s: &str, tz: &TimeZone) -> Option<Result<Moment, String>> {
         9 | 10 => Ok(Moment {
             unix: n,
             has_time: true,
+            ..Moment::default()
         }),
         12 | 13 => Ok(Moment {
             unix: n / 1000,
             has_time: true,
+            ..Moment::default()
         }),
         15 | 16 => Ok(Moment {
             unix: n / 1_000_000,
             has_time: true,
+            ..Moment::default()
         }),
         _ => Err(format!(
             "`{s}` is a number but not Unix seconds or milliseconds"
@@ -130,6 +141,7 @@ fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
         return Ok(Moment {
             unix: ts.as_second(),
             has_time: true,
+            ..Moment::default()
         });
     }
     if let Ok(dt) = p.to_datetime() {
@@ -139,8 +151,9 @@ fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
     local(d.to_datetime(Time::midnight()), tz, false)
 }
 
-/// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...
-fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
+/// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...; with whether the date order
+/// decided (day and month both 12 or less, and different).
+fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool, bool)> {
     let (date, time) = match s.split_once([' ', 'T']) {
         Some((d, t)) => (d, Some(t.trim())),
         None => (s, None),
@@ -151,6 +164,7 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
     let [a, b, c] = parts[..] else { return None };
+    let ambiguous = sep != '.' && a <= 12 && b <= 12 && a != b;
     let (y, m, d) = if a > 31 {
         (a, b, c)
     } else if sep == '.' || a > 12 {
@@ -171,7 +185,7 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
     )
     .ok()?;
     let Some(t) = time.filter(|t| !t.is_empty()) else {
-        return Some((date.to_datetime(Time::midnight()), false));
+        return Some((date.to_datetime(Time::midnight()), false, ambiguous));
     };
     let upper = t.to_ascii_uppercase();
     let (clock, pm) = if let Some(c) = upper.strip_suffix("PM") {
@@ -202,7 +216,7 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
         0,
     )
     .ok()?;
-    Some((date.to_datetime(time), true))
+    Some((date.to_datetime(time), true, ambiguous))
 }
 
 #[cfg(test)]
@@ -253,6 +267,20 @@ mod tests {
             format: None,
         };
         assert_eq!(parse("2025-11-18T19:03:27", true, &o).unwrap().unix, T);
+    }
+
+    #[test]
+    fn naive_and_ambiguous_are_flagged() {
+        assert!(!p("2025-11-18 14:03:27 -0500").unwrap().naive);
+        assert!(!p("1763492607").unwrap().naive);
+        assert!(p("2025-11-18 14:03:27").unwrap().naive);
+        let excel = p("11/5/2025 14:03").unwrap();
+        assert!(excel.naive && excel.ambiguous);
+        assert!(!p("11/18/2025 14:03").unwrap().ambiguous);
+        assert!(!p("18/11/2025 14:03").unwrap().ambiguous);
+        assert!(!p("11/11/2025").unwrap().ambiguous);
+        assert!(!p("05.11.2025 14:03").unwrap().ambiguous);
+        assert!(!p("2025/11/05 14:03").unwrap().ambiguous);
     }
 
     #[test]

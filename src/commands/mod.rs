@@ -164,6 +164,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
             .or(file.default_country.as_deref())
             .map(config::country_setting)
             .transpose()?,
+        timezone_set: a.timezone.is_some() || file.timezone.is_some(),
         timezone,
         timezone_name,
         max_age: a.max_age.or(file.max_age_days).unwrap_or(MaxAge::Days(7)),
@@ -184,6 +185,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         decimal_comma: a.decimal_comma || file.decimal_comma.unwrap_or(false),
         date_format: a.date_format.clone().or(file.date_format.clone()),
         date_order: a.date_order.or(file.date_order).unwrap_or_default(),
+        date_order_set: a.date_order.is_some() || file.date_order.is_some(),
         now,
     };
     let encoding = match a.encoding.as_deref().or(file.encoding.as_deref()) {

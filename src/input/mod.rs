@@ -1,6 +1,7 @@
 //! Reading stage: opens each input (a file or `-` for stdin, gzipped or not), detects its
 //! format and yields raw records with the line they start on, streaming.
 
+mod bulk;
 mod csv;
 mod json;
 
@@ -149,10 +150,10 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 pub enum Reader {
     /// CSV.
     Csv(CsvReader),
-    /// JSON document.
-    Json(JsonReader),
-    /// NDJSON.
-    Ndjson(NdjsonReader),
+    /// JSON document (Shopify bulk operation children folded into their parents).
+    Json(JsonReader, bulk::Grouping),
+    /// NDJSON (Shopify bulk operation children folded into their parents).
+    Ndjson(NdjsonReader, bulk::Grouping),
 }
 
 impl Reader {
@@ -160,8 +161,8 @@ impl Reader {
     pub fn next_record(&mut self) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
         match self {
             Reader::Csv(r) => r.next_record(),
-            Reader::Json(r) => r.next_record(),
-            Reader::Ndjson(r) => r.next_record(),
+            Reader::Json(r, g) => g.next(&mut || r.next_record()),
+            Reader::Ndjson(r, g) => g.next(&mut || r.next_record()),
         }
     }
 
@@ -170,8 +171,8 @@ impl Reader {
     pub fn format(&self) -> Format {
         match self {
             Reader::Csv(_) => Format::Csv,
-            Reader::Json(_) => Format::Json,
-            Reader::Ndjson(_) => Format::Ndjson,
+            Reader::Json(..) => Format::Json,
+            Reader::Ndjson(..) => Format::Ndjson,
         }
     }
 }
@@ -236,8 +237,14 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Reader, InputError> {
     let reader = BufReader::with_capacity(1 << 16, io::Cursor::new(prefix).chain(decoded));
     Ok(match format {
         Format::Csv => Reader::Csv(CsvReader::new(reader, name, opts.delimiter)?),
-        Format::Json => Reader::Json(JsonReader::new(Box::new(reader), name)),
-        Format::Ndjson => Reader::Ndjson(NdjsonReader::new(Box::new(reader), name)),
+        Format::Json => Reader::Json(
+            JsonReader::new(Box::new(reader), name.clone()),
+            bulk::Grouping::new(&name),
+        ),
+        Format::Ndjson => Reader::Ndjson(
+            NdjsonReader::new(Box::new(reader), name.clone()),
+            bulk::Grouping::new(&name),
+        ),
     })
 }
 

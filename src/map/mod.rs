@@ -343,6 +343,13 @@ fn lookup<'v>(v: &'v Value, parts: &[String]) -> Option<&'v Value> {
 
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
+        // Shopify's GraphQL ids (`gid://shopify/Order/5901300000001`) end in the REST id,
+        // the one the REST API, the CSV export and the storefront use.
+        Value::String(s) if s.starts_with("gid://shopify/") => s
+            .rsplit('/')
+            .next()
+            .map(|tail| tail.split('?').next().unwrap_or(tail).to_owned())
+            .filter(|t| !t.is_empty()),
         Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
@@ -501,5 +508,32 @@ mod tests {
         assert_eq!(&*o.get(Key::City).unwrap().column, "billing_address.city");
         assert_eq!(o.items.len(), 2);
         assert!(o.get(Key::Phone).is_none());
+    }
+
+    #[test]
+    fn shopify_graphql_order_with_folded_line_items() {
+        let v = json!({"id": "gid://shopify/Order/5901300000001", "createdAt": "2026-11-17T14:05:09Z",
+            "displayFinancialStatus": "PAID", "customer": {"id": "gid://shopify/Customer/71"},
+            "totalPriceSet": {"shopMoney": {"amount": "58.4", "currencyCode": "USD"}},
+            "billingAddress": {"countryCodeV2": "US", "provinceCode": "WA"},
+            "lineItems": [{"sku": "VS-S", "quantity": 2, "variant": {"id": "gid://shopify/ProductVariant/45"},
+                "originalUnitPriceSet": {"shopMoney": {"amount": "20.0", "currencyCode": "USD"}}}]});
+        assert_eq!(detect_json(&v).0, Preset::Shopify);
+        let o = JsonMapper::new(Preset::Shopify, &[]).order(&Arc::from("t.jsonl"), 1, &v);
+        assert_eq!(o.get(Key::OrderId).unwrap().value, "5901300000001");
+        assert_eq!(o.get(Key::ExternalId).unwrap().value, "71");
+        assert_eq!(o.get(Key::Total).unwrap().value, "58.4");
+        assert_eq!(o.get(Key::Currency).unwrap().value, "USD");
+        assert_eq!(o.get(Key::Country).unwrap().value, "US");
+        assert_eq!(o.get(Key::FinancialStatus).unwrap().value, "PAID");
+        let item = &o.items[0];
+        let get = |k: Key| {
+            item.iter()
+                .find(|(x, _)| *x == k)
+                .map(|(_, c)| c.value.as_str())
+        };
+        assert_eq!(get(Key::ItemVariantId), Some("45"));
+        assert_eq!(get(Key::ItemPrice), Some("20.0"));
+        assert_eq!(get(Key::ItemQuantity), Some("2"));
     }
 }

@@ -69,7 +69,10 @@ const SHOPIFY_CSV: Table = &[
     (Key::ItemBrand, &["Vendor"]),
 ];
 
-/// Shopify Admin REST API order.
+/// Shopify Admin REST API order (`orders.json`, webhooks), then the GraphQL Admin API's names
+/// for the same fields (bulk operation output, whose `lineItems` children the reader folds
+/// into their order). Money is the shop's currency throughout (`total_price`,
+/// `totalPriceSet.shopMoney`), never the presentment currency.
 const SHOPIFY_JSON: Table = &[
     (Key::OrderId, &["id"]),
     (Key::OrderNumber, &["order_number"]),
@@ -82,6 +85,8 @@ const SHOPIFY_JSON: Table = &[
             "customer.phone",
             "billing_address.phone",
             "shipping_address.phone",
+            "billingAddress.phone",
+            "shippingAddress.phone",
         ],
     ),
     (
@@ -90,6 +95,9 @@ const SHOPIFY_JSON: Table = &[
             "billing_address.first_name",
             "customer.first_name",
             "shipping_address.first_name",
+            "billingAddress.firstName",
+            "customer.firstName",
+            "shippingAddress.firstName",
         ],
     ),
     (
@@ -98,15 +106,28 @@ const SHOPIFY_JSON: Table = &[
             "billing_address.last_name",
             "customer.last_name",
             "shipping_address.last_name",
+            "billingAddress.lastName",
+            "customer.lastName",
+            "shippingAddress.lastName",
         ],
     ),
     (
         Key::FullName,
-        &["billing_address.name", "shipping_address.name"],
+        &[
+            "billing_address.name",
+            "shipping_address.name",
+            "billingAddress.name",
+            "shippingAddress.name",
+        ],
     ),
     (
         Key::City,
-        &["billing_address.city", "shipping_address.city"],
+        &[
+            "billing_address.city",
+            "shipping_address.city",
+            "billingAddress.city",
+            "shippingAddress.city",
+        ],
     ),
     (
         Key::State,
@@ -115,9 +136,21 @@ const SHOPIFY_JSON: Table = &[
             "billing_address.province",
             "shipping_address.province_code",
             "shipping_address.province",
+            "billingAddress.provinceCode",
+            "billingAddress.province",
+            "shippingAddress.provinceCode",
+            "shippingAddress.province",
         ],
     ),
-    (Key::Zip, &["billing_address.zip", "shipping_address.zip"]),
+    (
+        Key::Zip,
+        &[
+            "billing_address.zip",
+            "shipping_address.zip",
+            "billingAddress.zip",
+            "shippingAddress.zip",
+        ],
+    ),
     (
         Key::Country,
         &[
@@ -125,33 +158,98 @@ const SHOPIFY_JSON: Table = &[
             "billing_address.country",
             "shipping_address.country_code",
             "shipping_address.country",
+            "billingAddress.countryCodeV2",
+            "billingAddress.country",
+            "shippingAddress.countryCodeV2",
+            "shippingAddress.country",
+            "customer.default_address.country_code",
+            "customer.defaultAddress.countryCodeV2",
         ],
     ),
     (Key::ExternalId, &["customer.id"]),
-    (Key::ClientIp, &["browser_ip", "client_details.browser_ip"]),
+    (
+        Key::ClientIp,
+        &["browser_ip", "client_details.browser_ip", "clientIp"],
+    ),
     (Key::UserAgent, &["client_details.user_agent"]),
     (Key::LandingSite, &["landing_site"]),
-    (Key::EventTime, &["created_at", "processed_at"]),
-    (Key::Currency, &["currency", "presentment_currency"]),
-    (Key::Total, &["total_price"]),
-    (Key::Subtotal, &["subtotal_price"]),
-    (Key::Tax, &["total_tax"]),
+    (
+        Key::EventTime,
+        &["created_at", "processed_at", "createdAt", "processedAt"],
+    ),
+    (
+        Key::Currency,
+        &[
+            "currency",
+            "presentment_currency",
+            "currencyCode",
+            "totalPriceSet.shopMoney.currencyCode",
+        ],
+    ),
+    (
+        Key::Total,
+        &[
+            "total_price",
+            "total_price_set.shop_money.amount",
+            "totalPriceSet.shopMoney.amount",
+        ],
+    ),
+    (
+        Key::Subtotal,
+        &["subtotal_price", "subtotalPriceSet.shopMoney.amount"],
+    ),
+    (Key::Tax, &["total_tax", "totalTaxSet.shopMoney.amount"]),
     (
         Key::Shipping,
-        &["total_shipping_price_set.shop_money.amount"],
+        &[
+            "total_shipping_price_set.shop_money.amount",
+            "totalShippingPriceSet.shopMoney.amount",
+        ],
     ),
-    (Key::Discount, &["total_discounts"]),
-    (Key::FinancialStatus, &["financial_status"]),
-    (Key::CancelledAt, &["cancelled_at"]),
+    (
+        Key::Discount,
+        &["total_discounts", "totalDiscountsSet.shopMoney.amount"],
+    ),
+    (
+        Key::FinancialStatus,
+        &["financial_status", "displayFinancialStatus"],
+    ),
+    (Key::CancelledAt, &["cancelled_at", "cancelledAt"]),
     (Key::Test, &["test"]),
-    (Key::Source, &["source_name"]),
-    (Key::ItemProductId, &["line_items[].product_id"]),
-    (Key::ItemVariantId, &["line_items[].variant_id"]),
-    (Key::ItemSku, &["line_items[].sku"]),
-    (Key::ItemName, &["line_items[].name", "line_items[].title"]),
-    (Key::ItemPrice, &["line_items[].price"]),
-    (Key::ItemQuantity, &["line_items[].quantity"]),
-    (Key::ItemBrand, &["line_items[].vendor"]),
+    (Key::Source, &["source_name", "sourceName"]),
+    (
+        Key::ItemProductId,
+        &["line_items[].product_id", "lineItems[].product.id"],
+    ),
+    (
+        Key::ItemVariantId,
+        &["line_items[].variant_id", "lineItems[].variant.id"],
+    ),
+    (Key::ItemSku, &["line_items[].sku", "lineItems[].sku"]),
+    (
+        Key::ItemName,
+        &[
+            "line_items[].name",
+            "line_items[].title",
+            "lineItems[].name",
+            "lineItems[].title",
+        ],
+    ),
+    (
+        Key::ItemPrice,
+        &[
+            "line_items[].price",
+            "lineItems[].originalUnitPriceSet.shopMoney.amount",
+        ],
+    ),
+    (
+        Key::ItemQuantity,
+        &["line_items[].quantity", "lineItems[].quantity"],
+    ),
+    (
+        Key::ItemBrand,
+        &["line_items[].vendor", "lineItems[].vendor"],
+    ),
 ];
 
 /// WooCommerce REST API v3 order. `date_created_gmt` is UTC without an offset.
@@ -471,6 +569,18 @@ pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
         return (
             Preset::Shopify,
             "order has Shopify's `total_price`/`financial_status`".into(),
+        );
+    }
+    if has("totalPriceSet")
+        || has("displayFinancialStatus")
+        || order
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|id| id.starts_with("gid://shopify/Order/"))
+    {
+        return (
+            Preset::Shopify,
+            "order has Shopify GraphQL `gid://shopify/Order/` ids or `totalPriceSet`".into(),
         );
     }
     (

@@ -181,6 +181,11 @@ pub enum Invalid {
     /// The phone number cannot be parsed, e.g. an unknown country calling code.
     #[error("not a phone number: cannot be parsed")]
     PhoneUnparseable,
+    /// A spreadsheet saved the number rounded, in scientific notation (`1.20156E+10`).
+    #[error(
+        "not a phone number: a spreadsheet rounded it to scientific notation, its digits are lost"
+    )]
+    PhoneSpreadsheetRounded,
     /// The phone number parsed but its length is impossible for its country.
     #[error("phone number has an impossible length for its country")]
     PhoneLength,
@@ -212,6 +217,9 @@ impl Invalid {
                 Some("write international numbers with a leading `+` and the country code")
             }
             Invalid::PhoneLength => Some("check the number and the order's country"),
+            Invalid::PhoneSpreadsheetRounded => Some(
+                "export the orders again and do not re-save the file in Excel, or import the phone columns as text",
+            ),
             Invalid::UnknownCountry => Some("use a two-letter code such as `us` or `gb`"),
             Invalid::UnknownGender => {
                 Some("use `male`, `female` or `non-binary` (or `m`, `f`, `n`)")
@@ -220,6 +228,21 @@ impl Invalid {
             Invalid::NoSuchDate | Invalid::ImplausibleYear => None,
         }
     }
+}
+
+/// Whether `s` is how Excel's "General" format saves a long number (`5.9011E+12`,
+/// `1.20156E+10`): rounded to six digits, the rest lost.
+pub fn spreadsheet_number(s: &str) -> bool {
+    let Some((mantissa, exp)) = s.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !exp.is_empty()
+        && exp.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Normalizes `raw` for `field` into the exact form Pinterest hashes.
@@ -507,6 +530,24 @@ mod tests {
             Invalid::PhoneNoCountry.hint(),
             Some("pass `--default-country` or add a country column")
         );
+    }
+
+    #[test]
+    fn spreadsheet_numbers() {
+        for s in ["5.9011E+12", "1.20156E+10", "6E+12", "1.2e15", "5.9011E12"] {
+            assert!(spreadsheet_number(s), "{s}");
+        }
+        for s in [
+            "5901100000001",
+            "#1001",
+            "E+12",
+            "1.2E+",
+            "201-555-0123 ext 5",
+            "1.2.3E+4",
+            "",
+        ] {
+            assert!(!spreadsheet_number(s), "{s}");
+        }
     }
 
     #[test]

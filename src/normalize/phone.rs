@@ -131,6 +131,9 @@ pub(super) fn normalize(s: &str, ctx: &Context) -> Result<String, Invalid> {
     if s.is_empty() {
         return Ok(String::new());
     }
+    if super::spreadsheet_number(s) {
+        return Err(Invalid::PhoneSpreadsheetRounded);
+    }
     let first_digit = s
         .find(|c: char| c.is_ascii_digit())
         .ok_or(Invalid::PhoneNoDigits)?;
@@ -340,5 +343,14 @@ mod tests {
         );
         assert_eq!(normalize("", &us).as_deref(), Ok(""));
         assert_eq!(normalize("'", &us).as_deref(), Ok(""));
+        // Excel's save of `+12015550123`: six digits kept, the number lost.
+        assert_eq!(
+            normalize("1.20156E+10", &us),
+            Err(Invalid::PhoneSpreadsheetRounded)
+        );
+        assert_eq!(
+            normalize("4.47701E+11", &ctx("GB")),
+            Err(Invalid::PhoneSpreadsheetRounded)
+        );
     }
 }

@@ -10,3 +10,4 @@ mod ledger;
 mod offline;
 mod schema;
 mod send;
+mod shopify_real;

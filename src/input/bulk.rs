@@ -1,0 +1,407 @@
+//! Shopify GraphQL Admin API bulk operation output: one object per line, the nodes of a nested
+//! connection (an order's `lineItems`) on lines of their own that name their parent in
+//! `__parentId`. Children are folded back into their parent (`lineItems: [...]`) before the
+//! order is handed on, so a line item is never mistaken for an order.
+//!
+//! With `groupObjects: true` every child follows its parent directly; with `groupObjects:
+//! false` (the default from API version 2026-01) a child only comes somewhere after its
+//! parent. Orders are therefore held in a window of [`WINDOW`] orders: a child whose order is
+//! still in the window is attached wherever it comes; one whose order already left the window
+//! stops the input with a message, rather than an order going out without its items.
+//!
+//! A saved GraphQL Admin API response (`{"data": {"orders": {"edges": [{"node": ...}]}}}`)
+//! is opened up the same way: each node is an order, and its connections become arrays.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use serde_json::Value;
+
+use super::{InputError, Raw, ReadProblem};
+
+type Item = Option<Result<Result<Raw, ReadProblem>, InputError>>;
+
+/// Orders held back waiting for their children; bounds memory on big files.
+pub const WINDOW: usize = 25_000;
+
+/// Folds bulk operation children into their parents; passes other records through.
+#[derive(Default)]
+pub struct Grouping {
+    /// Records ready to hand out, in input order.
+    held: VecDeque<Held>,
+    /// `gid` of a held order → its sequence number.
+    index: HashMap<String, u64>,
+    /// Sequence number of `held[0]`.
+    base: u64,
+    /// Hashes of the `gid`s of orders already handed out.
+    gone: HashSet<u64>,
+    /// Orders that are bulk objects (have a `gid://` id) among `held`.
+    orders: usize,
+    /// Name of the input, for messages.
+    name: String,
+    done: bool,
+}
+
+struct Held {
+    item: Result<Result<Raw, ReadProblem>, InputError>,
+    gid: Option<String>,
+}
+
+fn key(gid: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    gid.hash(&mut h);
+    h.finish()
+}
+
+/// `gid://shopify/LineItem/1` → `lineItems`, the connection the node came from.
+fn connection(gid: Option<&str>) -> String {
+    let ty = gid
+        .and_then(|g| g.strip_prefix("gid://"))
+        .and_then(|g| g.split('/').nth(1))
+        .filter(|t| !t.is_empty())
+        .unwrap_or("Child");
+    let mut out = String::with_capacity(ty.len() + 1);
+    let mut chars = ty.chars();
+    if let Some(c) = chars.next() {
+        out.extend(c.to_lowercase());
+    }
+    out.extend(chars);
+    out.push('s');
+    out
+}
+
+impl Grouping {
+    /// Groups the records of the input `name`.
+    #[must_use]
+    pub fn new(name: &str) -> Grouping {
+        Grouping {
+            name: name.to_owned(),
+            ..Grouping::default()
+        }
+    }
+
+    /// The next record, reading from `next` as needed.
+    pub fn next(&mut self, next: &mut dyn FnMut() -> Item) -> Item {
+        loop {
+            // Hand out what no child can change any more: anything before the first held
+            // order, and the oldest orders once the window is full.
+            if let Some(front) = self.held.front() {
+                if front.gid.is_none() || self.done || self.orders > WINDOW {
+                    return self.pop();
+                }
+            } else if self.done {
+                return None;
+            }
+            match next() {
+                None => self.done = true,
+                Some(Ok(Ok(Raw::Object { line, value }))) => {
+                    if let Some(item) = self.object(line, value) {
+                        return Some(item);
+                    }
+                }
+                Some(other) => {
+                    if self.held.is_empty() {
+                        return Some(other);
+                    }
+                    self.held.push_back(Held {
+                        item: other,
+                        gid: None,
+                    });
+                }
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Item {
+        let h = self.held.pop_front()?;
+        self.base += 1;
+        if let Some(g) = h.gid {
+            self.index.remove(&g);
+            self.gone.insert(key(&g));
+            self.orders -= 1;
+        }
+        Some(h.item)
+    }
+
+    /// Takes in one object; returns a record to hand out at once, or an error.
+    fn object(
+        &mut self,
+        line: u64,
+        value: Value,
+    ) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
+        match graphql_orders(value) {
+            Ok(value) => self.bulk_object(line, value),
+            Err(orders) => {
+                let mut orders = orders.into_iter();
+                let first = orders.next()?;
+                let out = self.bulk_object(line, first);
+                for value in orders {
+                    if let Some(item) = self.bulk_object(line, value) {
+                        self.held.push_back(Held { item, gid: None });
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// One bulk operation line (or plain record).
+    fn bulk_object(
+        &mut self,
+        line: u64,
+        mut value: Value,
+    ) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
+        let parent = value
+            .get("__parentId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let Some(parent) = parent else {
+            let gid = value
+                .get("id")
+                .and_then(Value::as_str)
+                .filter(|id| id.starts_with("gid://"))
+                .map(str::to_owned);
+            if gid.is_none() && self.held.is_empty() {
+                return Some(Ok(Ok(Raw::Object { line, value })));
+            }
+            if let Some(g) = &gid {
+                self.index
+                    .insert(g.clone(), self.base + self.held.len() as u64);
+                self.orders += 1;
+            }
+            self.held.push_back(Held {
+                item: Ok(Ok(Raw::Object { line, value })),
+                gid,
+            });
+            return None;
+        };
+        if let Some(obj) = value.as_object_mut() {
+            obj.remove("__parentId");
+        }
+        let at = self
+            .index
+            .get(&parent)
+            .map(|seq| (seq - self.base) as usize);
+        if let Some(Held {
+            item: Ok(Ok(Raw::Object { value: order, .. })),
+            ..
+        }) = at.and_then(|i| self.held.get_mut(i))
+        {
+            let field = connection(value.get("id").and_then(Value::as_str));
+            if let Some(obj) = order.as_object_mut() {
+                let slot = obj.entry(field).or_insert_with(|| Value::Array(Vec::new()));
+                if !slot.is_array() {
+                    *slot = Value::Array(Vec::new());
+                }
+                if let Value::Array(a) = slot {
+                    a.push(value);
+                }
+            }
+            return None;
+        }
+        if self.gone.contains(&key(&parent)) {
+            return Some(Err(InputError::Shape {
+                path: self.name.clone(),
+                message: format!(
+                    "line {line}: a line item of order `{parent}` comes more than {WINDOW} orders after its order, which was already read without it"
+                ),
+                hint: Some(
+                    "the bulk operation output is not grouped; run `bulkOperationRunQuery` with `groupObjects: true`, or group the file first: `jq -c -s 'group_by(.__parentId // .id) | map(sort_by(has(\"__parentId\"))) | .[][]' in.jsonl > grouped.jsonl`"
+                        .into(),
+                ),
+            }));
+        }
+        Some(Ok(Err(ReadProblem {
+            line,
+            column: Some("__parentId".into()),
+            message: format!("this line belongs to `{parent}`, which is not earlier in the input; it was left out"),
+            hint: Some("bulk operation output lists every parent before its children: is the file complete and unsorted?".into()),
+        })))
+    }
+}
+
+/// The order nodes of a GraphQL response (`Err`), or the value itself when it is not one.
+fn graphql_orders(value: Value) -> Result<Value, Vec<Value>> {
+    let is_response = value
+        .get("data")
+        .and_then(Value::as_object)
+        .is_some_and(|d| d.contains_key("orders") || d.contains_key("order"));
+    if !is_response {
+        return Ok(value);
+    }
+    let Value::Object(mut top) = value else {
+        return Ok(Value::Null);
+    };
+    let Some(Value::Object(mut data)) = top.remove("data") else {
+        return Err(Vec::new());
+    };
+    let nodes = match data.remove("orders") {
+        Some(conn) => connection_nodes(conn).unwrap_or_default(),
+        None => data.remove("order").into_iter().collect(),
+    };
+    Err(nodes
+        .into_iter()
+        .filter(Value::is_object)
+        .map(|mut order| {
+            if let Some(obj) = order.as_object_mut() {
+                for v in obj.values_mut() {
+                    if let Some(nodes) = connection_nodes(v.clone()) {
+                        *v = Value::Array(nodes);
+                    }
+                }
+            }
+            order
+        })
+        .collect())
+}
+
+/// The nodes of a connection, `{"edges": [{"node": ...}]}` or `{"nodes": [...]}`.
+fn connection_nodes(conn: Value) -> Option<Vec<Value>> {
+    let Value::Object(mut c) = conn else {
+        return None;
+    };
+    if let Some(Value::Array(nodes)) = c.remove("nodes") {
+        return Some(nodes);
+    }
+    match c.remove("edges") {
+        Some(Value::Array(edges)) => Some(
+            edges
+                .into_iter()
+                .filter_map(|mut e| e.get_mut("node").map(Value::take))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(lines: Vec<Value>) -> Vec<Result<Result<Raw, ReadProblem>, InputError>> {
+        let mut src = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| {
+                Ok(Ok(Raw::Object {
+                    line: i as u64 + 1,
+                    value,
+                }))
+            })
+            .collect::<VecDeque<_>>();
+        let mut g = Grouping::new("t.jsonl");
+        let mut next = || src.pop_front();
+        std::iter::from_fn(|| g.next(&mut next)).collect()
+    }
+
+    fn objects(got: &[Result<Result<Raw, ReadProblem>, InputError>]) -> Vec<(u64, Value)> {
+        got.iter()
+            .filter_map(|r| match r {
+                Ok(Ok(Raw::Object { line, value })) => Some((*line, value.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn order(n: u32) -> Value {
+        json!({"id": format!("gid://shopify/Order/{n}")})
+    }
+
+    fn item(n: u32, parent: u32) -> Value {
+        json!({"id": format!("gid://shopify/LineItem/{n}"), "__parentId": format!("gid://shopify/Order/{parent}")})
+    }
+
+    #[test]
+    fn grouped_children_join_their_order() {
+        let got = run(vec![
+            order(1),
+            item(10, 1),
+            item(11, 1),
+            order(2),
+            item(20, 2),
+        ]);
+        let o = objects(&got);
+        assert_eq!(o.len(), 2);
+        assert_eq!(o[0].0, 1);
+        assert_eq!(o[0].1["lineItems"].as_array().unwrap().len(), 2);
+        assert_eq!(o[1].0, 4);
+        assert_eq!(o[1].1["lineItems"][0]["id"], "gid://shopify/LineItem/20");
+        assert!(o[1].1["lineItems"][0].get("__parentId").is_none());
+    }
+
+    #[test]
+    fn ungrouped_children_anywhere_after_their_order() {
+        let got = run(vec![
+            order(1),
+            order(2),
+            order(3),
+            item(30, 3),
+            item(10, 1),
+            item(20, 2),
+        ]);
+        let o = objects(&got);
+        assert_eq!(
+            o.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            vec![1, 2, 3],
+            "input order is kept"
+        );
+        for (_, v) in &o {
+            assert_eq!(v["lineItems"].as_array().unwrap().len(), 1);
+        }
+    }
+
+    #[test]
+    fn plain_ndjson_passes_straight_through() {
+        let got = run(vec![json!({"id": 1}), json!({"id": 2})]);
+        assert_eq!(objects(&got).len(), 2);
+    }
+
+    #[test]
+    fn an_orphan_is_a_row_problem() {
+        let got = run(vec![order(1), item(90, 9)]);
+        assert_eq!(objects(&got).len(), 1);
+        let p = got
+            .iter()
+            .find_map(|r| r.as_ref().ok()?.as_ref().err())
+            .unwrap();
+        assert_eq!(p.line, 2);
+        assert!(p.message.contains("gid://shopify/Order/9"));
+    }
+
+    #[test]
+    fn a_child_after_its_order_left_the_window_stops_the_input() {
+        let mut lines: Vec<Value> = (0..=WINDOW as u32 + 1).map(order).collect();
+        lines.push(item(1, 0));
+        let got = run(lines);
+        assert!(got.iter().any(
+            |r| matches!(r, Err(InputError::Shape { message, .. }) if message.contains("Order/0`"))
+        ));
+    }
+
+    #[test]
+    fn graphql_responses_open_up_into_orders() {
+        let got = run(vec![json!({"data": {"orders": {"edges": [
+            {"node": {"id": "gid://shopify/Order/1", "lineItems": {"edges": [{"node": {"sku": "A"}}]}}},
+            {"node": {"id": "gid://shopify/Order/2", "lineItems": {"nodes": [{"sku": "B"}, {"sku": "C"}]}}}
+        ]}}, "extensions": {"cost": {}}})]);
+        let o = objects(&got);
+        assert_eq!(o.len(), 2);
+        assert_eq!(o[0].1["lineItems"][0]["sku"], "A");
+        assert_eq!(o[1].1["lineItems"].as_array().unwrap().len(), 2);
+        let one = run(vec![
+            json!({"data": {"order": {"id": "gid://shopify/Order/3"}}}),
+        ]);
+        assert_eq!(objects(&one)[0].1["id"], "gid://shopify/Order/3");
+        // A shop's own `data` field is left alone.
+        let plain = run(vec![json!({"id": 4, "data": {"x": 1}})]);
+        assert_eq!(objects(&plain)[0].1["data"]["x"], 1);
+    }
+
+    #[test]
+    fn connection_names() {
+        assert_eq!(connection(Some("gid://shopify/LineItem/1")), "lineItems");
+        assert_eq!(connection(Some("gid://shopify/Metafield/1")), "metafields");
+        assert_eq!(connection(None), "childs");
+    }
+}
