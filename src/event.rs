@@ -825,15 +825,17 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         }
         num_items = num_items.saturating_add(quantity.unwrap_or(1));
         let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
+        // WooCommerce writes `variation_id: 0` (and often an empty SKU) for simple products:
+        // not an identifier, so `auto` goes on to the next one.
+        let pick_id = |k: Key| pick(k).filter(|v| !v.is_empty() && v != "0");
         let pid = match s.product_id {
-            ProductIdSource::Auto => pick(Key::ItemSku)
-                .or_else(|| pick(Key::ItemVariantId))
-                .or_else(|| pick(Key::ItemProductId)),
-            ProductIdSource::Sku => pick(Key::ItemSku),
-            ProductIdSource::VariantId => pick(Key::ItemVariantId),
-            ProductIdSource::ProductId => pick(Key::ItemProductId),
-        }
-        .filter(|v| !v.is_empty() && v != "0");
+            ProductIdSource::Auto => pick_id(Key::ItemSku)
+                .or_else(|| pick_id(Key::ItemVariantId))
+                .or_else(|| pick_id(Key::ItemProductId)),
+            ProductIdSource::Sku => pick_id(Key::ItemSku),
+            ProductIdSource::VariantId => pick_id(Key::ItemVariantId),
+            ProductIdSource::ProductId => pick_id(Key::ItemProductId),
+        };
         if let Some(p) = &pid {
             if !cd.content_ids.contains(p) {
                 cd.content_ids.push(p.clone());
@@ -1167,5 +1169,82 @@ mod tests {
             item_value(&items[1], Key::ItemProductId).unwrap().value,
             "7"
         );
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            preset: None,
+            columns: Vec::new(),
+            event_name: "checkout".into(),
+            action_source: None,
+            default_country: None,
+            timezone: jiff::tz::TimeZone::UTC,
+            timezone_name: "UTC".into(),
+            max_age: MaxAge::Off,
+            since: None,
+            until: None,
+            event_id_template: Template::parse("{order_id}").unwrap(),
+            partner_name: None,
+            order_id: OrderIdSource::Auto,
+            product_id: ProductIdSource::Auto,
+            exclude_sources: Vec::new(),
+            skip_statuses: ["test", "voided", "cancelled", "failed", "draft"]
+                .map(str::to_owned)
+                .to_vec(),
+            exclude_tax: false,
+            exclude_shipping: false,
+            deduct_discounts: true,
+            decimal_comma: false,
+            date_format: None,
+            date_order: config::DateOrder::Mdy,
+            now: 1_795_400_000,
+        }
+    }
+
+    fn cell(v: &str) -> Cell {
+        Cell {
+            value: v.into(),
+            column: Arc::from("c"),
+            line: 2,
+        }
+    }
+
+    fn order(fields: &[(Key, &str)], items: Vec<Item>) -> Order {
+        Order {
+            file: Arc::from("t"),
+            line: 2,
+            end_line: 2,
+            preset: crate::map::Preset::Woocommerce,
+            fields: fields.iter().map(|(k, v)| (*k, cell(v))).collect(),
+            items,
+            group: None,
+            repeat: false,
+        }
+    }
+
+    fn built(o: &Order) -> serde_json::Value {
+        match build(o, &settings()) {
+            Outcome::Built(b) => serde_json::from_str(&b.json).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const BASE: &[(Key, &str)] = &[
+        (Key::OrderId, "7"),
+        (Key::EventTime, "2026-11-20T10:00:00Z"),
+        (Key::Email, "a@example.com"),
+        (Key::Total, "10.00"),
+    ];
+
+    #[test]
+    fn variation_id_zero_falls_back_to_the_product_id() {
+        let item = vec![
+            (Key::ItemProductId, cell("240")),
+            (Key::ItemVariantId, cell("0")),
+            (Key::ItemQuantity, cell("1")),
+        ];
+        let e = built(&order(BASE, vec![item]));
+        assert_eq!(e["custom_data"]["content_ids"], serde_json::json!(["240"]));
+        assert_eq!(e["custom_data"]["contents"][0]["id"], "240");
     }
 }
