@@ -347,11 +347,55 @@ fn item_value(item: &Item, key: Key) -> Option<&Cell> {
     item.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
 }
 
+/// Keys of a packed item entry (`key:value|key:value`).
+const PACKED_KEYS: &[&str] = &[
+    "name",
+    "item_name",
+    "product_name",
+    "product_id",
+    "id",
+    "variation_id",
+    "variant_id",
+    "sku",
+    "quantity",
+    "qty",
+    "price",
+    "item_price",
+    "cost",
+    "total",
+    "line_total",
+];
+
+/// Splits a packed cell into its item entries. A `;` or line break separates two entries only
+/// when a `key:` follows it, so a product name such as `Napkins; Set of 4` stays whole.
+fn packed_entries(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in value.char_indices() {
+        if !matches!(c, ';' | '\n') {
+            continue;
+        }
+        let next = value[i + 1..].trim_start();
+        let starts_entry = next.split_once(':').is_some_and(|(k, _)| {
+            !k.contains('|')
+                && PACKED_KEYS
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(k.trim()))
+        });
+        if starts_entry {
+            out.push(&value[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&value[start..]);
+    out
+}
+
 /// Expands a packed `line_items` cell (`name:Mug|sku:M-1|quantity:2|total:20.00;...`, the
 /// format of WooCommerce order-export plugins) into items.
 fn packed_items(cell: &Cell) -> Vec<Item> {
-    cell.value
-        .split([';', '\n'])
+    packed_entries(&cell.value)
+        .into_iter()
         .filter(|s| !s.trim().is_empty())
         .map(|entry| {
             let mut item: Item = Vec::new();
@@ -1246,5 +1290,25 @@ mod tests {
         let e = built(&order(BASE, vec![item]));
         assert_eq!(e["custom_data"]["content_ids"], serde_json::json!(["240"]));
         assert_eq!(e["custom_data"]["contents"][0]["id"], "240");
+    }
+
+    #[test]
+    fn packed_item_names_keep_their_semicolons() {
+        let c = Cell {
+            value: "name:Napkins; Set of 4|sku:NAP-4|quantity:2|total:40.00\nname:Board: Oak|product_id:302|quantity:1|total:50.00".into(),
+            column: Arc::from("line_item_1"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            item_value(&items[0], Key::ItemName).unwrap().value,
+            "Napkins; Set of 4"
+        );
+        assert_eq!(item_value(&items[0], Key::ItemSku).unwrap().value, "NAP-4");
+        assert_eq!(
+            item_value(&items[1], Key::ItemName).unwrap().value,
+            "Board: Oak"
+        );
     }
 }
