@@ -278,6 +278,31 @@ fn truthy(s: &str) -> bool {
     )
 }
 
+/// The canonical status of a raw status value: the slugs WooCommerce and Shopify write
+/// (`wc-cancelled`, `on-hold`, `checkout-draft`), and the labels order-export plugins write
+/// instead (`Pending payment`, `On hold`), in English and in WooCommerce's German, French,
+/// Spanish, Italian and Dutch translations.
+fn canonical_status(raw: &str) -> Option<&'static str> {
+    let v = raw.trim().to_lowercase().replace(['-', ' '], "_");
+    Some(match v.trim_start_matches("wc_") {
+        "voided" | "void" => "voided",
+        "refunded" | "rückerstattet" | "remboursée" | "remboursé" | "reembolsado"
+        | "rimborsato" | "terugbetaald" => "refunded",
+        "cancelled" | "canceled" | "storniert" | "abgebrochen" | "annulée" | "annulé"
+        | "cancelado" | "cancelada" | "annullato" | "geannuleerd" => "cancelled",
+        "failed" | "fehlgeschlagen" | "échouée" | "échoué" | "echouée" | "fallido"
+        | "fallita" | "fallito" | "mislukt" => "failed",
+        "pending" | "pending_payment" | "on_hold" | "authorized" | "unpaid"
+        | "zahlung_ausstehend" | "in_wartestellung" | "wartend" | "attente_paiement"
+        | "en_attente" | "pendiente_de_pago" | "en_espera" | "in_attesa_di_pagamento"
+        | "in_sospeso" | "wachtend_op_betaling" | "in_de_wacht" => "pending",
+        "trash" | "checkout_draft" | "draft" | "entwurf" | "brouillon" | "borrador"
+        | "bozza" | "concept" => "draft",
+        "test" => "test",
+        _ => return None,
+    })
+}
+
 /// The canonical statuses an order has (test, voided, cancelled, ...), with the cell that says so.
 fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     let mut out = Vec::new();
@@ -296,16 +321,8 @@ fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     }
     for key in [Key::FinancialStatus, Key::Status] {
         if let Some(c) = order.get(key) {
-            let v = c.value.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-            let s = match v.trim_start_matches("wc_") {
-                "voided" | "void" => "voided",
-                "refunded" => "refunded",
-                "cancelled" | "canceled" => "cancelled",
-                "failed" => "failed",
-                "pending" | "on_hold" | "authorized" | "unpaid" => "pending",
-                "trash" | "checkout_draft" | "draft" => "draft",
-                "test" => "test",
-                _ => continue,
+            let Some(s) = canonical_status(&c.value) else {
+                continue;
             };
             out.push((s, Some(c)));
         }
@@ -1213,6 +1230,24 @@ mod tests {
             item_value(&items[1], Key::ItemProductId).unwrap().value,
             "7"
         );
+    }
+
+    #[test]
+    fn status_slugs_and_labels() {
+        for (raw, want) in [
+            ("wc-cancelled", Some("cancelled")),
+            ("checkout-draft", Some("draft")),
+            ("trash", Some("draft")),
+            ("Pending payment", Some("pending")),
+            ("On hold", Some("pending")),
+            ("Storniert", Some("cancelled")),
+            ("Zahlung ausstehend", Some("pending")),
+            ("Remboursée", Some("refunded")),
+            ("Completed", None),
+            ("processing", None),
+        ] {
+            assert_eq!(canonical_status(raw), want, "{raw}");
+        }
     }
 
     fn settings() -> Settings {
