@@ -200,11 +200,19 @@ const WOO_CSV: Table = &[
             "customer_email",
             "Billing Email",
             "Customer Email",
+            "Email (Billing)",
         ],
     ),
     (
         Key::Phone,
-        &["billing_phone", "shipping_phone", "Billing Phone", "Phone"],
+        &[
+            "billing_phone",
+            "shipping_phone",
+            "Billing Phone",
+            "Phone",
+            "Phone (Billing)",
+            "Phone (Shipping)",
+        ],
     ),
     (
         Key::FirstName,
@@ -212,6 +220,8 @@ const WOO_CSV: Table = &[
             "billing_first_name",
             "shipping_first_name",
             "Billing First Name",
+            "First Name (Billing)",
+            "First Name (Shipping)",
         ],
     ),
     (
@@ -220,15 +230,30 @@ const WOO_CSV: Table = &[
             "billing_last_name",
             "shipping_last_name",
             "Billing Last Name",
+            "Last Name (Billing)",
+            "Last Name (Shipping)",
         ],
     ),
     (
         Key::City,
-        &["billing_city", "shipping_city", "Billing City"],
+        &[
+            "billing_city",
+            "shipping_city",
+            "Billing City",
+            "City (Billing)",
+            "City (Shipping)",
+        ],
     ),
     (
         Key::State,
-        &["billing_state", "shipping_state", "Billing State"],
+        &[
+            "billing_state",
+            "shipping_state",
+            "Billing State",
+            "State Code (Billing)",
+            "State Name (Billing)",
+            "State Code (Shipping)",
+        ],
     ),
     (
         Key::Zip,
@@ -237,18 +262,33 @@ const WOO_CSV: Table = &[
             "shipping_postcode",
             "Billing Postcode",
             "Billing Zip",
+            "Postcode (Billing)",
+            "Postcode (Shipping)",
         ],
     ),
     (
         Key::Country,
-        &["billing_country", "shipping_country", "Billing Country"],
+        &[
+            "billing_country",
+            "shipping_country",
+            "Billing Country",
+            "Country Code (Billing)",
+            "Country Name (Billing)",
+            "Country Code (Shipping)",
+        ],
     ),
     (
         Key::ExternalId,
-        &["customer_id", "customer_user", "Customer ID"],
+        &["customer_id", "customer_user", "Customer ID", "Customer User ID"],
     ),
-    (Key::ClientIp, &["customer_ip_address", "customer_ip"]),
-    (Key::UserAgent, &["customer_user_agent"]),
+    (
+        Key::ClientIp,
+        &["customer_ip_address", "customer_ip", "Customer IP address"],
+    ),
+    (
+        Key::UserAgent,
+        &["customer_user_agent", "Customer User Agent"],
+    ),
     (
         Key::EventTime,
         &["date_created_gmt", "order_date", "date", "Order Date"],
@@ -436,13 +476,21 @@ pub fn detect_csv(header: &[String]) -> (Preset, String) {
             "header has Shopify's `Name`/`Lineitem quantity` columns".into(),
         );
     }
-    if has(header, "billing_email")
-        || (has(header, "order_id") && (has(header, "order_total") || has(header, "order_status")))
-        || has(header, "Order Total Amount")
+    // Columns only WooCommerce order-export plugins write: WebToffee / SkyVerge snake_case,
+    // AlgolPlus "Advanced Order Export" labels.
+    let woo = if has(header, "order_id")
+        && (has(header, "order_total") || has(header, "order_status"))
     {
+        Some("order_id")
+    } else {
+        ["billing_email", "Email (Billing)", "Order Total Amount"]
+            .into_iter()
+            .find(|c| has(header, c))
+    };
+    if let Some(column) = woo {
         return (
             Preset::Woocommerce,
-            "header has WooCommerce export columns (`billing_email`, `order_total`)".into(),
+            format!("header has the WooCommerce order-export column `{column}`"),
         );
     }
     (
@@ -477,4 +525,27 @@ pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
         Preset::Generic,
         "no platform-specific keys; matching keys by CAPI field names".into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(s: &str) -> Vec<String> {
+        s.split(',').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn woo_csv_detection_names_the_column_it_saw() {
+        let (p, why) = detect_csv(&header(
+            "Order Number,Order Status,Order Date,First Name (Billing),Email (Billing),SKU,Quantity",
+        ));
+        assert_eq!(p, Preset::Woocommerce);
+        assert!(why.contains("`Email (Billing)`"), "{why}");
+        let (p, why) = detect_csv(&header("order_id,order_total,billing_email"));
+        assert_eq!(p, Preset::Woocommerce);
+        assert!(why.contains("`order_id`"), "{why}");
+        assert_eq!(detect_csv(&header("email,value")).0, Preset::Generic);
+    }
+
 }
