@@ -155,29 +155,86 @@ const SHOPIFY_JSON: Table = &[
 ];
 
 /// WooCommerce REST API v3 order. `date_created_gmt` is UTC without an offset.
+/// The legacy API (WooCommerce 2.x, `/wc-api/v1..v3/orders`) spells the same fields
+/// `billing_address.*`, `created_at` (UTC with `Z`), `customer_ip`, `total_shipping`.
 const WOO_JSON: Table = &[
     (Key::OrderId, &["id"]),
-    (Key::OrderNumber, &["number"]),
-    (Key::Email, &["billing.email"]),
-    (Key::Phone, &["billing.phone", "shipping.phone"]),
+    (Key::OrderNumber, &["number", "order_number"]),
+    (
+        Key::Email,
+        &["billing.email", "billing_address.email", "customer.email"],
+    ),
+    (
+        Key::Phone,
+        &["billing.phone", "shipping.phone", "billing_address.phone"],
+    ),
     (
         Key::FirstName,
-        &["billing.first_name", "shipping.first_name"],
+        &[
+            "billing.first_name",
+            "shipping.first_name",
+            "billing_address.first_name",
+            "shipping_address.first_name",
+        ],
     ),
-    (Key::LastName, &["billing.last_name", "shipping.last_name"]),
-    (Key::City, &["billing.city", "shipping.city"]),
-    (Key::State, &["billing.state", "shipping.state"]),
-    (Key::Zip, &["billing.postcode", "shipping.postcode"]),
-    (Key::Country, &["billing.country", "shipping.country"]),
+    (
+        Key::LastName,
+        &[
+            "billing.last_name",
+            "shipping.last_name",
+            "billing_address.last_name",
+            "shipping_address.last_name",
+        ],
+    ),
+    (
+        Key::City,
+        &[
+            "billing.city",
+            "shipping.city",
+            "billing_address.city",
+            "shipping_address.city",
+        ],
+    ),
+    (
+        Key::State,
+        &[
+            "billing.state",
+            "shipping.state",
+            "billing_address.state",
+            "shipping_address.state",
+        ],
+    ),
+    (
+        Key::Zip,
+        &[
+            "billing.postcode",
+            "shipping.postcode",
+            "billing_address.postcode",
+            "shipping_address.postcode",
+        ],
+    ),
+    (
+        Key::Country,
+        &[
+            "billing.country",
+            "shipping.country",
+            "billing_address.country",
+            "shipping_address.country",
+        ],
+    ),
     (Key::ExternalId, &["customer_id"]),
-    (Key::ClientIp, &["customer_ip_address"]),
+    (Key::ClientIp, &["customer_ip_address", "customer_ip"]),
     (Key::UserAgent, &["customer_user_agent"]),
-    (Key::EventTime, &["date_created_gmt", "date_created"]),
+    (
+        Key::EventTime,
+        &["date_created_gmt", "date_created", "created_at"],
+    ),
     (Key::Currency, &["currency"]),
     (Key::Total, &["total"]),
+    (Key::Subtotal, &["subtotal"]),
     (Key::Tax, &["total_tax"]),
-    (Key::Shipping, &["shipping_total"]),
-    (Key::Discount, &["discount_total"]),
+    (Key::Shipping, &["shipping_total", "total_shipping"]),
+    (Key::Discount, &["discount_total", "total_discount"]),
     (Key::Status, &["status"]),
     (Key::Source, &["created_via"]),
     (Key::ItemProductId, &["line_items[].product_id"]),
@@ -511,6 +568,17 @@ pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
             "order has WooCommerce's `billing` and `date_created_gmt`".into(),
         );
     }
+    // The legacy WooCommerce API also has `billing_address` and `order_number`, as Shopify
+    // does, but never `total_price`; these keys are its own.
+    if !has("total_price")
+        && has("billing_address")
+        && (has("total_shipping") || has("customer_ip") || has("payment_details"))
+    {
+        return (
+            Preset::Woocommerce,
+            "order has the legacy WooCommerce API's `billing_address` and `total_shipping`".into(),
+        );
+    }
     if has("total_price")
         || has("financial_status")
         || has("billing_address")
@@ -530,6 +598,7 @@ pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn header(s: &str) -> Vec<String> {
         s.split(',').map(str::to_owned).collect()
@@ -548,4 +617,14 @@ mod tests {
         assert_eq!(detect_csv(&header("email,value")).0, Preset::Generic);
     }
 
+    #[test]
+    fn legacy_woo_api_is_not_shopify() {
+        let legacy = json!({"id": 645, "order_number": 645, "created_at": "2026-11-20T20:00:21Z",
+            "total": "43.00", "total_shipping": "0.00", "customer_ip": "198.51.100.23",
+            "billing_address": {"email": "x@example.com"}});
+        assert_eq!(detect_json(&legacy).0, Preset::Woocommerce);
+        let shopify = json!({"id": 1, "order_number": 1001, "total_price": "10.00",
+            "billing_address": {"zip": "10001"}, "total_shipping_price_set": {}});
+        assert_eq!(detect_json(&shopify).0, Preset::Shopify);
+    }
 }
