@@ -290,14 +290,26 @@ fn canonical_status(raw: &str) -> Option<&'static str> {
         | "rimborsato" | "terugbetaald" => "refunded",
         "cancelled" | "canceled" | "storniert" | "abgebrochen" | "annulée" | "annulé"
         | "cancelado" | "cancelada" | "annullato" | "geannuleerd" => "cancelled",
-        "failed" | "fehlgeschlagen" | "échouée" | "échoué" | "echouée" | "fallido"
-        | "fallita" | "fallito" | "mislukt" => "failed",
-        "pending" | "pending_payment" | "on_hold" | "authorized" | "unpaid"
-        | "zahlung_ausstehend" | "in_wartestellung" | "wartend" | "attente_paiement"
-        | "en_attente" | "pendiente_de_pago" | "en_espera" | "in_attesa_di_pagamento"
-        | "in_sospeso" | "wachtend_op_betaling" | "in_de_wacht" => "pending",
-        "trash" | "checkout_draft" | "draft" | "entwurf" | "brouillon" | "borrador"
-        | "bozza" | "concept" => "draft",
+        "failed" | "fehlgeschlagen" | "échouée" | "échoué" | "echouée" | "fallido" | "fallita"
+        | "fallito" | "mislukt" => "failed",
+        "pending"
+        | "pending_payment"
+        | "on_hold"
+        | "authorized"
+        | "unpaid"
+        | "zahlung_ausstehend"
+        | "in_wartestellung"
+        | "wartend"
+        | "attente_paiement"
+        | "en_attente"
+        | "pendiente_de_pago"
+        | "en_espera"
+        | "in_attesa_di_pagamento"
+        | "in_sospeso"
+        | "wachtend_op_betaling"
+        | "in_de_wacht" => "pending",
+        "trash" | "checkout_draft" | "draft" | "entwurf" | "brouillon" | "borrador" | "bozza"
+        | "concept" => "draft",
         "test" => "test",
         _ => return None,
     })
@@ -394,10 +406,7 @@ fn packed_entries(value: &str) -> Vec<&str> {
         }
         let next = value[i + 1..].trim_start();
         let starts_entry = next.split_once(':').is_some_and(|(k, _)| {
-            !k.contains('|')
-                && PACKED_KEYS
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(k.trim()))
+            !k.contains('|') && PACKED_KEYS.iter().any(|p| p.eq_ignore_ascii_case(k.trim()))
         });
         if starts_entry {
             out.push(&value[start..i]);

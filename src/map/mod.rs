@@ -122,6 +122,12 @@ impl CsvMapper {
         preset: Preset,
         overrides: &[(Key, Vec<String>)],
     ) -> Result<CsvMapper, MapError> {
+        if preset::is_woo_analytics(header) && !overrides.iter().any(|(k, _)| *k == Key::Email) {
+            return Err(MapError {
+                message: "this is WooCommerce's Analytics > Orders download, which has no customer email, address or IP: Pinterest cannot match its orders to anyone".into(),
+                hint: Some("export the orders with their billing details instead: the REST API (`/wp-json/wc/v3/orders`) or an order-export plugin (WebToffee, AlgolPlus Advanced Order Export)".into()),
+            });
+        }
         let mut cols = Vec::new();
         let mut used = vec![false; header.len()];
         for (key, names, configured) in candidates(preset, false, overrides) {
@@ -487,6 +493,14 @@ mod tests {
     fn unknown_header_is_an_error_with_hint() {
         let err = CsvMapper::new(&header("foo,bar"), Preset::Generic, &[]).unwrap_err();
         assert!(err.hint.unwrap().contains("`foo`"));
+    }
+
+    #[test]
+    fn woo_analytics_download_is_explained() {
+        let h = header("Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales");
+        let err = CsvMapper::new(&h, Preset::Generic, &[]).unwrap_err();
+        assert!(err.message.contains("Analytics"), "{}", err.message);
+        assert!(err.hint.unwrap().contains("order-export plugin"));
     }
 
     #[test]

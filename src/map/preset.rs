@@ -336,7 +336,12 @@ const WOO_CSV: Table = &[
     ),
     (
         Key::ExternalId,
-        &["customer_id", "customer_user", "Customer ID", "Customer User ID"],
+        &[
+            "customer_id",
+            "customer_user",
+            "Customer ID",
+            "Customer User ID",
+        ],
     ),
     (
         Key::ClientIp,
@@ -535,15 +540,14 @@ pub fn detect_csv(header: &[String]) -> (Preset, String) {
     }
     // Columns only WooCommerce order-export plugins write: WebToffee / SkyVerge snake_case,
     // AlgolPlus "Advanced Order Export" labels.
-    let woo = if has(header, "order_id")
-        && (has(header, "order_total") || has(header, "order_status"))
-    {
-        Some("order_id")
-    } else {
-        ["billing_email", "Email (Billing)", "Order Total Amount"]
-            .into_iter()
-            .find(|c| has(header, c))
-    };
+    let woo =
+        if has(header, "order_id") && (has(header, "order_total") || has(header, "order_status")) {
+            Some("order_id")
+        } else {
+            ["billing_email", "Email (Billing)", "Order Total Amount"]
+                .into_iter()
+                .find(|c| has(header, c))
+        };
     if let Some(column) = woo {
         return (
             Preset::Woocommerce,
@@ -554,6 +558,13 @@ pub fn detect_csv(header: &[String]) -> (Preset, String) {
         Preset::Generic,
         "no platform-specific columns; matching columns by CAPI field names".into(),
     )
+}
+
+/// Whether a header is WooCommerce's Analytics > Orders download (`Order #`, `Customer type`,
+/// `Product(s)`): a sales report with the customer's name but no email or address.
+#[must_use]
+pub fn is_woo_analytics(header: &[String]) -> bool {
+    has(header, "Order #") && (has(header, "Customer type") || has(header, "Product(s)"))
 }
 
 /// Recognises an order object, with the reason for the report.
@@ -615,6 +626,14 @@ mod tests {
         assert_eq!(p, Preset::Woocommerce);
         assert!(why.contains("`order_id`"), "{why}");
         assert_eq!(detect_csv(&header("email,value")).0, Preset::Generic);
+    }
+
+    #[test]
+    fn woo_analytics_download_is_recognised() {
+        assert!(is_woo_analytics(&header(
+            "Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales"
+        )));
+        assert!(!is_woo_analytics(&header("Order #,Email,Total")));
     }
 
     #[test]
