@@ -291,8 +291,13 @@ impl CsvReader {
             if swallowed_end {
                 line += 1;
             }
-            // A blank line inside the data is not a record.
-            if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
+            // A blank line inside the data is not a record, nor is a row of empty fields
+            // (`;;;;`, what a spreadsheet writes for an empty row).
+            if self
+                .record
+                .iter()
+                .all(|f| f.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
             return Some(Ok(self.decode(line, last)));
@@ -300,8 +305,20 @@ impl CsvReader {
     }
 
     fn decode(&self, line: u64, last: u64) -> Result<Raw, ReadProblem> {
-        let n = self.record.len();
         let want = self.header.len();
+        // Spreadsheets pad rows with empty cells past the last header column: they hold
+        // nothing, so they are dropped rather than making the row unreadable.
+        let n = if self.record.len() > want
+            && self
+                .record
+                .iter()
+                .skip(want)
+                .all(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
+            want
+        } else {
+            self.record.len()
+        };
         if n != want {
             let spans = self.record.iter().any(|f| f.contains(&b'\n'));
             return Err(
@@ -330,7 +347,7 @@ impl CsvReader {
             );
         }
         let mut fields = Vec::with_capacity(n);
-        for (i, f) in self.record.iter().enumerate() {
+        for (i, f) in self.record.iter().take(n).enumerate() {
             match std::str::from_utf8(f) {
                 Ok(s) => fields.push(s.to_owned()),
                 Err(_) => {
@@ -395,6 +412,20 @@ mod tests {
         assert_eq!(p.line, 2);
         assert!(p.message.contains("3 fields"));
         assert!(got[1].is_ok());
+    }
+
+    #[test]
+    fn empty_rows_and_trailing_empty_cells() {
+        let mut r = reader(b"a;b\r\n1;2;;\r\n;;\r\n ; \r\n3;4\r\n5;6;x\r\n", None).unwrap();
+        let got = rows(&mut r);
+        assert_eq!(got.len(), 3, "{got:?}");
+        match &got[0] {
+            Ok(Raw::Row { line, fields }) => assert_eq!((*line, fields.len()), (2, 2)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(got[1].as_ref().unwrap().line(), 5);
+        // A non-empty extra field is still a problem.
+        assert!(got[2].as_ref().unwrap_err().message.contains("3 fields"));
     }
 
     #[test]
