@@ -91,8 +91,22 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Title lines above the header that are skipped, at most.
+const MAX_TITLE_LINES: usize = 10;
+
 /// Candidate delimiters, in order of preference on a tie.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Whether a line has a candidate delimiter outside quotes.
+fn has_delimiter(line: &[u8]) -> bool {
+    let mut quoted = false;
+    line.iter().any(|&b| {
+        if b == b'"' {
+            quoted = !quoted;
+        }
+        !quoted && DELIMITERS.contains(&b)
+    })
+}
 
 /// Counts each candidate delimiter outside quotes in the first line of `buf`.
 fn detect_delimiter(buf: &[u8]) -> u8 {
@@ -139,6 +153,7 @@ impl CsvReader {
         };
         // Blank lines before the header, and Excel's `sep=;` line, are not the header.
         let mut skipped = 0u64;
+        let mut titles = 0;
         let mut delimiter = delimiter;
         loop {
             let buf = reader.fill_buf().map_err(read_err)?;
@@ -150,12 +165,27 @@ impl CsvReader {
                 .filter(|d| d.len() == 1)
                 .map(|d| d[0]);
             let blank = !buf.is_empty() && text.iter().all(u8::is_ascii_whitespace);
+            // A report title above the header (`Orders report`, `Exported 28.11.2026`): a line
+            // without any delimiter, followed by one with delimiters.
+            let title = |e: usize| {
+                titles < MAX_TITLE_LINES
+                    && !has_delimiter(text)
+                    && buf[e + 1..]
+                        .split(|b| *b == b'\n')
+                        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                        .take(MAX_TITLE_LINES)
+                        .any(has_delimiter)
+            };
             match (end, sep, blank) {
                 (Some(e), Some(d), _) => {
                     delimiter = delimiter.or(Some(d));
                     reader.consume(e + 1);
                 }
                 (Some(e), None, true) => reader.consume(e + 1),
+                (Some(e), None, false) if title(e) => {
+                    titles += 1;
+                    reader.consume(e + 1);
+                }
                 _ => break,
             }
             skipped += 1;
@@ -426,6 +456,21 @@ mod tests {
         assert_eq!(got[1].as_ref().unwrap().line(), 5);
         // A non-empty extra field is still a problem.
         assert!(got[2].as_ref().unwrap_err().message.contains("3 fields"));
+    }
+
+    #[test]
+    fn title_lines_above_the_header_are_skipped() {
+        let mut r = reader(
+            b"\"Orders report\"\nExported 2026-11-28\n\norder_id,email\nR-1,a@example.com\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.header(), ["order_id", "email"]);
+        assert_eq!(rows(&mut r)[0].as_ref().unwrap().line(), 5);
+        // A one-column file keeps its header, even with a delimiter inside quotes.
+        let mut r = reader(b"name\n\"Doe, Jo\"\nAl\n", None).unwrap();
+        assert_eq!(r.header(), ["name"]);
+        assert_eq!(rows(&mut r).len(), 2);
     }
 
     #[test]
