@@ -133,10 +133,16 @@ impl CsvMapper {
         for (key, names, configured) in candidates(preset, false, overrides) {
             let mut idx = Vec::new();
             for name in &names {
+                // Generic names also match however a shop spells them: `Order Date`,
+                // `order-date` and `OrderDate` are `order_date`, `E-Mail` is `email`.
+                let loose = preset == Preset::Generic && !configured;
                 let found: Vec<usize> = header
                     .iter()
                     .enumerate()
-                    .filter(|(_, h)| column_matches(h, name.trim()))
+                    .filter(|(_, h)| {
+                        column_matches(h, name.trim())
+                            || loose && !name.ends_with('*') && loose_key(h) == loose_key(name)
+                    })
                     .map(|(i, _)| i)
                     .collect();
                 if found.is_empty() && configured {
@@ -257,6 +263,14 @@ impl CsvMapper {
             repeat: false,
         }
     }
+}
+
+/// A header name without case, spaces or punctuation.
+fn loose_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Case-insensitive header match; a trailing `*` matches numbered columns (`line_item_*`).
@@ -479,6 +493,26 @@ mod tests {
         let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
         let o = m.row(&Arc::from("t"), 2, &header("a@example.com,b@example.com,1"));
         assert_eq!(o.all(Key::Email).count(), 2);
+    }
+
+    #[test]
+    fn generic_names_match_loosely() {
+        let h = header("Order ID,Order Date,E-Mail,First Name,Zip Code,Total");
+        let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
+        for k in [
+            Key::OrderId,
+            Key::EventTime,
+            Key::Email,
+            Key::FirstName,
+            Key::Zip,
+            Key::Total,
+        ] {
+            assert!(m.maps(k), "{k:?}");
+        }
+        assert!(m.ignored.is_empty(), "{:?}", m.ignored);
+        // Platform presets keep their exact names.
+        let m = CsvMapper::new(&header("Name,Lineitem-quantity"), Preset::Shopify, &[]).unwrap();
+        assert!(!m.maps(Key::ItemQuantity));
     }
 
     #[test]
