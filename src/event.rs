@@ -577,6 +577,14 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             )
         }
     };
+    if moment.ambiguous && !s.date_order_set {
+        ctx.warn(
+            Some(time_cell),
+            "ambiguous_date",
+            "the date reads both day-first and month-first; it was read month-first (US)".into(),
+            Some("set the order of your dates: `--date-order dmy` (or `date_order = \"dmy\"` in the config) for day-first dates, `mdy` to keep month-first and silence this".into()),
+        );
+    }
     if !moment.has_time {
         ctx.warn(
             Some(time_cell),
@@ -1285,6 +1293,7 @@ mod tests {
             decimal_comma: false,
             date_format: None,
             date_order: config::DateOrder::Mdy,
+            date_order_set: false,
             now: 1_795_400_000,
         }
     }
@@ -1334,6 +1343,32 @@ mod tests {
         let e = built(&order(BASE, vec![item]));
         assert_eq!(e["custom_data"]["content_ids"], serde_json::json!(["240"]));
         assert_eq!(e["custom_data"]["contents"][0]["id"], "240");
+    }
+
+    #[test]
+    fn ambiguous_slash_dates_warn_unless_the_order_is_set() {
+        let mut fields = BASE.to_vec();
+        fields[1] = (Key::EventTime, "05/11/2026 09:00");
+        let o = order(&fields, Vec::new());
+        let Outcome::Built(b) = build(&o, &settings()) else {
+            panic!("not built")
+        };
+        assert!(b.warnings.iter().any(|w| w.code == "ambiguous_date"));
+        let set = Settings {
+            date_order: config::DateOrder::Dmy,
+            date_order_set: true,
+            ..settings()
+        };
+        let Outcome::Built(b) = build(&o, &set) else {
+            panic!("not built")
+        };
+        assert!(!b.warnings.iter().any(|w| w.code == "ambiguous_date"));
+        assert_eq!(b.event_time, 1_793_869_200); // 2026-11-05T09:00:00Z
+        fields[1] = (Key::EventTime, "13/11/2026 09:00");
+        let Outcome::Built(b) = build(&order(&fields, Vec::new()), &settings()) else {
+            panic!("not built")
+        };
+        assert!(!b.warnings.iter().any(|w| w.code == "ambiguous_date"));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Moment {
     pub unix: i64,
     /// False for date-only values (placed at midnight).
     pub has_time: bool,
+    /// A numeric date such as `05/11/2026` whose day and month could be either way round;
+    /// it was read in the configured (or default) order.
+    pub ambiguous: bool,
 }
 
 /// Reads `raw`; `naive_utc` makes offset-less values UTC (WooCommerce `date_created_gmt`).
@@ -47,6 +50,7 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     let at = |ts: Timestamp| Moment {
         unix: ts.as_second(),
         has_time: true,
+        ambiguous: false,
     };
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Ok(at(ts));
@@ -78,7 +82,7 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     }
     numeric_date(s, opts.date_order).map_or_else(
         || Err("not a time pinconv can read".to_owned()),
-        |(dt, has_time)| local(dt, tz, has_time),
+        |(dt, has_time, ambiguous)| local(dt, tz, has_time).map(|m| Moment { ambiguous, ..m }),
     )
 }
 
@@ -87,6 +91,7 @@ fn local(dt: DateTime, tz: &TimeZone, has_time: bool) -> Result<Moment, String> 
         .map(|z| Moment {
             unix: z.timestamp().as_second(),
             has_time,
+            ambiguous: false,
         })
         .map_err(|e| format!("the time does not exist in the configured zone: {e}"))
 }
@@ -109,14 +114,17 @@ fn unix(s: &str, tz: &TimeZone) -> Option<Result<Moment, String>> {
         9 | 10 => Ok(Moment {
             unix: n,
             has_time: true,
+            ambiguous: false,
         }),
         12 | 13 => Ok(Moment {
             unix: n / 1000,
             has_time: true,
+            ambiguous: false,
         }),
         15 | 16 => Ok(Moment {
             unix: n / 1_000_000,
             has_time: true,
+            ambiguous: false,
         }),
         _ => Err(format!(
             "`{s}` is a number but not Unix seconds or milliseconds"
@@ -130,6 +138,7 @@ fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
         return Ok(Moment {
             unix: ts.as_second(),
             has_time: true,
+            ambiguous: false,
         });
     }
     if let Ok(dt) = p.to_datetime() {
@@ -139,8 +148,9 @@ fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
     local(d.to_datetime(Time::midnight()), tz, false)
 }
 
-/// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...
-fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
+/// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...; with whether day and month
+/// could be swapped (`05/11/2026`; dotted dates are always day first).
+fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool, bool)> {
     let (date, time) = match s.split_once([' ', 'T']) {
         Some((d, t)) => (d, Some(t.trim())),
         None => (s, None),
@@ -151,6 +161,7 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
     let [a, b, c] = parts[..] else { return None };
+    let ambiguous = sep != '.' && a != b && (1..=12).contains(&a) && (1..=12).contains(&b);
     let (y, m, d) = if a > 31 {
         (a, b, c)
     } else if sep == '.' || a > 12 {
@@ -171,7 +182,7 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
     )
     .ok()?;
     let Some(t) = time.filter(|t| !t.is_empty()) else {
-        return Some((date.to_datetime(Time::midnight()), false));
+        return Some((date.to_datetime(Time::midnight()), false, ambiguous));
     };
     let upper = t.to_ascii_uppercase();
     let (clock, pm) = if let Some(c) = upper.strip_suffix("PM") {
@@ -202,7 +213,7 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool)> {
         0,
     )
     .ok()?;
-    Some((date.to_datetime(time), true))
+    Some((date.to_datetime(time), true, ambiguous))
 }
 
 #[cfg(test)]
@@ -261,6 +272,17 @@ mod tests {
         assert!(!m.has_time);
         assert_eq!(m.unix, T - (19 * 3600 + 3 * 60 + 27) + 5 * 3600);
         assert!(!p("11/18/2025").unwrap().has_time);
+    }
+
+    #[test]
+    fn swappable_day_and_month_are_flagged() {
+        assert!(p("05/11/2026 09:00").unwrap().ambiguous);
+        assert!(p("05/11/2026").unwrap().ambiguous);
+        assert!(!p("28/11/2026").unwrap().ambiguous);
+        assert!(!p("11/11/2026").unwrap().ambiguous);
+        assert!(!p("05.11.2026").unwrap().ambiguous);
+        assert!(!p("2026-11-05").unwrap().ambiguous);
+        assert!(!p("2026/11/05 10:00").unwrap().ambiguous);
     }
 
     #[test]

@@ -184,6 +184,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         decimal_comma: a.decimal_comma || file.decimal_comma.unwrap_or(false),
         date_format: a.date_format.clone().or(file.date_format.clone()),
         date_order: a.date_order.or(file.date_order).unwrap_or_default(),
+        date_order_set: a.date_order.or(file.date_order).is_some(),
         now,
     };
     let encoding = match a.encoding.as_deref().or(file.encoding.as_deref()) {
