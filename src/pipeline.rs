@@ -270,7 +270,7 @@ fn read_one(
     tx: &crossbeam_channel::Sender<Msg>,
 ) -> Result<Option<u64>, PipelineError> {
     let name = input::display_name(path);
-    let mut reader = input::open(path, &plan.read)?;
+    let (mut reader, detected_encoding) = input::open_detecting(path, &plan.read)?;
     let mut chunk: Vec<Unit> = Vec::with_capacity(CHUNK);
     let mut records = 0u64;
     let flush = |chunk: &mut Vec<Unit>| -> bool {
@@ -289,6 +289,7 @@ fn read_one(
         preset: "generic",
         preset_reason: String::new(),
         delimiter: None,
+        encoding: detected_encoding.map(|e| e.name().to_owned()),
         ignored_columns: Vec::new(),
         duplicate_columns: Vec::new(),
     };
