@@ -46,7 +46,7 @@ pub fn country_alpha2(raw: &str) -> Option<&'static str> {
         "republicofireland" => Some("ie"),
         "unitedstatesvirginislands" | "usvirginislands" => Some("vi"),
         "sintmaarten" => Some("sx"),
-        _ => None,
+        _ => endonym(key),
     };
     if alias.is_some() {
         return alias;
@@ -73,6 +73,44 @@ pub fn country_alpha2(raw: &str) -> Option<&'static str> {
         Country::from_name(with_the).ok()
     })?;
     lower_alpha2(country.alpha2)
+}
+
+/// Country names as European shops write them in their own language (accents already
+/// folded: `Österreich` is `osterreich`), for the countries such exports mostly hold.
+fn endonym(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "deutschland" | "allemagne" | "alemania" | "germania" | "duitsland" | "niemcy" => "de",
+        "osterreich" | "autriche" | "austria" | "oostenrijk" => "at",
+        "schweiz" | "suisse" | "svizzera" | "svizra" | "zwitserland" | "suiza" => "ch",
+        "frankreich" | "francia" | "frankrijk" | "francja" => "fr",
+        "espana" | "spanien" | "espagne" | "spagna" | "spanje" | "hiszpania" => "es",
+        "italia" | "italien" | "italie" | "wlochy" => "it",
+        "nederland" | "niederlande" | "paysbas" | "paesibassi" | "paisesbajos" => "nl",
+        "belgie" | "belgique" | "belgien" | "belgio" | "belgica" => "be",
+        "luxemburg" | "luxembourg" | "lussemburgo" => "lu",
+        "polska" | "polen" | "pologne" | "polonia" => "pl",
+        "cesko" | "ceskarepublika" | "tschechien" => "cz",
+        "slovensko" | "slowakei" => "sk",
+        "magyarorszag" | "ungarn" => "hu",
+        "danmark" | "danemark" | "danimarca" | "dinamarca" | "denemarken" => "dk",
+        "sverige" | "schweden" | "suede" | "svezia" | "suecia" | "zweden" => "se",
+        "norge" | "norwegen" | "norvege" | "noorwegen" => "no",
+        "suomi" | "finnland" => "fi",
+        "eire" | "irland" | "irlande" | "irlanda" | "ierland" => "ie",
+        "grossbritannien"
+        | "vereinigteskonigreich"
+        | "royaumeuni"
+        | "reinounido"
+        | "regnounito"
+        | "verenigdkoninkrijk" => "gb",
+        "vereinigtestaaten" | "etatsunis" | "estadosunidos" | "statiuniti" => "us",
+        "brasil" | "brasilien" => "br",
+        "hrvatska" | "kroatien" => "hr",
+        "slovenija" | "slowenien" => "si",
+        "ellada" | "griechenland" | "grece" => "gr",
+        "turkiye" | "turkei" => "tr",
+        _ => return None,
+    })
 }
 
 /// The ISO 4217 code, uppercase, if `raw` (any case, trimmed) is a real, active currency
@@ -306,6 +344,22 @@ mod tests {
             "Unitedstatesx",
         ] {
             assert_eq!(country_alpha2(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn countries_in_their_own_language() {
+        for (raw, want) in [
+            ("Deutschland", "de"),
+            ("Österreich", "at"),
+            ("Schweiz", "ch"),
+            ("España", "es"),
+            ("Belgique", "be"),
+            ("Česko", "cz"),
+            ("Vereinigtes Königreich", "gb"),
+            ("Türkiye", "tr"),
+        ] {
+            assert_eq!(country_alpha2(raw), Some(want), "{raw}");
         }
     }
 
