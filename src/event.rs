@@ -480,6 +480,9 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
         .collect()
 }
 
+/// More decimals than this in an item price are float noise, not a price.
+const FLOAT_NOISE_SCALE: u32 = 6;
+
 /// Builds the event for `order`.
 #[must_use]
 #[allow(clippy::too_many_lines)]
@@ -919,6 +922,15 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
                 cd.content_ids.push(p.clone());
             }
         }
+        // WooCommerce's API gives a line's `price` as a float (its total over its quantity,
+        // `16.666666666666668`): such float noise is rounded to the currency's minor unit.
+        let price = price.map(|p| {
+            if p.scale() > FLOAT_NOISE_SCALE {
+                p.round_dp(cd.currency.map_or(2, normalize::currency_decimals))
+            } else {
+                p
+            }
+        });
         cd.contents.push(Content {
             id: pid,
             item_price: price.map(money::format),
@@ -1369,6 +1381,27 @@ mod tests {
             panic!("not built")
         };
         assert!(!b.warnings.iter().any(|w| w.code == "ambiguous_date"));
+    }
+
+    #[test]
+    fn float_noise_in_item_prices_is_rounded_to_the_currency() {
+        let item = |price: &str| {
+            vec![
+                (Key::ItemSku, cell("C-2")),
+                (Key::ItemPrice, cell(price)),
+                (Key::ItemQuantity, cell("3")),
+            ]
+        };
+        let mut fields = BASE.to_vec();
+        fields.push((Key::Currency, "USD"));
+        let e = built(&order(&fields, vec![item("16.666666666666668")]));
+        assert_eq!(e["custom_data"]["contents"][0]["item_price"], "16.67");
+        let e = built(&order(&fields, vec![item("0.125")]));
+        assert_eq!(e["custom_data"]["contents"][0]["item_price"], "0.125");
+        fields.pop();
+        fields.push((Key::Currency, "JPY"));
+        let e = built(&order(&fields, vec![item("333.33333333333337")]));
+        assert_eq!(e["custom_data"]["contents"][0]["item_price"], "333.00");
     }
 
     #[test]

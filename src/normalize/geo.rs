@@ -129,6 +129,14 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
     (!currency.is_special() && currency.is_superseded().is_none()).then(|| currency.code())
 }
 
+/// Decimal places of a currency's minor unit (`USD` 2, `JPY` 0, `KWD` 3); 2 when unknown.
+#[must_use]
+pub fn currency_decimals(code: &str) -> u32 {
+    Currency::from_code(code)
+        .and_then(Currency::exponent)
+        .map_or(2, u32::from)
+}
+
 /// US states, territories and military "states", Canadian provinces and territories, and
 /// Australian states, by name (as an [`ascii_key`]) to their postal abbreviation.
 fn state_by_name(key: &str) -> Option<&'static str> {
@@ -365,6 +373,9 @@ mod tests {
 
     #[test]
     fn currencies() {
+        assert_eq!(currency_decimals("USD"), 2);
+        assert_eq!(currency_decimals("JPY"), 0);
+        assert_eq!(currency_decimals("KWD"), 3);
         assert_eq!(currency_code("usd"), Some("USD"));
         assert_eq!(currency_code(" EUR "), Some("EUR"));
         assert_eq!(currency_code("Gbp"), Some("GBP"));
