@@ -97,15 +97,24 @@ const MAX_TITLE_LINES: usize = 10;
 /// Candidate delimiters, in order of preference on a tie.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
-/// Whether a line has a candidate delimiter outside quotes.
-fn has_delimiter(line: &[u8]) -> bool {
+/// How many fields of a line hold something, splitting on any candidate delimiter outside
+/// quotes.
+fn filled_fields(line: &[u8]) -> usize {
     let mut quoted = false;
-    line.iter().any(|&b| {
+    let mut filled = 0;
+    let mut current = false;
+    for &b in line {
         if b == b'"' {
             quoted = !quoted;
         }
-        !quoted && DELIMITERS.contains(&b)
-    })
+        if !quoted && DELIMITERS.contains(&b) {
+            filled += usize::from(current);
+            current = false;
+        } else if !b.is_ascii_whitespace() && b != b'"' {
+            current = true;
+        }
+    }
+    filled + usize::from(current)
 }
 
 /// Counts each candidate delimiter outside quotes in the first line of `buf`.
@@ -165,16 +174,17 @@ impl CsvReader {
                 .filter(|d| d.len() == 1)
                 .map(|d| d[0]);
             let blank = !buf.is_empty() && text.iter().all(u8::is_ascii_whitespace);
-            // A report title above the header (`Orders report`, `Exported 28.11.2026`): a line
-            // without any delimiter, followed by one with delimiters.
+            // A report title above the header (`Orders report`, `Exported 28.11.2026`, or
+            // `Orders report;;;;` as Excel pads it): a line with one filled cell at most,
+            // followed by lines with several.
             let title = |e: usize| {
                 titles < MAX_TITLE_LINES
-                    && !has_delimiter(text)
+                    && filled_fields(text) <= 1
                     && buf[e + 1..]
                         .split(|b| *b == b'\n')
                         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
                         .take(MAX_TITLE_LINES)
-                        .any(has_delimiter)
+                        .any(|l| filled_fields(l) > 1)
             };
             match (end, sep, blank) {
                 (Some(e), Some(d), _) => {
@@ -467,6 +477,14 @@ mod tests {
         .unwrap();
         assert_eq!(r.header(), ["order_id", "email"]);
         assert_eq!(rows(&mut r)[0].as_ref().unwrap().line(), 5);
+        // Excel pads a title cell with the delimiters of the columns below it.
+        let mut r = reader(
+            b"Orders report;;;\r\n;;;\r\nid;email;total;x\r\n1;a@example.com;2;\r\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.header(), ["id", "email", "total", "x"]);
+        assert_eq!(rows(&mut r)[0].as_ref().unwrap().line(), 4);
         // A one-column file keeps its header, even with a delimiter inside quotes.
         let mut r = reader(b"name\n\"Doe, Jo\"\nAl\n", None).unwrap();
         assert_eq!(r.header(), ["name"]);
