@@ -8,5 +8,6 @@ mod golden;
 mod hash;
 mod ledger;
 mod offline;
+mod real;
 mod schema;
 mod send;
