@@ -510,6 +510,9 @@ mod tests {
             assert!(m.maps(k), "{k:?}");
         }
         assert!(m.ignored.is_empty(), "{:?}", m.ignored);
+        let h = header("Order Number,Customer Email,Order Total,Date Created,Currency Code");
+        let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
+        assert!(m.ignored.is_empty(), "{:?}", m.ignored);
         // Platform presets keep their exact names.
         let m = CsvMapper::new(&header("Name,Lineitem-quantity"), Preset::Shopify, &[]).unwrap();
         assert!(!m.maps(Key::ItemQuantity));
