@@ -862,11 +862,17 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     for item in &items {
         let qty_cell = item_value(item, Key::ItemQuantity);
         let quantity = qty_cell.and_then(|c| {
-            let q = c
-                .value
-                .trim()
+            let v = c.value.trim();
+            // Spreadsheets in decimal-comma locales write `2,00`.
+            let q = v
                 .parse::<Decimal>()
                 .ok()
+                .or_else(|| {
+                    v.bytes()
+                        .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+                        .then(|| money::parse(v, s.decimal_comma).ok())
+                        .flatten()
+                })
                 .filter(|q| q.fract().is_zero());
             if q.is_none() {
                 ctx.warn(
@@ -1402,6 +1408,25 @@ mod tests {
         fields.push((Key::Currency, "JPY"));
         let e = built(&order(&fields, vec![item("333.33333333333337")]));
         assert_eq!(e["custom_data"]["contents"][0]["item_price"], "333.00");
+    }
+
+    #[test]
+    fn decimal_comma_quantities() {
+        let item = |q: &str| {
+            vec![
+                (Key::ItemSku, cell("A")),
+                (Key::ItemPrice, cell("5,00")),
+                (Key::ItemQuantity, cell(q)),
+            ]
+        };
+        let e = built(&order(BASE, vec![item("2,00"), item("3")]));
+        assert_eq!(e["custom_data"]["num_items"], 5);
+        assert_eq!(e["custom_data"]["contents"][0]["quantity"], 2);
+        let o = order(BASE, vec![item("2,5")]);
+        let Outcome::Built(b) = build(&o, &settings()) else {
+            panic!("not built")
+        };
+        assert!(b.warnings.iter().any(|w| w.code == "invalid_quantity"));
     }
 
     #[test]
