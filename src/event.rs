@@ -349,6 +349,20 @@ fn money_cell(
     what: &str,
 ) -> Result<Option<Decimal>, Box<Outcome>> {
     let Some(c) = cell else { return Ok(None) };
+    let two_decimals = ctx
+        .order
+        .get(Key::Currency)
+        .and_then(|c| normalize::currency_code(&c.value))
+        .map_or(2, normalize::currency_decimals)
+        < 3;
+    if !s.decimal_comma && two_decimals && dot_thousands(&c.value) {
+        ctx.warn(
+            Some(c),
+            "ambiguous_amount",
+            format!("the {what} has three digits after a dot, as in `1.234`; it was read as a decimal point, not as thousands"),
+            Some("if the file writes `1.234,50`, set `decimal_comma = true` (or `--decimal-comma`)".into()),
+        );
+    }
     money::parse(&c.value, s.decimal_comma).map(Some).map_err(|_| {
         let p = ctx.problem(
             Severity::Rejected,
@@ -361,6 +375,21 @@ fn money_cell(
         all.push(p);
         Box::new(Outcome::Rejected(all))
     })
+}
+
+/// An amount such as `1.234` or `12.345.678`: dots before groups of exactly three digits and
+/// no comma, which decimal-comma locales write for thousands.
+fn dot_thousands(raw: &str) -> bool {
+    let t: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        .collect();
+    let mut groups = t.split('.');
+    let first = groups.next().unwrap_or("");
+    !t.contains(',')
+        && t.contains('.')
+        && (1..=3).contains(&first.len())
+        && groups.all(|g| g.len() == 3)
 }
 
 fn epik(landing: &str) -> Option<String> {
@@ -1408,6 +1437,26 @@ mod tests {
         fields.push((Key::Currency, "JPY"));
         let e = built(&order(&fields, vec![item("333.33333333333337")]));
         assert_eq!(e["custom_data"]["contents"][0]["item_price"], "333.00");
+    }
+
+    #[test]
+    fn dot_thousands_amounts_warn_without_decimal_comma() {
+        assert!(dot_thousands("1.234"));
+        assert!(dot_thousands("€ 12.345.678"));
+        assert!(!dot_thousands("1.23"));
+        assert!(!dot_thousands("1.234,50"));
+        assert!(!dot_thousands("1234.567"));
+        let mut fields = BASE.to_vec();
+        fields[3] = (Key::Total, "1.234");
+        let Outcome::Built(b) = build(&order(&fields, Vec::new()), &settings()) else {
+            panic!("not built")
+        };
+        assert!(b.warnings.iter().any(|w| w.code == "ambiguous_amount"));
+        fields.push((Key::Currency, "KWD"));
+        let Outcome::Built(b) = build(&order(&fields, Vec::new()), &settings()) else {
+            panic!("not built")
+        };
+        assert!(!b.warnings.iter().any(|w| w.code == "ambiguous_amount"));
     }
 
     #[test]
