@@ -455,6 +455,9 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
         .map(|entry| {
             let mut item: Item = Vec::new();
             let mut total = None;
+            // SkyVerge writes the line item's own `id` beside `product_id`: a product id only
+            // when there is no `product_id`.
+            let mut bare_id = None;
             for kv in entry.split('|') {
                 let Some((k, v)) = kv.split_once(':') else {
                     continue;
@@ -465,7 +468,11 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                 }
                 let key = match k.trim().to_ascii_lowercase().as_str() {
                     "name" | "item_name" | "product_name" => Key::ItemName,
-                    "product_id" | "id" => Key::ItemProductId,
+                    "product_id" => Key::ItemProductId,
+                    "id" => {
+                        bare_id = Some(v.to_owned());
+                        continue;
+                    }
                     "variation_id" | "variant_id" => Key::ItemVariantId,
                     "sku" => Key::ItemSku,
                     "quantity" | "qty" => Key::ItemQuantity,
@@ -480,6 +487,16 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                     key,
                     Cell {
                         value: v.to_owned(),
+                        column: cell.column.clone(),
+                        line: cell.line,
+                    },
+                ));
+            }
+            if let Some(id) = bare_id.filter(|_| item_value(&item, Key::ItemProductId).is_none()) {
+                item.push((
+                    Key::ItemProductId,
+                    Cell {
+                        value: id,
                         column: cell.column.clone(),
                         line: cell.line,
                     },
@@ -1476,6 +1493,24 @@ mod tests {
             panic!("not built")
         };
         assert!(b.warnings.iter().any(|w| w.code == "invalid_quantity"));
+    }
+
+    #[test]
+    fn packed_line_item_id_does_not_shadow_the_product_id() {
+        let c = Cell {
+            value: "id:991|name:Mug|product_id:240|quantity:1|total:12.50;id:77|name:Tee|quantity:1|total:5".into(),
+            column: Arc::from("line_items"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(
+            item_value(&items[0], Key::ItemProductId).unwrap().value,
+            "240"
+        );
+        assert_eq!(
+            item_value(&items[1], Key::ItemProductId).unwrap().value,
+            "77"
+        );
     }
 
     #[test]
