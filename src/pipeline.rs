@@ -246,6 +246,16 @@ fn is_body(v: &serde_json::Value) -> bool {
     })
 }
 
+/// The error code of a WordPress REST API error answer (`{"code": "...", "message": "...",
+/// "data": {"status": 401}}`), saved in place of the orders when a request failed.
+fn wp_rest_error(v: &serde_json::Value) -> Option<&str> {
+    let o = v.as_object()?;
+    let status = o.get("data")?.get("status")?;
+    (o.len() <= 4 && o.contains_key("message") && status.is_u64())
+        .then(|| o.get("code")?.as_str())
+        .flatten()
+}
+
 /// The reader thread: every input in turn. Returns the number of records read.
 fn read_all(plan: &Plan, settings: &Settings, tx: &crossbeam_channel::Sender<Msg>) -> u64 {
     let mut total = 0;
@@ -372,6 +382,18 @@ fn read_one(
                             );
                         }
                     }
+                    Ok(Raw::Object { value, .. }) if wp_rest_error(&value).is_some() => {
+                        flush(&mut chunk);
+                        return Err(InputError::Shape {
+                            path: name.to_string(),
+                            message: format!(
+                                "this is an error answer of the WordPress REST API (`{}`), not orders",
+                                wp_rest_error(&value).unwrap_or_default()
+                            ),
+                            hint: Some("fetch the orders again with API keys that may read orders (WooCommerce > Settings > Advanced > REST API, permission Read)".into()),
+                        }
+                        .into());
+                    }
                     Ok(Raw::Object { line, value }) => {
                         let m = mapper.get_or_insert_with(|| {
                             let (preset, reason) = match settings.preset {
@@ -403,7 +425,11 @@ fn read_one(
                 }
             }
             if let Some(mut s) = summary.take() {
-                s.preset_reason = "the records are already-built events, sent as they are".into();
+                s.preset_reason = if records == 0 {
+                    "the input holds no orders".into()
+                } else {
+                    "the records are already-built events, sent as they are".into()
+                };
                 let _ = tx.send(Msg::Input(s));
             }
         }

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::support::{pinconv, Done};
+use crate::support::{pinconv, temp_file, Done};
 
 const WOO: &str = "tests/fixtures/real/woocommerce";
 const GENERIC: &str = "tests/fixtures/real/generic";
@@ -222,4 +222,20 @@ fn report_title_quoted_headers_and_empty_rows() {
 fn very_long_fields() {
     let (_, events) = build(&[&format!("{GENERIC}/long_fields.csv")]);
     assert_eq!(events.len(), 2);
+}
+
+#[test]
+fn a_saved_wordpress_error_answer_is_not_an_order() {
+    let f = temp_file(
+        ".json",
+        r#"{"code":"woocommerce_rest_cannot_view","message":"Sorry, you cannot list resources.","data":{"status":401}}"#,
+    );
+    pinconv(["check", "--max-age", "off", f.path().to_str().unwrap()])
+        .code(2)
+        .stderr_has("error answer of the WordPress REST API (`woocommerce_rest_cannot_view`)")
+        .stderr_has("hint: fetch the orders again");
+    let f = temp_file(".json", "[]");
+    pinconv(["check", f.path().to_str().unwrap()])
+        .code(0)
+        .stderr_has("the input holds no orders");
 }
