@@ -224,6 +224,15 @@ pub fn open_detecting(
         line: 0,
         source,
     })?;
+    if let Some(kind) = spreadsheet(&raw_prefix) {
+        return Err(InputError::Shape {
+            path: name.to_string(),
+            message: format!("this is {kind}, not a CSV or JSON file"),
+            hint: Some(
+                "open it in the spreadsheet program and save it as \"CSV UTF-8\" (or export CSV from the shop)".into(),
+            ),
+        });
+    }
     let detected = match opts.encoding {
         Some(_) => None,
         None => detect_encoding(&raw_prefix),
@@ -263,6 +272,18 @@ pub fn open_detecting(
         Format::Ndjson => Reader::Ndjson(NdjsonReader::new(Box::new(reader), name)),
     };
     Ok((reader, detected))
+}
+
+/// What kind of spreadsheet workbook the bytes start, if any: a ZIP container (`.xlsx`,
+/// `.ods`, `.numbers`) or an OLE2 compound file (Excel 97-2003 `.xls`).
+fn spreadsheet(prefix: &[u8]) -> Option<&'static str> {
+    if prefix.starts_with(b"PK\x03\x04") {
+        Some("a ZIP archive (an Excel `.xlsx` or OpenDocument workbook)")
+    } else if prefix.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        Some("an Excel 97-2003 workbook (`.xls`)")
+    } else {
+        None
+    }
 }
 
 /// The encoding of a start of input that is neither UTF-8 nor marked by a byte-order mark,
@@ -358,6 +379,17 @@ mod tests {
         // Nor is one stray byte in a UTF-8 file.
         assert_eq!(detect_encoding("Zoë,Orl\u{e9}ans".as_bytes()), None);
         assert_eq!(detect_encoding(b"Zo\xc3\xab,Orl\xe9ans"), None);
+    }
+
+    #[test]
+    fn workbooks_are_recognised() {
+        assert!(spreadsheet(b"PK\x03\x04\x14\x00")
+            .unwrap()
+            .contains(".xlsx"));
+        assert!(spreadsheet(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00")
+            .unwrap()
+            .contains(".xls"));
+        assert_eq!(spreadsheet(b"PK,order_id\n"), None);
     }
 
     #[test]

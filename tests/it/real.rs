@@ -239,3 +239,12 @@ fn a_saved_wordpress_error_answer_is_not_an_order() {
         .code(0)
         .stderr_has("the input holds no orders");
 }
+
+#[test]
+fn a_workbook_is_not_read_as_csv() {
+    let f = temp_file(".csv", "PK\u{3}\u{4}\u{14}\u{0}[Content_Types].xml");
+    pinconv(["check", f.path().to_str().unwrap()])
+        .code(2)
+        .stderr_has("this is a ZIP archive (an Excel `.xlsx` or OpenDocument workbook)")
+        .stderr_has("save it as \"CSV UTF-8\"");
+}
