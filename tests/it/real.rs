@@ -248,3 +248,16 @@ fn a_workbook_is_not_read_as_csv() {
         .stderr_has("this is a ZIP archive (an Excel `.xlsx` or OpenDocument workbook)")
         .stderr_has("save it as \"CSV UTF-8\"");
 }
+
+#[test]
+fn algolplus_order_columns_on_the_first_row_only() {
+    let (d, events) = build(&[&format!("{WOO}/algolplus_orders_first_row_only.csv")]);
+    d.stderr_has("read 5 records from 1 input: 4 orders")
+        .stderr_has("rejected  0");
+    let e = by_id(&events, "9001");
+    assert_eq!(
+        e["custom_data"]["content_ids"],
+        serde_json::json!(["TEE-S", "CAP-1"])
+    );
+    assert_eq!(e["custom_data"]["num_items"], 3);
+}
