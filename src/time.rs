@@ -231,7 +231,8 @@ fn named_month(s: &str) -> Option<(DateTime, bool)> {
 /// could be swapped (`05/11/2026`; dotted dates are always day first).
 fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool, bool)> {
     let (date, time) = match s.split_once([' ', 'T']) {
-        Some((d, t)) => (d, Some(t.trim())),
+        // `20.11.2026, 14:05`, as some locales write it.
+        Some((d, t)) => (d.trim_end_matches(','), Some(t.trim())),
         None => (s, None),
     };
     let sep = date.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
@@ -336,6 +337,7 @@ mod tests {
         assert_eq!(p("2025-11-18 14:03:27").unwrap().unix, T);
         assert_eq!(p("11/18/2025 2:03:27 PM").unwrap().unix, T);
         assert_eq!(p("18.11.2025 14:03:27").unwrap().unix, T);
+        assert_eq!(p("18.11.2025, 14:03:27").unwrap().unix, T);
         let tz = TimeZone::get("America/New_York").unwrap();
         let o = TimeOptions {
             tz: &tz,
