@@ -326,15 +326,38 @@ pub struct JsonMapper {
 struct Path {
     text: Arc<str>,
     array: Option<Vec<String>>,
+    /// `a[key=x].b`: the first element of `a` whose `key` is `x` (an order-level value).
+    pick: Option<(Vec<String>, String, String)>,
     rest: Vec<String>,
 }
 
 fn parse_path(s: &str) -> Path {
     let text: Arc<str> = Arc::from(s.trim());
+    let dotted = |p: &str| -> Vec<String> {
+        p.trim_start_matches('.')
+            .split('.')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    // `meta_data[key=_wc_order_attribution_session_entry].value`
+    if let Some((array, tail)) = s.trim().split_once('[') {
+        if let Some((cond, rest)) = tail.split_once(']') {
+            if let Some((k, v)) = cond.split_once('=') {
+                return Path {
+                    text,
+                    array: None,
+                    pick: Some((dotted(array), k.trim().to_owned(), v.trim().to_owned())),
+                    rest: dotted(rest),
+                };
+            }
+        }
+    }
     match s.split_once("[]") {
         Some((array, rest)) => Path {
             text,
             array: Some(array.split('.').map(str::to_owned).collect()),
+            pick: None,
             rest: rest
                 .trim_start_matches('.')
                 .split('.')
@@ -345,6 +368,7 @@ fn parse_path(s: &str) -> Path {
         None => Path {
             text,
             array: None,
+            pick: None,
             rest: s.trim().split('.').map(str::to_owned).collect(),
         },
     }
@@ -391,7 +415,20 @@ impl JsonMapper {
             for path in paths {
                 match &path.array {
                     None => {
-                        let found = lookup(value, &path.rest);
+                        let found = match &path.pick {
+                            None => lookup(value, &path.rest),
+                            Some((array, k, v)) => match lookup(value, array) {
+                                Some(Value::Array(elems)) => elems
+                                    .iter()
+                                    .find(|e| {
+                                        lookup(e, std::slice::from_ref(k))
+                                            .and_then(scalar_text)
+                                            .is_some_and(|t| t == *v)
+                                    })
+                                    .and_then(|e| lookup(e, &path.rest)),
+                                _ => None,
+                            },
+                        };
                         let texts: Vec<String> = match found {
                             Some(Value::Array(a)) if key.is_multi() => {
                                 a.iter().filter_map(scalar_text).collect()
@@ -538,6 +575,23 @@ mod tests {
         let err = CsvMapper::new(&h, Preset::Generic, &[]).unwrap_err();
         assert!(err.message.contains("Analytics"), "{}", err.message);
         assert!(err.hint.unwrap().contains("order-export plugin"));
+    }
+
+    #[test]
+    fn json_path_picks_an_array_element_by_key() {
+        let m = JsonMapper::new(
+            Preset::Generic,
+            &[(Key::LandingSite, vec!["meta_data[key=entry].value".into()])],
+        );
+        let v = json!({"meta_data": [{"key": "other", "value": "x"}, {"key": "entry", "value": "/p?epik=abc"}]});
+        let o = m.order(&Arc::from("t.json"), 1, &v);
+        assert_eq!(o.get(Key::LandingSite).unwrap().value, "/p?epik=abc");
+        assert_eq!(
+            &*o.get(Key::LandingSite).unwrap().column,
+            "meta_data[key=entry].value"
+        );
+        let none = m.order(&Arc::from("t.json"), 1, &json!({"meta_data": []}));
+        assert!(none.get(Key::LandingSite).is_none());
     }
 
     #[test]

@@ -224,7 +224,18 @@ const WOO_JSON: Table = &[
     ),
     (Key::ExternalId, &["customer_id"]),
     (Key::ClientIp, &["customer_ip_address", "customer_ip"]),
-    (Key::UserAgent, &["customer_user_agent"]),
+    (
+        Key::UserAgent,
+        &[
+            "customer_user_agent",
+            "meta_data[key=_wc_order_attribution_user_agent].value",
+        ],
+    ),
+    // Order attribution (WooCommerce 8.5+) keeps the landing URL, with Pinterest's `epik`.
+    (
+        Key::LandingSite,
+        &["meta_data[key=_wc_order_attribution_session_entry].value"],
+    ),
     (
         Key::EventTime,
         &["date_created_gmt", "date_created", "created_at"],

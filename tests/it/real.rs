@@ -59,6 +59,8 @@ fn woo_rest_v3_orders() {
         hash("external_id", None, "58")
     );
     assert_eq!(registered["user_data"]["st"][0], hash("st", None, "IL"));
+    // The epik of the order-attribution landing URL.
+    assert_eq!(registered["user_data"]["click_id"], "dj0yJnU9ZXhhbXBsZQ");
     // A guest (customer_id 0) has no external_id; a UK national number takes +44; a simple
     // product without SKU (variation_id 0) is identified by its product id.
     let guest = by_id(&events, "7002");
@@ -72,6 +74,11 @@ fn woo_rest_v3_orders() {
         hash("em", None, "rowan.ellery@example.com")
     );
     assert_eq!(guest["custom_data"]["content_ids"][0], "240");
+    // No customer_user_agent: the one order attribution kept.
+    assert_eq!(
+        guest["user_data"]["client_user_agent"],
+        "Mozilla/5.0 (Android 15; Mobile) Firefox/144.0"
+    );
     assert_eq!(guest["custom_data"]["currency"], "GBP");
     // Point of sale is offline; every event id is the order id.
     assert_eq!(by_id(&events, "7011")["action_source"], "offline");
