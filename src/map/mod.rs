@@ -550,6 +550,9 @@ mod tests {
         let h = header("Order Number,Customer Email,Order Total,Date Created,Currency Code");
         let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
         assert!(m.ignored.is_empty(), "{:?}", m.ignored);
+        let h = header("order_id,billing_email,meta:_wc_order_attribution_session_entry");
+        let m = CsvMapper::new(&h, Preset::Woocommerce, &[]).unwrap();
+        assert!(m.maps(Key::LandingSite));
         // Platform presets keep their exact names.
         let m = CsvMapper::new(&header("Name,Lineitem-quantity"), Preset::Shopify, &[]).unwrap();
         assert!(!m.maps(Key::ItemQuantity));

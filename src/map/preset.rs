@@ -360,7 +360,16 @@ const WOO_CSV: Table = &[
     ),
     (
         Key::UserAgent,
-        &["customer_user_agent", "Customer User Agent"],
+        &[
+            "customer_user_agent",
+            "Customer User Agent",
+            "meta:_wc_order_attribution_user_agent",
+        ],
+    ),
+    // WebToffee writes order meta as `meta:<key>` columns.
+    (
+        Key::LandingSite,
+        &["meta:_wc_order_attribution_session_entry"],
     ),
     (
         Key::EventTime,
