@@ -359,7 +359,8 @@ pub struct Settings {
     pub date_format: Option<String>,
     /// Slash date order.
     pub date_order: DateOrder,
-    /// Whether the date order was chosen rather than the `mdy` default.
+    /// Whether `date_order` was chosen (flag or config) rather than defaulted, so a date
+    /// that reads either way is not worth a warning.
     pub date_order_set: bool,
     /// The run's "now", Unix seconds: wall clock unless `--now` pins it.
     pub now: i64,

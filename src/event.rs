@@ -278,6 +278,43 @@ fn truthy(s: &str) -> bool {
     )
 }
 
+/// The canonical status of a raw status value: the slugs WooCommerce and Shopify write
+/// (`wc-cancelled`, `on-hold`, `checkout-draft`), and the labels order-export plugins write
+/// instead (`Pending payment`, `On hold`), in English and in WooCommerce's German, French,
+/// Spanish, Italian and Dutch translations.
+fn canonical_status(raw: &str) -> Option<&'static str> {
+    let v = raw.trim().to_lowercase().replace(['-', ' '], "_");
+    Some(match v.trim_start_matches("wc_") {
+        "voided" | "void" => "voided",
+        "refunded" | "rückerstattet" | "remboursée" | "remboursé" | "reembolsado"
+        | "rimborsato" | "terugbetaald" => "refunded",
+        "cancelled" | "canceled" | "storniert" | "abgebrochen" | "annulée" | "annulé"
+        | "cancelado" | "cancelada" | "annullato" | "geannuleerd" => "cancelled",
+        "failed" | "fehlgeschlagen" | "échouée" | "échoué" | "echouée" | "fallido" | "fallita"
+        | "fallito" | "mislukt" => "failed",
+        "pending"
+        | "pending_payment"
+        | "on_hold"
+        | "authorized"
+        | "unpaid"
+        | "zahlung_ausstehend"
+        | "in_wartestellung"
+        | "wartend"
+        | "attente_paiement"
+        | "en_attente"
+        | "pendiente_de_pago"
+        | "en_espera"
+        | "in_attesa_di_pagamento"
+        | "in_sospeso"
+        | "wachtend_op_betaling"
+        | "in_de_wacht" => "pending",
+        "trash" | "checkout_draft" | "draft" | "entwurf" | "brouillon" | "borrador" | "bozza"
+        | "concept" => "draft",
+        "test" => "test",
+        _ => return None,
+    })
+}
+
 /// The canonical statuses an order has (test, voided, cancelled, ...), with the cell that says so.
 fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     let mut out = Vec::new();
@@ -296,16 +333,8 @@ fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     }
     for key in [Key::FinancialStatus, Key::Status] {
         if let Some(c) = order.get(key) {
-            let v = c.value.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-            let s = match v.trim_start_matches("wc_") {
-                "voided" | "void" => "voided",
-                "refunded" => "refunded",
-                "cancelled" | "canceled" => "cancelled",
-                "failed" => "failed",
-                "pending" | "on_hold" | "authorized" | "unpaid" => "pending",
-                "trash" | "checkout_draft" | "draft" => "draft",
-                "test" => "test",
-                _ => continue,
+            let Some(s) = canonical_status(&c.value) else {
+                continue;
             };
             out.push((s, Some(c)));
         }
@@ -320,6 +349,20 @@ fn money_cell(
     what: &str,
 ) -> Result<Option<Decimal>, Box<Outcome>> {
     let Some(c) = cell else { return Ok(None) };
+    let two_decimals = ctx
+        .order
+        .get(Key::Currency)
+        .and_then(|c| normalize::currency_code(&c.value))
+        .map_or(2, normalize::currency_decimals)
+        < 3;
+    if !s.decimal_comma && two_decimals && dot_thousands(&c.value) {
+        ctx.warn(
+            Some(c),
+            "ambiguous_amount",
+            format!("the {what} has three digits after a dot, as in `1.234`; it was read as a decimal point, not as thousands"),
+            Some("if the file writes `1.234,50`, set `decimal_comma = true` (or `--decimal-comma`)".into()),
+        );
+    }
     money::parse(&c.value, s.decimal_comma).map(Some).map_err(|_| {
         let p = ctx.problem(
             Severity::Rejected,
@@ -332,6 +375,21 @@ fn money_cell(
         all.push(p);
         Box::new(Outcome::Rejected(all))
     })
+}
+
+/// An amount such as `1.234` or `12.345.678`: dots before groups of exactly three digits and
+/// no comma, which decimal-comma locales write for thousands.
+fn dot_thousands(raw: &str) -> bool {
+    let t: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        .collect();
+    let mut groups = t.split('.');
+    let first = groups.next().unwrap_or("");
+    !t.contains(',')
+        && t.contains('.')
+        && (1..=3).contains(&first.len())
+        && groups.all(|g| g.len() == 3)
 }
 
 fn epik(landing: &str) -> Option<String> {
@@ -347,15 +405,59 @@ fn item_value(item: &Item, key: Key) -> Option<&Cell> {
     item.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
 }
 
+/// Keys of a packed item entry (`key:value|key:value`).
+const PACKED_KEYS: &[&str] = &[
+    "name",
+    "item_name",
+    "product_name",
+    "product_id",
+    "id",
+    "variation_id",
+    "variant_id",
+    "sku",
+    "quantity",
+    "qty",
+    "price",
+    "item_price",
+    "cost",
+    "total",
+    "line_total",
+];
+
+/// Splits a packed cell into its item entries. A `;` or line break separates two entries only
+/// when a `key:` follows it, so a product name such as `Napkins; Set of 4` stays whole.
+fn packed_entries(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in value.char_indices() {
+        if !matches!(c, ';' | '\n') {
+            continue;
+        }
+        let next = value[i + 1..].trim_start();
+        let starts_entry = next.split_once(':').is_some_and(|(k, _)| {
+            !k.contains('|') && PACKED_KEYS.iter().any(|p| p.eq_ignore_ascii_case(k.trim()))
+        });
+        if starts_entry {
+            out.push(&value[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&value[start..]);
+    out
+}
+
 /// Expands a packed `line_items` cell (`name:Mug|sku:M-1|quantity:2|total:20.00;...`, the
 /// format of WooCommerce order-export plugins) into items.
 fn packed_items(cell: &Cell) -> Vec<Item> {
-    cell.value
-        .split([';', '\n'])
+    packed_entries(&cell.value)
+        .into_iter()
         .filter(|s| !s.trim().is_empty())
         .map(|entry| {
             let mut item: Item = Vec::new();
             let mut total = None;
+            // SkyVerge writes the line item's own `id` beside `product_id`: a product id only
+            // when there is no `product_id`.
+            let mut bare_id = None;
             for kv in entry.split('|') {
                 let Some((k, v)) = kv.split_once(':') else {
                     continue;
@@ -366,7 +468,11 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                 }
                 let key = match k.trim().to_ascii_lowercase().as_str() {
                     "name" | "item_name" | "product_name" => Key::ItemName,
-                    "product_id" | "id" => Key::ItemProductId,
+                    "product_id" => Key::ItemProductId,
+                    "id" => {
+                        bare_id = Some(v.to_owned());
+                        continue;
+                    }
                     "variation_id" | "variant_id" => Key::ItemVariantId,
                     "sku" => Key::ItemSku,
                     "quantity" | "qty" => Key::ItemQuantity,
@@ -381,6 +487,16 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                     key,
                     Cell {
                         value: v.to_owned(),
+                        column: cell.column.clone(),
+                        line: cell.line,
+                    },
+                ));
+            }
+            if let Some(id) = bare_id.filter(|_| item_value(&item, Key::ItemProductId).is_none()) {
+                item.push((
+                    Key::ItemProductId,
+                    Cell {
+                        value: id,
                         column: cell.column.clone(),
                         line: cell.line,
                     },
@@ -409,6 +525,9 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
         .filter(|i| !i.is_empty())
         .collect()
 }
+
+/// More decimals than this in an item price are float noise, not a price.
+const FLOAT_NOISE_SCALE: u32 = 6;
 
 /// Builds the event for `order`.
 #[must_use]
@@ -831,11 +950,17 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     for item in &items {
         let qty_cell = item_value(item, Key::ItemQuantity);
         let quantity = qty_cell.and_then(|c| {
-            let q = c
-                .value
-                .trim()
+            let v = c.value.trim();
+            // Spreadsheets in decimal-comma locales write `2,00`.
+            let q = v
                 .parse::<Decimal>()
                 .ok()
+                .or_else(|| {
+                    v.bytes()
+                        .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+                        .then(|| money::parse(v, s.decimal_comma).ok())
+                        .flatten()
+                })
                 .filter(|q| q.fract().is_zero());
             if q.is_none() {
                 ctx.warn(
@@ -875,20 +1000,31 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         }
         num_items = num_items.saturating_add(quantity.unwrap_or(1));
         let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
+        // WooCommerce writes `variation_id: 0` (and often an empty SKU) for simple products:
+        // not an identifier, so `auto` goes on to the next one.
+        let pick_id = |k: Key| pick(k).filter(|v| !v.is_empty() && v != "0");
         let pid = match s.product_id {
-            ProductIdSource::Auto => pick(Key::ItemSku)
-                .or_else(|| pick(Key::ItemVariantId))
-                .or_else(|| pick(Key::ItemProductId)),
-            ProductIdSource::Sku => pick(Key::ItemSku),
-            ProductIdSource::VariantId => pick(Key::ItemVariantId),
-            ProductIdSource::ProductId => pick(Key::ItemProductId),
-        }
-        .filter(|v| !v.is_empty() && v != "0");
+            ProductIdSource::Auto => pick_id(Key::ItemSku)
+                .or_else(|| pick_id(Key::ItemVariantId))
+                .or_else(|| pick_id(Key::ItemProductId)),
+            ProductIdSource::Sku => pick_id(Key::ItemSku),
+            ProductIdSource::VariantId => pick_id(Key::ItemVariantId),
+            ProductIdSource::ProductId => pick_id(Key::ItemProductId),
+        };
         if let Some(p) = &pid {
             if !cd.content_ids.contains(p) {
                 cd.content_ids.push(p.clone());
             }
         }
+        // WooCommerce's API gives a line's `price` as a float (its total over its quantity,
+        // `16.666666666666668`): such float noise is rounded to the currency's minor unit.
+        let price = price.map(|p| {
+            if p.scale() > FLOAT_NOISE_SCALE {
+                p.round_dp(cd.currency.map_or(2, normalize::currency_decimals))
+            } else {
+                p
+            }
+        });
         cd.contents.push(Content {
             id: pid,
             item_price: price.map(money::format),
@@ -1216,6 +1352,227 @@ mod tests {
         assert_eq!(
             item_value(&items[1], Key::ItemProductId).unwrap().value,
             "7"
+        );
+    }
+
+    #[test]
+    fn status_slugs_and_labels() {
+        for (raw, want) in [
+            ("wc-cancelled", Some("cancelled")),
+            ("checkout-draft", Some("draft")),
+            ("trash", Some("draft")),
+            ("Pending payment", Some("pending")),
+            ("On hold", Some("pending")),
+            ("Storniert", Some("cancelled")),
+            ("Zahlung ausstehend", Some("pending")),
+            ("Remboursée", Some("refunded")),
+            ("Completed", None),
+            ("processing", None),
+        ] {
+            assert_eq!(canonical_status(raw), want, "{raw}");
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            preset: None,
+            columns: Vec::new(),
+            event_name: "checkout".into(),
+            action_source: None,
+            default_country: None,
+            timezone: jiff::tz::TimeZone::UTC,
+            timezone_name: "UTC".into(),
+            timezone_set: false,
+            max_age: MaxAge::Off,
+            since: None,
+            until: None,
+            event_id_template: Template::parse("{order_id}").unwrap(),
+            partner_name: None,
+            order_id: OrderIdSource::Auto,
+            product_id: ProductIdSource::Auto,
+            exclude_sources: Vec::new(),
+            skip_statuses: ["test", "voided", "cancelled", "failed", "draft"]
+                .map(str::to_owned)
+                .to_vec(),
+            exclude_tax: false,
+            exclude_shipping: false,
+            deduct_discounts: true,
+            decimal_comma: false,
+            date_format: None,
+            date_order: config::DateOrder::Mdy,
+            date_order_set: false,
+            now: 1_795_400_000,
+        }
+    }
+
+    fn cell(v: &str) -> Cell {
+        Cell {
+            value: v.into(),
+            column: Arc::from("c"),
+            line: 2,
+        }
+    }
+
+    fn order(fields: &[(Key, &str)], items: Vec<Item>) -> Order {
+        Order {
+            file: Arc::from("t"),
+            line: 2,
+            end_line: 2,
+            preset: crate::map::Preset::Woocommerce,
+            fields: fields.iter().map(|(k, v)| (*k, cell(v))).collect(),
+            items,
+            group: None,
+            repeat: false,
+        }
+    }
+
+    fn built(o: &Order) -> serde_json::Value {
+        match build(o, &settings()) {
+            Outcome::Built(b) => serde_json::from_str(&b.json).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const BASE: &[(Key, &str)] = &[
+        (Key::OrderId, "7"),
+        (Key::EventTime, "2026-11-20T10:00:00Z"),
+        (Key::Email, "a@example.com"),
+        (Key::Total, "10.00"),
+    ];
+
+    #[test]
+    fn variation_id_zero_falls_back_to_the_product_id() {
+        let item = vec![
+            (Key::ItemProductId, cell("240")),
+            (Key::ItemVariantId, cell("0")),
+            (Key::ItemQuantity, cell("1")),
+        ];
+        let e = built(&order(BASE, vec![item]));
+        assert_eq!(e["custom_data"]["content_ids"], serde_json::json!(["240"]));
+        assert_eq!(e["custom_data"]["contents"][0]["id"], "240");
+    }
+
+    #[test]
+    fn ambiguous_slash_dates_warn_unless_the_order_is_set() {
+        let mut fields = BASE.to_vec();
+        fields[1] = (Key::EventTime, "05/11/2026 09:00");
+        let o = order(&fields, Vec::new());
+        let Outcome::Built(b) = build(&o, &settings()) else {
+            panic!("not built")
+        };
+        assert!(b.warnings.iter().any(|w| w.code == "ambiguous_date"));
+        let set = Settings {
+            date_order: config::DateOrder::Dmy,
+            date_order_set: true,
+            ..settings()
+        };
+        let Outcome::Built(b) = build(&o, &set) else {
+            panic!("not built")
+        };
+        assert!(!b.warnings.iter().any(|w| w.code == "ambiguous_date"));
+        assert_eq!(b.event_time, 1_793_869_200); // 2026-11-05T09:00:00Z
+        fields[1] = (Key::EventTime, "13/11/2026 09:00");
+        let Outcome::Built(b) = build(&order(&fields, Vec::new()), &settings()) else {
+            panic!("not built")
+        };
+        assert!(!b.warnings.iter().any(|w| w.code == "ambiguous_date"));
+    }
+
+    #[test]
+    fn float_noise_in_item_prices_is_rounded_to_the_currency() {
+        let item = |price: &str| {
+            vec![
+                (Key::ItemSku, cell("C-2")),
+                (Key::ItemPrice, cell(price)),
+                (Key::ItemQuantity, cell("3")),
+            ]
+        };
+        let mut fields = BASE.to_vec();
+        fields.push((Key::Currency, "USD"));
+        let e = built(&order(&fields, vec![item("16.666666666666668")]));
+        assert_eq!(e["custom_data"]["contents"][0]["item_price"], "16.67");
+        let e = built(&order(&fields, vec![item("0.125")]));
+        assert_eq!(e["custom_data"]["contents"][0]["item_price"], "0.125");
+        fields.pop();
+        fields.push((Key::Currency, "JPY"));
+        let e = built(&order(&fields, vec![item("333.33333333333337")]));
+        assert_eq!(e["custom_data"]["contents"][0]["item_price"], "333.00");
+    }
+
+    #[test]
+    fn dot_thousands_amounts_warn_without_decimal_comma() {
+        assert!(dot_thousands("1.234"));
+        assert!(dot_thousands("€ 12.345.678"));
+        assert!(!dot_thousands("1.23"));
+        assert!(!dot_thousands("1.234,50"));
+        assert!(!dot_thousands("1234.567"));
+        let mut fields = BASE.to_vec();
+        fields[3] = (Key::Total, "1.234");
+        let Outcome::Built(b) = build(&order(&fields, Vec::new()), &settings()) else {
+            panic!("not built")
+        };
+        assert!(b.warnings.iter().any(|w| w.code == "ambiguous_amount"));
+        fields.push((Key::Currency, "KWD"));
+        let Outcome::Built(b) = build(&order(&fields, Vec::new()), &settings()) else {
+            panic!("not built")
+        };
+        assert!(!b.warnings.iter().any(|w| w.code == "ambiguous_amount"));
+    }
+
+    #[test]
+    fn decimal_comma_quantities() {
+        let item = |q: &str| {
+            vec![
+                (Key::ItemSku, cell("A")),
+                (Key::ItemPrice, cell("5,00")),
+                (Key::ItemQuantity, cell(q)),
+            ]
+        };
+        let e = built(&order(BASE, vec![item("2,00"), item("3")]));
+        assert_eq!(e["custom_data"]["num_items"], 5);
+        assert_eq!(e["custom_data"]["contents"][0]["quantity"], 2);
+        let o = order(BASE, vec![item("2,5")]);
+        let Outcome::Built(b) = build(&o, &settings()) else {
+            panic!("not built")
+        };
+        assert!(b.warnings.iter().any(|w| w.code == "invalid_quantity"));
+    }
+
+    #[test]
+    fn packed_line_item_id_does_not_shadow_the_product_id() {
+        let c = Cell {
+            value: "id:991|name:Mug|product_id:240|quantity:1|total:12.50;id:77|name:Tee|quantity:1|total:5".into(),
+            column: Arc::from("line_items"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(
+            item_value(&items[0], Key::ItemProductId).unwrap().value,
+            "240"
+        );
+        assert_eq!(
+            item_value(&items[1], Key::ItemProductId).unwrap().value,
+            "77"
+        );
+    }
+
+    #[test]
+    fn packed_item_names_keep_their_semicolons() {
+        let c = Cell {
+            value: "name:Napkins; Set of 4|sku:NAP-4|quantity:2|total:40.00\nname:Board: Oak|product_id:302|quantity:1|total:50.00".into(),
+            column: Arc::from("line_item_1"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            item_value(&items[0], Key::ItemName).unwrap().value,
+            "Napkins; Set of 4"
+        );
+        assert_eq!(item_value(&items[0], Key::ItemSku).unwrap().value, "NAP-4");
+        assert_eq!(
+            item_value(&items[1], Key::ItemName).unwrap().value,
+            "Board: Oak"
         );
     }
 }

@@ -246,6 +246,16 @@ fn is_body(v: &serde_json::Value) -> bool {
     })
 }
 
+/// The error code of a WordPress REST API error answer (`{"code": "...", "message": "...",
+/// "data": {"status": 401}}`), saved in place of the orders when a request failed.
+fn wp_rest_error(v: &serde_json::Value) -> Option<&str> {
+    let o = v.as_object()?;
+    let status = o.get("data")?.get("status")?;
+    (o.len() <= 4 && o.contains_key("message") && status.is_u64())
+        .then(|| o.get("code")?.as_str())
+        .flatten()
+}
+
 /// The reader thread: every input in turn. Returns the number of records read.
 fn read_all(plan: &Plan, settings: &Settings, tx: &crossbeam_channel::Sender<Msg>) -> u64 {
     let mut total = 0;
@@ -270,7 +280,7 @@ fn read_one(
     tx: &crossbeam_channel::Sender<Msg>,
 ) -> Result<Option<u64>, PipelineError> {
     let name = input::display_name(path);
-    let mut reader = input::open(path, &plan.read)?;
+    let (mut reader, detected_encoding) = input::open_detecting(path, &plan.read)?;
     let mut chunk: Vec<Unit> = Vec::with_capacity(CHUNK);
     let mut records = 0u64;
     let flush = |chunk: &mut Vec<Unit>| -> bool {
@@ -289,6 +299,7 @@ fn read_one(
         preset: "generic",
         preset_reason: String::new(),
         delimiter: None,
+        encoding: detected_encoding.map(|e| e.name().to_owned()),
         ignored_columns: Vec::new(),
         duplicate_columns: Vec::new(),
     };
@@ -370,6 +381,18 @@ fn read_one(
                                     .map(|e| Unit::Prebuilt(name.clone(), line, e)),
                             );
                         }
+                    }
+                    Ok(Raw::Object { value, .. }) if wp_rest_error(&value).is_some() => {
+                        flush(&mut chunk);
+                        return Err(InputError::Shape {
+                            path: name.to_string(),
+                            message: format!(
+                                "this is an error answer of the WordPress REST API (`{}`), not orders",
+                                wp_rest_error(&value).unwrap_or_default()
+                            ),
+                            hint: Some("fetch the orders again with API keys that may read orders (WooCommerce > Settings > Advanced > REST API, permission Read)".into()),
+                        }
+                        .into());
                     }
                     Ok(Raw::Object { line, value }) => {
                         let m = mapper.get_or_insert_with(|| {

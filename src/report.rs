@@ -105,6 +105,9 @@ pub struct InputSummary {
     /// CSV delimiter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
+    /// The encoding detected for an input that is not UTF-8 (none given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     /// Columns no field uses.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored_columns: Vec<String>,

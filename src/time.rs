@@ -1,6 +1,7 @@
 //! The one place timestamps are read: Unix seconds or milliseconds, RFC 3339 / ISO 8601 with
 //! or without offset, Shopify's `2026-11-18 14:03:27 -0500`, RFC 2822, zoned
-//! `...[America/New_York]`, slash and dot dates, date-only, and a configured strftime format.
+//! `...[America/New_York]`, slash and dot dates, English month names (`Nov 20, 2026 2:05 pm`),
+//! date-only, and a configured strftime format.
 //! Naive times take the configured zone (DST-aware), or UTC for `*_gmt` columns.
 
 use jiff::civil::{Date, DateTime, Time};
@@ -82,6 +83,17 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     if let Ok(dt) = s.parse::<DateTime>() {
         return local(dt, tz, true);
     }
+    // `2026-11-20 14:05:09 UTC`: a naive time that says it is UTC.
+    if let Some(dt) = ["UTC", "GMT"]
+        .iter()
+        .find_map(|z| s.strip_suffix(z))
+        .and_then(|t| t.trim_end().parse::<DateTime>().ok())
+    {
+        return local(dt, &TimeZone::UTC, true).map(|m| Moment { naive: false, ..m });
+    }
+    if let Some((dt, has_time)) = named_month(s) {
+        return local(dt, tz, has_time);
+    }
     numeric_date(s, opts.date_order).map_or_else(
         || Err("not a time pinconv can read".to_owned()),
         |(dt, has_time, ambiguous)| local(dt, tz, has_time).map(|m| Moment { ambiguous, ..m }),
@@ -151,11 +163,79 @@ fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
     local(d.to_datetime(Time::midnight()), tz, false)
 }
 
-/// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...; with whether the date order
-/// decided (day and month both 12 or less, and different).
+/// Dates with an English month name, as reports and admin screens write them:
+/// `November 20, 2026 2:05 pm`, `Nov 20, 2026`, `20 Nov 2026 14:05`, `20-Nov-2026`.
+fn named_month(s: &str) -> Option<(DateTime, bool)> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    // Full names and `Sept` become the three letters `%b` reads; commas go.
+    let mut found = false;
+    let words: Vec<String> = s
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let lower = w.to_ascii_lowercase();
+            let month = MONTHS
+                .iter()
+                .find(|m| lower.len() >= 3 && m.starts_with(lower.as_str()) || lower == "sept");
+            match month {
+                Some(m) => {
+                    found = true;
+                    m[..3].to_owned()
+                }
+                None => {
+                    // `20-Nov-2026`
+                    found |= MONTHS.iter().any(|m| lower.contains(&m[..3]));
+                    w.to_owned()
+                }
+            }
+        })
+        .collect();
+    if !found {
+        return None;
+    }
+    let text = words.join(" ");
+    for fmt in [
+        "%b %d %Y %I:%M %p",
+        "%b %d %Y %I:%M:%S %p",
+        "%b %d %Y %H:%M:%S",
+        "%b %d %Y %H:%M",
+        "%d %b %Y %H:%M:%S",
+        "%d %b %Y %H:%M",
+        "%d %b %Y %I:%M %p",
+        "%d-%b-%Y %H:%M:%S",
+        "%d-%b-%Y %H:%M",
+    ] {
+        if let Ok(dt) = jiff::fmt::strtime::parse(fmt, &text).and_then(|p| p.to_datetime()) {
+            return Some((dt, true));
+        }
+    }
+    for fmt in ["%b %d %Y", "%d %b %Y", "%d-%b-%Y"] {
+        if let Ok(d) = jiff::fmt::strtime::parse(fmt, &text).and_then(|p| p.to_date()) {
+            return Some((d.to_datetime(Time::midnight()), false));
+        }
+    }
+    None
+}
+
+/// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...; with whether day and month
+/// could be swapped (`05/11/2026`; dotted dates are always day first).
 fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool, bool)> {
     let (date, time) = match s.split_once([' ', 'T']) {
-        Some((d, t)) => (d, Some(t.trim())),
+        // `20.11.2026, 14:05`, as some locales write it.
+        Some((d, t)) => (d.trim_end_matches(','), Some(t.trim())),
         None => (s, None),
     };
     let sep = date.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
@@ -164,7 +244,7 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool, bool)> {
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
     let [a, b, c] = parts[..] else { return None };
-    let ambiguous = sep != '.' && a <= 12 && b <= 12 && a != b;
+    let ambiguous = sep != '.' && a != b && (1..=12).contains(&a) && (1..=12).contains(&b);
     let (y, m, d) = if a > 31 {
         (a, b, c)
     } else if sep == '.' || a > 12 {
@@ -260,6 +340,7 @@ mod tests {
         assert_eq!(p("2025-11-18 14:03:27").unwrap().unix, T);
         assert_eq!(p("11/18/2025 2:03:27 PM").unwrap().unix, T);
         assert_eq!(p("18.11.2025 14:03:27").unwrap().unix, T);
+        assert_eq!(p("18.11.2025, 14:03:27").unwrap().unix, T);
         let tz = TimeZone::get("America/New_York").unwrap();
         let o = TimeOptions {
             tz: &tz,
@@ -274,6 +355,8 @@ mod tests {
         assert!(!p("2025-11-18 14:03:27 -0500").unwrap().naive);
         assert!(!p("1763492607").unwrap().naive);
         assert!(p("2025-11-18 14:03:27").unwrap().naive);
+        // A time that names its zone in words is not naive either.
+        assert!(!p("2025-11-18 14:03:27 UTC").unwrap().naive);
         let excel = p("11/5/2025 14:03").unwrap();
         assert!(excel.naive && excel.ambiguous);
         assert!(!p("11/18/2025 14:03").unwrap().ambiguous);
@@ -289,6 +372,33 @@ mod tests {
         assert!(!m.has_time);
         assert_eq!(m.unix, T - (19 * 3600 + 3 * 60 + 27) + 5 * 3600);
         assert!(!p("11/18/2025").unwrap().has_time);
+    }
+
+    #[test]
+    fn swappable_day_and_month_are_flagged() {
+        assert!(p("05/11/2026 09:00").unwrap().ambiguous);
+        assert!(p("05/11/2026").unwrap().ambiguous);
+        assert!(!p("28/11/2026").unwrap().ambiguous);
+        assert!(!p("11/11/2026").unwrap().ambiguous);
+        assert!(!p("05.11.2026").unwrap().ambiguous);
+        assert!(!p("2026-11-05").unwrap().ambiguous);
+        assert!(!p("2026/11/05 10:00").unwrap().ambiguous);
+    }
+
+    #[test]
+    fn month_names_and_a_utc_suffix() {
+        // T is 2025-11-18 14:03:27 in New York.
+        assert_eq!(p("November 18, 2025 2:03:27 pm").unwrap().unix, T);
+        assert_eq!(p("Nov 18, 2025 14:03:27").unwrap().unix, T);
+        assert_eq!(p("18 Nov 2025 14:03:27").unwrap().unix, T);
+        assert_eq!(p("18 November 2025 2:03 PM").unwrap().unix, T - 27);
+        assert_eq!(p("2025-11-18 19:03:27 UTC").unwrap().unix, T);
+        let d = p("18-Nov-2025").unwrap();
+        assert!(!d.has_time);
+        assert_eq!(d.unix, p("2025-11-18").unwrap().unix);
+        assert!(p("Sept 3, 2025").is_ok());
+        assert!(p("Nov 31, 2025").is_err());
+        assert!(p("Novembre 18").is_err());
     }
 
     #[test]

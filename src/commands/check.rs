@@ -34,6 +34,12 @@ pub fn describe_input(s: &InputSummary) -> String {
         line.push_str(&format!(" (delimiter `{d}`)"));
     }
     line.push_str(&format!(": {}", s.preset_reason));
+    if let Some(e) = &s.encoding {
+        line.push_str(&format!(
+            "\nnote: `{}` is not UTF-8; read as {e} (detected); pass `--encoding` if that is wrong",
+            s.file
+        ));
+    }
     for d in &s.duplicate_columns {
         line.push_str(&format!(
             "\nwarning: column `{d}` appears more than once in the header; the first non-empty value of each row is used"

@@ -91,8 +91,31 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Title lines above the header that are skipped, at most.
+const MAX_TITLE_LINES: usize = 10;
+
 /// Candidate delimiters, in order of preference on a tie.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How many fields of a line hold something, splitting on any candidate delimiter outside
+/// quotes.
+fn filled_fields(line: &[u8]) -> usize {
+    let mut quoted = false;
+    let mut filled = 0;
+    let mut current = false;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        }
+        if !quoted && DELIMITERS.contains(&b) {
+            filled += usize::from(current);
+            current = false;
+        } else if !b.is_ascii_whitespace() && b != b'"' {
+            current = true;
+        }
+    }
+    filled + usize::from(current)
+}
 
 /// Counts each candidate delimiter outside quotes in the first line of `buf`.
 fn detect_delimiter(buf: &[u8]) -> u8 {
@@ -139,6 +162,7 @@ impl CsvReader {
         };
         // Blank lines before the header, and Excel's `sep=;` line, are not the header.
         let mut skipped = 0u64;
+        let mut titles = 0;
         let mut delimiter = delimiter;
         loop {
             let buf = reader.fill_buf().map_err(read_err)?;
@@ -150,12 +174,28 @@ impl CsvReader {
                 .filter(|d| d.len() == 1)
                 .map(|d| d[0]);
             let blank = !buf.is_empty() && text.iter().all(u8::is_ascii_whitespace);
+            // A report title above the header (`Orders report`, `Exported 28.11.2026`, or
+            // `Orders report;;;;` as Excel pads it): a line with one filled cell at most,
+            // followed by lines with several.
+            let title = |e: usize| {
+                titles < MAX_TITLE_LINES
+                    && filled_fields(text) <= 1
+                    && buf[e + 1..]
+                        .split(|b| *b == b'\n')
+                        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                        .take(MAX_TITLE_LINES)
+                        .any(|l| filled_fields(l) > 1)
+            };
             match (end, sep, blank) {
                 (Some(e), Some(d), _) => {
                     delimiter = delimiter.or(Some(d));
                     reader.consume(e + 1);
                 }
                 (Some(e), None, true) => reader.consume(e + 1),
+                (Some(e), None, false) if title(e) => {
+                    titles += 1;
+                    reader.consume(e + 1);
+                }
                 _ => break,
             }
             skipped += 1;
@@ -291,8 +331,13 @@ impl CsvReader {
             if swallowed_end {
                 line += 1;
             }
-            // A blank line inside the data is not a record.
-            if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
+            // A blank line inside the data is not a record, nor is a row of empty fields
+            // (`;;;;`, what a spreadsheet writes for an empty row).
+            if self
+                .record
+                .iter()
+                .all(|f| f.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
             return Some(Ok(self.decode(line, last)));
@@ -300,8 +345,20 @@ impl CsvReader {
     }
 
     fn decode(&self, line: u64, last: u64) -> Result<Raw, ReadProblem> {
-        let n = self.record.len();
         let want = self.header.len();
+        // Spreadsheets pad rows with empty cells past the last header column: they hold
+        // nothing, so they are dropped rather than making the row unreadable.
+        let n = if self.record.len() > want
+            && self
+                .record
+                .iter()
+                .skip(want)
+                .all(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
+            want
+        } else {
+            self.record.len()
+        };
         if n != want {
             let spans = self.record.iter().any(|f| f.contains(&b'\n'));
             return Err(
@@ -330,7 +387,7 @@ impl CsvReader {
             );
         }
         let mut fields = Vec::with_capacity(n);
-        for (i, f) in self.record.iter().enumerate() {
+        for (i, f) in self.record.iter().take(n).enumerate() {
             match std::str::from_utf8(f) {
                 Ok(s) => fields.push(s.to_owned()),
                 Err(_) => {
@@ -395,6 +452,43 @@ mod tests {
         assert_eq!(p.line, 2);
         assert!(p.message.contains("3 fields"));
         assert!(got[1].is_ok());
+    }
+
+    #[test]
+    fn empty_rows_and_trailing_empty_cells() {
+        let mut r = reader(b"a;b\r\n1;2;;\r\n;;\r\n ; \r\n3;4\r\n5;6;x\r\n", None).unwrap();
+        let got = rows(&mut r);
+        assert_eq!(got.len(), 3, "{got:?}");
+        match &got[0] {
+            Ok(Raw::Row { line, fields }) => assert_eq!((*line, fields.len()), (2, 2)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(got[1].as_ref().unwrap().line(), 5);
+        // A non-empty extra field is still a problem.
+        assert!(got[2].as_ref().unwrap_err().message.contains("3 fields"));
+    }
+
+    #[test]
+    fn title_lines_above_the_header_are_skipped() {
+        let mut r = reader(
+            b"\"Orders report\"\nExported 2026-11-28\n\norder_id,email\nR-1,a@example.com\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.header(), ["order_id", "email"]);
+        assert_eq!(rows(&mut r)[0].as_ref().unwrap().line(), 5);
+        // Excel pads a title cell with the delimiters of the columns below it.
+        let mut r = reader(
+            b"Orders report;;;\r\n;;;\r\nid;email;total;x\r\n1;a@example.com;2;\r\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.header(), ["id", "email", "total", "x"]);
+        assert_eq!(rows(&mut r)[0].as_ref().unwrap().line(), 4);
+        // A one-column file keeps its header, even with a delimiter inside quotes.
+        let mut r = reader(b"name\n\"Doe, Jo\"\nAl\n", None).unwrap();
+        assert_eq!(r.header(), ["name"]);
+        assert_eq!(rows(&mut r).len(), 2);
     }
 
     #[test]

@@ -190,6 +190,15 @@ pub fn display_name(path: &Path) -> Arc<str> {
 /// Opens `path` (`-` is stdin), undoes gzip (by magic bytes), decodes the encoding and
 /// detects the format (from the extension, else by sniffing).
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Reader, InputError> {
+    open_detecting(path, opts).map(|(r, _)| r)
+}
+
+/// Like [`open`], and also says which encoding was detected when the input is not UTF-8
+/// and none was given (Excel's CSV in a Western locale is Windows-1252, for instance).
+pub fn open_detecting(
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<(Reader, Option<&'static Encoding>), InputError> {
     let name = display_name(path);
     let raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(io::stdin())
@@ -206,15 +215,38 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Reader, InputError> {
         source,
     })?;
     let gz = magic.starts_with(&[0x1f, 0x8b]);
-    let plain: Box<dyn Read + Send> = if gz {
+    let mut plain: Box<dyn Read + Send> = if gz {
         Box::new(MultiGzDecoder::new(buffered))
     } else {
         Box::new(buffered)
     };
+    let raw_prefix = read_prefix(&mut plain).map_err(|source| InputError::Read {
+        path: name.to_string(),
+        line: 0,
+        source,
+    })?;
+    if let Some(kind) = spreadsheet(&raw_prefix) {
+        return Err(InputError::Shape {
+            path: name.to_string(),
+            message: format!("this is {kind}, not a CSV or JSON file"),
+            hint: Some(
+                "open it in the spreadsheet program and save it as \"CSV UTF-8\" (or export CSV from the shop)".into(),
+            ),
+        });
+    }
+    let detected = match opts.encoding {
+        Some(_) => None,
+        None => detect_encoding(&raw_prefix),
+    };
+    let plain: Box<dyn Read + Send> = Box::new(io::Cursor::new(raw_prefix).chain(plain));
     // BOM sniffing turns UTF-16 into UTF-8 and drops a UTF-8 BOM; other bytes pass through
     // so invalid UTF-8 is reported per field rather than replaced.
     let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-        .encoding(opts.encoding.filter(|e| *e != encoding_rs::UTF_8))
+        .encoding(
+            opts.encoding
+                .or(detected)
+                .filter(|e| *e != encoding_rs::UTF_8),
+        )
         .bom_sniffing(true)
         .utf8_passthru(true)
         .build(plain);
@@ -235,7 +267,7 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Reader, InputError> {
         None => sniff(&prefix),
     };
     let reader = BufReader::with_capacity(1 << 16, io::Cursor::new(prefix).chain(decoded));
-    Ok(match format {
+    let reader = match format {
         Format::Csv => Reader::Csv(CsvReader::new(reader, name, opts.delimiter)?),
         Format::Json => Reader::Json(
             JsonReader::new(Box::new(reader), name.clone()),
@@ -245,7 +277,49 @@ pub fn open(path: &Path, opts: &ReadOptions) -> Result<Reader, InputError> {
             NdjsonReader::new(Box::new(reader), name.clone()),
             bulk::Grouping::new(&name),
         ),
-    })
+    };
+    Ok((reader, detected))
+}
+
+/// What kind of spreadsheet workbook the bytes start, if any: a ZIP container (`.xlsx`,
+/// `.ods`, `.numbers`) or an OLE2 compound file (Excel 97-2003 `.xls`).
+fn spreadsheet(prefix: &[u8]) -> Option<&'static str> {
+    if prefix.starts_with(b"PK\x03\x04") {
+        Some("a ZIP archive (an Excel `.xlsx` or OpenDocument workbook)")
+    } else if prefix.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        Some("an Excel 97-2003 workbook (`.xls`)")
+    } else {
+        None
+    }
+}
+
+/// The encoding of a start of input that is neither UTF-8 nor marked by a byte-order mark,
+/// guessed by `chardetng` (Firefox's detector); `None` for UTF-8, a BOM, plain ASCII, or
+/// UTF-8 with a few stray bytes.
+fn detect_encoding(prefix: &[u8]) -> Option<&'static Encoding> {
+    if prefix.starts_with(b"\xEF\xBB\xBF")
+        || prefix.starts_with(b"\xFF\xFE")
+        || prefix.starts_with(b"\xFE\xFF")
+    {
+        return None;
+    }
+    match std::str::from_utf8(prefix) {
+        Ok(_) => return None,
+        // Cut in the middle of a character at the end of the prefix: still UTF-8.
+        Err(e) if e.error_len().is_none() => return None,
+        Err(_) => {}
+    }
+    // UTF-8 characters beside the bad bytes: a UTF-8 file with a few stray bytes, which are
+    // reported per field; decoding it all as a legacy encoding would garble the rest.
+    if prefix
+        .utf8_chunks()
+        .any(|c| c.valid().bytes().any(|b| !b.is_ascii()))
+    {
+        return None;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(prefix, true);
+    Some(detector.guess(None, chardetng::Utf8Detection::Deny))
 }
 
 /// The format an extension implies (`.gz` is looked through).
@@ -299,6 +373,31 @@ fn sniff(buf: &[u8]) -> Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_utf8_input_gets_a_detected_encoding() {
+        let latin = "order_id,city\nL-1,Montréal\nL-2,Zürich\n";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(latin);
+        assert_eq!(detect_encoding(&bytes), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(detect_encoding(latin.as_bytes()), None);
+        assert_eq!(detect_encoding(b"\xFF\xFEa\x00"), None);
+        // A UTF-8 character cut by the end of the prefix is not a sign of another encoding.
+        assert_eq!(detect_encoding(&"aé".as_bytes()[..2]), None);
+        // Nor is one stray byte in a UTF-8 file.
+        assert_eq!(detect_encoding("Zoë,Orl\u{e9}ans".as_bytes()), None);
+        assert_eq!(detect_encoding(b"Zo\xc3\xab,Orl\xe9ans"), None);
+    }
+
+    #[test]
+    fn workbooks_are_recognised() {
+        assert!(spreadsheet(b"PK\x03\x04\x14\x00")
+            .unwrap()
+            .contains(".xlsx"));
+        assert!(spreadsheet(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00")
+            .unwrap()
+            .contains(".xls"));
+        assert_eq!(spreadsheet(b"PK,order_id\n"), None);
+    }
 
     #[test]
     fn formats_from_extensions() {

@@ -68,6 +68,20 @@ impl Grouper {
                 return None;
             }
         }
+        // A row with a line item and nothing else, not even the order key, continues the
+        // order above it: exports that fill order columns on an order's first row only
+        // (AlgolPlus "Advanced Order Export") leave the key blank too. Alone it could never
+        // become an event.
+        if let Some(cur) = self.current.as_mut() {
+            if frag.group.is_none()
+                && cur.group.is_some()
+                && frag.fields.is_empty()
+                && !frag.items.is_empty()
+            {
+                cur.absorb(frag);
+                return None;
+            }
+        }
         if let Some(g) = frag.group.as_deref() {
             frag.repeat = self.seen.get_or_insert_with(Seen::default).insert(g);
         }
@@ -111,6 +125,29 @@ mod tests {
         let third = g.finish().unwrap();
         assert!(third.repeat);
         assert_eq!(third.line, 5);
+    }
+
+    #[test]
+    fn item_only_rows_without_a_key_continue_the_order_above() {
+        let mut g = Grouper::default();
+        assert!(g.push(frag(2, "#1")).is_none());
+        let mut item_only = frag(3, "");
+        item_only.group = None;
+        assert!(g.push(item_only.clone()).is_none());
+        let first = g.push(frag(4, "#2")).unwrap();
+        assert_eq!((first.line, first.end_line, first.items.len()), (2, 3, 2));
+        // A row with order fields but no key stays an order of its own (and is reported).
+        item_only.fields.push((
+            crate::map::Key::Email,
+            crate::map::Cell {
+                value: "a@example.com".into(),
+                column: Arc::from("email"),
+                line: 5,
+            },
+        ));
+        assert_eq!(g.push(item_only).unwrap().line, 4);
+        let own = g.finish().unwrap();
+        assert_eq!((own.group.as_deref(), own.fields.len()), (None, 1));
     }
 
     #[test]

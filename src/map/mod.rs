@@ -122,15 +122,27 @@ impl CsvMapper {
         preset: Preset,
         overrides: &[(Key, Vec<String>)],
     ) -> Result<CsvMapper, MapError> {
+        if preset::is_woo_analytics(header) && !overrides.iter().any(|(k, _)| *k == Key::Email) {
+            return Err(MapError {
+                message: "this is WooCommerce's Analytics > Orders download, which has no customer email, address or IP: Pinterest cannot match its orders to anyone".into(),
+                hint: Some("export the orders with their billing details instead: the REST API (`/wp-json/wc/v3/orders`) or an order-export plugin (WebToffee, AlgolPlus Advanced Order Export)".into()),
+            });
+        }
         let mut cols = Vec::new();
         let mut used = vec![false; header.len()];
         for (key, names, configured) in candidates(preset, false, overrides) {
             let mut idx = Vec::new();
             for name in &names {
+                // Generic names also match however a shop spells them: `Order Date`,
+                // `order-date` and `OrderDate` are `order_date`, `E-Mail` is `email`.
+                let loose = preset == Preset::Generic && !configured;
                 let found: Vec<usize> = header
                     .iter()
                     .enumerate()
-                    .filter(|(_, h)| column_matches(h, name.trim()))
+                    .filter(|(_, h)| {
+                        column_matches(h, name.trim())
+                            || loose && !name.ends_with('*') && loose_key(h) == loose_key(name)
+                    })
                     .map(|(i, _)| i)
                     .collect();
                 if found.is_empty() && configured {
@@ -253,6 +265,14 @@ impl CsvMapper {
     }
 }
 
+/// A header name without case, spaces or punctuation.
+fn loose_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Case-insensitive header match; a trailing `*` matches numbered columns (`line_item_*`).
 fn column_matches(header: &str, pattern: &str) -> bool {
     match pattern.strip_suffix('*') {
@@ -306,15 +326,38 @@ pub struct JsonMapper {
 struct Path {
     text: Arc<str>,
     array: Option<Vec<String>>,
+    /// `a[key=x].b`: the first element of `a` whose `key` is `x` (an order-level value).
+    pick: Option<(Vec<String>, String, String)>,
     rest: Vec<String>,
 }
 
 fn parse_path(s: &str) -> Path {
     let text: Arc<str> = Arc::from(s.trim());
+    let dotted = |p: &str| -> Vec<String> {
+        p.trim_start_matches('.')
+            .split('.')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    // `meta_data[key=_wc_order_attribution_session_entry].value`
+    if let Some((array, tail)) = s.trim().split_once('[') {
+        if let Some((cond, rest)) = tail.split_once(']') {
+            if let Some((k, v)) = cond.split_once('=') {
+                return Path {
+                    text,
+                    array: None,
+                    pick: Some((dotted(array), k.trim().to_owned(), v.trim().to_owned())),
+                    rest: dotted(rest),
+                };
+            }
+        }
+    }
     match s.split_once("[]") {
         Some((array, rest)) => Path {
             text,
             array: Some(array.split('.').map(str::to_owned).collect()),
+            pick: None,
             rest: rest
                 .trim_start_matches('.')
                 .split('.')
@@ -325,6 +368,7 @@ fn parse_path(s: &str) -> Path {
         None => Path {
             text,
             array: None,
+            pick: None,
             rest: s.trim().split('.').map(str::to_owned).collect(),
         },
     }
@@ -378,7 +422,20 @@ impl JsonMapper {
             for path in paths {
                 match &path.array {
                     None => {
-                        let found = lookup(value, &path.rest);
+                        let found = match &path.pick {
+                            None => lookup(value, &path.rest),
+                            Some((array, k, v)) => match lookup(value, array) {
+                                Some(Value::Array(elems)) => elems
+                                    .iter()
+                                    .find(|e| {
+                                        lookup(e, std::slice::from_ref(k))
+                                            .and_then(scalar_text)
+                                            .is_some_and(|t| t == *v)
+                                    })
+                                    .and_then(|e| lookup(e, &path.rest)),
+                                _ => None,
+                            },
+                        };
                         let texts: Vec<String> = match found {
                             Some(Value::Array(a)) if key.is_multi() => {
                                 a.iter().filter_map(scalar_text).collect()
@@ -483,6 +540,32 @@ mod tests {
     }
 
     #[test]
+    fn generic_names_match_loosely() {
+        let h = header("Order ID,Order Date,E-Mail,First Name,Zip Code,Total");
+        let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
+        for k in [
+            Key::OrderId,
+            Key::EventTime,
+            Key::Email,
+            Key::FirstName,
+            Key::Zip,
+            Key::Total,
+        ] {
+            assert!(m.maps(k), "{k:?}");
+        }
+        assert!(m.ignored.is_empty(), "{:?}", m.ignored);
+        let h = header("Order Number,Customer Email,Order Total,Date Created,Currency Code");
+        let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
+        assert!(m.ignored.is_empty(), "{:?}", m.ignored);
+        let h = header("order_id,billing_email,meta:_wc_order_attribution_session_entry");
+        let m = CsvMapper::new(&h, Preset::Woocommerce, &[]).unwrap();
+        assert!(m.maps(Key::LandingSite));
+        // Platform presets keep their exact names.
+        let m = CsvMapper::new(&header("Name,Lineitem-quantity"), Preset::Shopify, &[]).unwrap();
+        assert!(!m.maps(Key::ItemQuantity));
+    }
+
+    #[test]
     fn configured_missing_column_is_an_error() {
         let h = header("a,b");
         let err = CsvMapper::new(&h, Preset::Generic, &[(Key::Email, vec!["E-Mail".into()])])
@@ -494,6 +577,31 @@ mod tests {
     fn unknown_header_is_an_error_with_hint() {
         let err = CsvMapper::new(&header("foo,bar"), Preset::Generic, &[]).unwrap_err();
         assert!(err.hint.unwrap().contains("`foo`"));
+    }
+
+    #[test]
+    fn woo_analytics_download_is_explained() {
+        let h = header("Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales");
+        let err = CsvMapper::new(&h, Preset::Generic, &[]).unwrap_err();
+        assert!(err.message.contains("Analytics"), "{}", err.message);
+        assert!(err.hint.unwrap().contains("order-export plugin"));
+    }
+
+    #[test]
+    fn json_path_picks_an_array_element_by_key() {
+        let m = JsonMapper::new(
+            Preset::Generic,
+            &[(Key::LandingSite, vec!["meta_data[key=entry].value".into()])],
+        );
+        let v = json!({"meta_data": [{"key": "other", "value": "x"}, {"key": "entry", "value": "/p?epik=abc"}]});
+        let o = m.order(&Arc::from("t.json"), 1, &v);
+        assert_eq!(o.get(Key::LandingSite).unwrap().value, "/p?epik=abc");
+        assert_eq!(
+            &*o.get(Key::LandingSite).unwrap().column,
+            "meta_data[key=entry].value"
+        );
+        let none = m.order(&Arc::from("t.json"), 1, &json!({"meta_data": []}));
+        assert!(none.get(Key::LandingSite).is_none());
     }
 
     #[test]

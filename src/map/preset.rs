@@ -253,29 +253,97 @@ const SHOPIFY_JSON: Table = &[
 ];
 
 /// WooCommerce REST API v3 order. `date_created_gmt` is UTC without an offset.
+/// The legacy API (WooCommerce 2.x, `/wc-api/v1..v3/orders`) spells the same fields
+/// `billing_address.*`, `created_at` (UTC with `Z`), `customer_ip`, `total_shipping`.
 const WOO_JSON: Table = &[
     (Key::OrderId, &["id"]),
-    (Key::OrderNumber, &["number"]),
-    (Key::Email, &["billing.email"]),
-    (Key::Phone, &["billing.phone", "shipping.phone"]),
+    (Key::OrderNumber, &["number", "order_number"]),
+    (
+        Key::Email,
+        &["billing.email", "billing_address.email", "customer.email"],
+    ),
+    (
+        Key::Phone,
+        &["billing.phone", "shipping.phone", "billing_address.phone"],
+    ),
     (
         Key::FirstName,
-        &["billing.first_name", "shipping.first_name"],
+        &[
+            "billing.first_name",
+            "shipping.first_name",
+            "billing_address.first_name",
+            "shipping_address.first_name",
+        ],
     ),
-    (Key::LastName, &["billing.last_name", "shipping.last_name"]),
-    (Key::City, &["billing.city", "shipping.city"]),
-    (Key::State, &["billing.state", "shipping.state"]),
-    (Key::Zip, &["billing.postcode", "shipping.postcode"]),
-    (Key::Country, &["billing.country", "shipping.country"]),
+    (
+        Key::LastName,
+        &[
+            "billing.last_name",
+            "shipping.last_name",
+            "billing_address.last_name",
+            "shipping_address.last_name",
+        ],
+    ),
+    (
+        Key::City,
+        &[
+            "billing.city",
+            "shipping.city",
+            "billing_address.city",
+            "shipping_address.city",
+        ],
+    ),
+    (
+        Key::State,
+        &[
+            "billing.state",
+            "shipping.state",
+            "billing_address.state",
+            "shipping_address.state",
+        ],
+    ),
+    (
+        Key::Zip,
+        &[
+            "billing.postcode",
+            "shipping.postcode",
+            "billing_address.postcode",
+            "shipping_address.postcode",
+        ],
+    ),
+    (
+        Key::Country,
+        &[
+            "billing.country",
+            "shipping.country",
+            "billing_address.country",
+            "shipping_address.country",
+        ],
+    ),
     (Key::ExternalId, &["customer_id"]),
-    (Key::ClientIp, &["customer_ip_address"]),
-    (Key::UserAgent, &["customer_user_agent"]),
-    (Key::EventTime, &["date_created_gmt", "date_created"]),
+    (Key::ClientIp, &["customer_ip_address", "customer_ip"]),
+    (
+        Key::UserAgent,
+        &[
+            "customer_user_agent",
+            "meta_data[key=_wc_order_attribution_user_agent].value",
+        ],
+    ),
+    // Order attribution (WooCommerce 8.5+) keeps the landing URL, with Pinterest's `epik`.
+    (
+        Key::LandingSite,
+        &["meta_data[key=_wc_order_attribution_session_entry].value"],
+    ),
+    (
+        Key::EventTime,
+        &["date_created_gmt", "date_created", "created_at"],
+    ),
     (Key::Currency, &["currency"]),
     (Key::Total, &["total"]),
+    (Key::Subtotal, &["subtotal"]),
     (Key::Tax, &["total_tax"]),
-    (Key::Shipping, &["shipping_total"]),
-    (Key::Discount, &["discount_total"]),
+    (Key::Shipping, &["shipping_total", "total_shipping"]),
+    (Key::Discount, &["discount_total", "total_discount"]),
     (Key::Status, &["status"]),
     (Key::Source, &["created_via"]),
     (Key::ItemProductId, &["line_items[].product_id"]),
@@ -298,11 +366,19 @@ const WOO_CSV: Table = &[
             "customer_email",
             "Billing Email",
             "Customer Email",
+            "Email (Billing)",
         ],
     ),
     (
         Key::Phone,
-        &["billing_phone", "shipping_phone", "Billing Phone", "Phone"],
+        &[
+            "billing_phone",
+            "shipping_phone",
+            "Billing Phone",
+            "Phone",
+            "Phone (Billing)",
+            "Phone (Shipping)",
+        ],
     ),
     (
         Key::FirstName,
@@ -310,6 +386,8 @@ const WOO_CSV: Table = &[
             "billing_first_name",
             "shipping_first_name",
             "Billing First Name",
+            "First Name (Billing)",
+            "First Name (Shipping)",
         ],
     ),
     (
@@ -318,15 +396,30 @@ const WOO_CSV: Table = &[
             "billing_last_name",
             "shipping_last_name",
             "Billing Last Name",
+            "Last Name (Billing)",
+            "Last Name (Shipping)",
         ],
     ),
     (
         Key::City,
-        &["billing_city", "shipping_city", "Billing City"],
+        &[
+            "billing_city",
+            "shipping_city",
+            "Billing City",
+            "City (Billing)",
+            "City (Shipping)",
+        ],
     ),
     (
         Key::State,
-        &["billing_state", "shipping_state", "Billing State"],
+        &[
+            "billing_state",
+            "shipping_state",
+            "Billing State",
+            "State Code (Billing)",
+            "State Name (Billing)",
+            "State Code (Shipping)",
+        ],
     ),
     (
         Key::Zip,
@@ -335,18 +428,47 @@ const WOO_CSV: Table = &[
             "shipping_postcode",
             "Billing Postcode",
             "Billing Zip",
+            "Postcode (Billing)",
+            "Postcode (Shipping)",
         ],
     ),
     (
         Key::Country,
-        &["billing_country", "shipping_country", "Billing Country"],
+        &[
+            "billing_country",
+            "shipping_country",
+            "Billing Country",
+            "Country Code (Billing)",
+            "Country Name (Billing)",
+            "Country Code (Shipping)",
+        ],
     ),
     (
         Key::ExternalId,
-        &["customer_id", "customer_user", "Customer ID"],
+        &[
+            "customer_id",
+            "customer_user",
+            "Customer ID",
+            "Customer User ID",
+        ],
     ),
-    (Key::ClientIp, &["customer_ip_address", "customer_ip"]),
-    (Key::UserAgent, &["customer_user_agent"]),
+    (
+        Key::ClientIp,
+        &["customer_ip_address", "customer_ip", "Customer IP address"],
+    ),
+    (
+        Key::UserAgent,
+        &[
+            "customer_user_agent",
+            "Customer User Agent",
+            "meta:_wc_order_attribution_user_agent",
+        ],
+    ),
+    // WebToffee writes order meta as `meta:<key>` columns.
+    (
+        Key::LandingSite,
+        &["meta:_wc_order_attribution_session_entry"],
+    ),
     (
         Key::EventTime,
         &["date_created_gmt", "order_date", "date", "Order Date"],
@@ -416,6 +538,10 @@ const GENERIC: Table = &[
             "created_at",
             "order_date",
             "date",
+            "date_created",
+            "order_time",
+            "purchase_date",
+            "transaction_date",
         ],
     ),
     (Key::EventName, &["event_name", "event"]),
@@ -423,11 +549,27 @@ const GENERIC: Table = &[
     (Key::EventId, &["event_id"]),
     (
         Key::Email,
-        &["email", "em", "e-mail", "email_address", "mail"],
+        &[
+            "email",
+            "em",
+            "e-mail",
+            "email_address",
+            "mail",
+            "customer_email",
+            "billing_email",
+        ],
     ),
     (
         Key::Phone,
-        &["phone", "ph", "phone_number", "mobile", "telephone"],
+        &[
+            "phone",
+            "ph",
+            "phone_number",
+            "mobile",
+            "telephone",
+            "customer_phone",
+            "billing_phone",
+        ],
     ),
     (
         Key::FirstName,
@@ -477,9 +619,12 @@ const GENERIC: Table = &[
     (Key::ClickId, &["click_id", "epik"]),
     (Key::PartnerId, &["partner_id"]),
     (Key::EventSourceUrl, &["event_source_url", "url"]),
-    (Key::Currency, &["currency"]),
+    (Key::Currency, &["currency", "currency_code"]),
     (Key::Value, &["value", "amount", "revenue"]),
-    (Key::Total, &["total"]),
+    (
+        Key::Total,
+        &["total", "order_total", "grand_total", "total_amount"],
+    ),
     (Key::Subtotal, &["subtotal"]),
     (Key::Tax, &["tax"]),
     (Key::Shipping, &["shipping"]),
@@ -534,19 +679,33 @@ pub fn detect_csv(header: &[String]) -> (Preset, String) {
             "header has Shopify's `Name`/`Lineitem quantity` columns".into(),
         );
     }
-    if has(header, "billing_email")
-        || (has(header, "order_id") && (has(header, "order_total") || has(header, "order_status")))
-        || has(header, "Order Total Amount")
-    {
+    // Columns only WooCommerce order-export plugins write: WebToffee / SkyVerge snake_case,
+    // AlgolPlus "Advanced Order Export" labels.
+    let woo =
+        if has(header, "order_id") && (has(header, "order_total") || has(header, "order_status")) {
+            Some("order_id")
+        } else {
+            ["billing_email", "Email (Billing)", "Order Total Amount"]
+                .into_iter()
+                .find(|c| has(header, c))
+        };
+    if let Some(column) = woo {
         return (
             Preset::Woocommerce,
-            "header has WooCommerce export columns (`billing_email`, `order_total`)".into(),
+            format!("header has the WooCommerce order-export column `{column}`"),
         );
     }
     (
         Preset::Generic,
         "no platform-specific columns; matching columns by CAPI field names".into(),
     )
+}
+
+/// Whether a header is WooCommerce's Analytics > Orders download (`Order #`, `Customer type`,
+/// `Product(s)`): a sales report with the customer's name but no email or address.
+#[must_use]
+pub fn is_woo_analytics(header: &[String]) -> bool {
+    has(header, "Order #") && (has(header, "Customer type") || has(header, "Product(s)"))
 }
 
 /// Recognises an order object, with the reason for the report.
@@ -559,6 +718,17 @@ pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
         return (
             Preset::Woocommerce,
             "order has WooCommerce's `billing` and `date_created_gmt`".into(),
+        );
+    }
+    // The legacy WooCommerce API also has `billing_address` and `order_number`, as Shopify
+    // does, but never `total_price`; these keys are its own.
+    if !has("total_price")
+        && has("billing_address")
+        && (has("total_shipping") || has("customer_ip") || has("payment_details"))
+    {
+        return (
+            Preset::Woocommerce,
+            "order has the legacy WooCommerce API's `billing_address` and `total_shipping`".into(),
         );
     }
     if has("total_price")
@@ -587,4 +757,46 @@ pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
         Preset::Generic,
         "no platform-specific keys; matching keys by CAPI field names".into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn header(s: &str) -> Vec<String> {
+        s.split(',').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn woo_csv_detection_names_the_column_it_saw() {
+        let (p, why) = detect_csv(&header(
+            "Order Number,Order Status,Order Date,First Name (Billing),Email (Billing),SKU,Quantity",
+        ));
+        assert_eq!(p, Preset::Woocommerce);
+        assert!(why.contains("`Email (Billing)`"), "{why}");
+        let (p, why) = detect_csv(&header("order_id,order_total,billing_email"));
+        assert_eq!(p, Preset::Woocommerce);
+        assert!(why.contains("`order_id`"), "{why}");
+        assert_eq!(detect_csv(&header("email,value")).0, Preset::Generic);
+    }
+
+    #[test]
+    fn woo_analytics_download_is_recognised() {
+        assert!(is_woo_analytics(&header(
+            "Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales"
+        )));
+        assert!(!is_woo_analytics(&header("Order #,Email,Total")));
+    }
+
+    #[test]
+    fn legacy_woo_api_is_not_shopify() {
+        let legacy = json!({"id": 645, "order_number": 645, "created_at": "2026-11-20T20:00:21Z",
+            "total": "43.00", "total_shipping": "0.00", "customer_ip": "198.51.100.23",
+            "billing_address": {"email": "x@example.com"}});
+        assert_eq!(detect_json(&legacy).0, Preset::Woocommerce);
+        let shopify = json!({"id": 1, "order_number": 1001, "total_price": "10.00",
+            "billing_address": {"zip": "10001"}, "total_shipping_price_set": {}});
+        assert_eq!(detect_json(&shopify).0, Preset::Shopify);
+    }
 }

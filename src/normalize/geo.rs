@@ -46,7 +46,7 @@ pub fn country_alpha2(raw: &str) -> Option<&'static str> {
         "republicofireland" => Some("ie"),
         "unitedstatesvirginislands" | "usvirginislands" => Some("vi"),
         "sintmaarten" => Some("sx"),
-        _ => None,
+        _ => endonym(key),
     };
     if alias.is_some() {
         return alias;
@@ -75,6 +75,44 @@ pub fn country_alpha2(raw: &str) -> Option<&'static str> {
     lower_alpha2(country.alpha2)
 }
 
+/// Country names as European shops write them in their own language (accents already
+/// folded: `Österreich` is `osterreich`), for the countries such exports mostly hold.
+fn endonym(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "deutschland" | "allemagne" | "alemania" | "germania" | "duitsland" | "niemcy" => "de",
+        "osterreich" | "autriche" | "austria" | "oostenrijk" => "at",
+        "schweiz" | "suisse" | "svizzera" | "svizra" | "zwitserland" | "suiza" => "ch",
+        "frankreich" | "francia" | "frankrijk" | "francja" => "fr",
+        "espana" | "spanien" | "espagne" | "spagna" | "spanje" | "hiszpania" => "es",
+        "italia" | "italien" | "italie" | "wlochy" => "it",
+        "nederland" | "niederlande" | "paysbas" | "paesibassi" | "paisesbajos" => "nl",
+        "belgie" | "belgique" | "belgien" | "belgio" | "belgica" => "be",
+        "luxemburg" | "luxembourg" | "lussemburgo" => "lu",
+        "polska" | "polen" | "pologne" | "polonia" => "pl",
+        "cesko" | "ceskarepublika" | "tschechien" => "cz",
+        "slovensko" | "slowakei" => "sk",
+        "magyarorszag" | "ungarn" => "hu",
+        "danmark" | "danemark" | "danimarca" | "dinamarca" | "denemarken" => "dk",
+        "sverige" | "schweden" | "suede" | "svezia" | "suecia" | "zweden" => "se",
+        "norge" | "norwegen" | "norvege" | "noorwegen" => "no",
+        "suomi" | "finnland" => "fi",
+        "eire" | "irland" | "irlande" | "irlanda" | "ierland" => "ie",
+        "grossbritannien"
+        | "vereinigteskonigreich"
+        | "royaumeuni"
+        | "reinounido"
+        | "regnounito"
+        | "verenigdkoninkrijk" => "gb",
+        "vereinigtestaaten" | "etatsunis" | "estadosunidos" | "statiuniti" => "us",
+        "brasil" | "brasilien" => "br",
+        "hrvatska" | "kroatien" => "hr",
+        "slovenija" | "slowenien" => "si",
+        "ellada" | "griechenland" | "grece" => "gr",
+        "turkiye" | "turkei" => "tr",
+        _ => return None,
+    })
+}
+
 /// The ISO 4217 code, uppercase, if `raw` (any case, trimmed) is a real, active currency
 /// code. Superseded codes (`HRK`) and special ones (`XXX`, `XAU`, `XTS`) are not.
 pub fn currency_code(raw: &str) -> Option<&'static str> {
@@ -89,6 +127,14 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
     ];
     let currency = Currency::from_code(std::str::from_utf8(&upper).ok()?)?;
     (!currency.is_special() && currency.is_superseded().is_none()).then(|| currency.code())
+}
+
+/// Decimal places of a currency's minor unit (`USD` 2, `JPY` 0, `KWD` 3); 2 when unknown.
+#[must_use]
+pub fn currency_decimals(code: &str) -> u32 {
+    Currency::from_code(code)
+        .and_then(Currency::exponent)
+        .map_or(2, u32::from)
 }
 
 /// US states, territories and military "states", Canadian provinces and territories, and
@@ -310,7 +356,26 @@ mod tests {
     }
 
     #[test]
+    fn countries_in_their_own_language() {
+        for (raw, want) in [
+            ("Deutschland", "de"),
+            ("Österreich", "at"),
+            ("Schweiz", "ch"),
+            ("España", "es"),
+            ("Belgique", "be"),
+            ("Česko", "cz"),
+            ("Vereinigtes Königreich", "gb"),
+            ("Türkiye", "tr"),
+        ] {
+            assert_eq!(country_alpha2(raw), Some(want), "{raw}");
+        }
+    }
+
+    #[test]
     fn currencies() {
+        assert_eq!(currency_decimals("USD"), 2);
+        assert_eq!(currency_decimals("JPY"), 0);
+        assert_eq!(currency_decimals("KWD"), 3);
         assert_eq!(currency_code("usd"), Some("USD"));
         assert_eq!(currency_code(" EUR "), Some("EUR"));
         assert_eq!(currency_code("Gbp"), Some("GBP"));

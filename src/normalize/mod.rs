@@ -18,7 +18,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-pub use geo::{country_alpha2, currency_code};
+pub use geo::{country_alpha2, currency_code, currency_decimals};
 
 /// A hashed identity field of CAPI `user_data`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

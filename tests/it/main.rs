@@ -8,6 +8,7 @@ mod golden;
 mod hash;
 mod ledger;
 mod offline;
+mod real;
 mod schema;
 mod send;
 mod shopify_real;
