@@ -141,8 +141,9 @@ fn unix(s: &str, tz: &TimeZone) -> Option<Result<Moment, String>> {
             has_time: true,
             ..Moment::default()
         }),
-        _ => Err(format!(
-            "`{s}` is a number but not Unix seconds or milliseconds"
+        // The digits are not quoted: a number that is no time may be a phone number.
+        digits => Err(format!(
+            "a number of {digits} digits is not Unix seconds (10 digits) or milliseconds (13)"
         )),
     })
 }
@@ -348,6 +349,13 @@ mod tests {
             format: None,
         };
         assert_eq!(parse("2025-11-18T19:03:27", true, &o).unwrap().unix, T);
+    }
+
+    #[test]
+    fn a_number_that_is_no_time_is_not_quoted() {
+        let e = p("12065550188").unwrap_err();
+        assert!(!e.contains("12065550188"), "{e}");
+        assert!(e.contains("11 digits"), "{e}");
     }
 
     #[test]

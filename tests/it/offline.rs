@@ -672,6 +672,16 @@ fn plaintext_pii_never_reaches_messages() {
 }
 
 #[test]
+fn a_phone_number_in_the_time_column_is_not_quoted() {
+    let csv = "order_id,email,event_time\nT-1,a@example.com,12065550188\n";
+    let f = temp_file(".csv", csv);
+    let d = pinconv(["check", "--json", f.path().to_str().unwrap()]).code(1);
+    d.stderr_has("invalid_event_time").stderr_has("11 digits");
+    d.stderr_lacks("12065550188");
+    assert!(!d.stdout.contains("12065550188"), "report leaks the number");
+}
+
+#[test]
 fn deny_warnings_turns_warnings_into_exit_1() {
     pinconv(["check", "tests/fixtures/bad/semicolon.csv"]).code(0);
     let csv = "order_id,event_time,email,value\nW-1,2026-11-20T10:00:00Z,a@example.com,10\n";
