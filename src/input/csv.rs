@@ -177,8 +177,11 @@ impl CsvReader {
             // A report title above the header (`Orders report`, `Exported 28.11.2026`, or
             // `Orders report;;;;` as Excel pads it): a line with one filled cell at most,
             // followed by lines with several.
+            // A line with an unclosed quote is the start of a header cell with a line break
+            // in it, never a title.
             let title = |e: usize| {
                 titles < MAX_TITLE_LINES
+                    && text.iter().filter(|b| **b == b'"').count() % 2 == 0
                     && filled_fields(text) <= 1
                     && buf[e + 1..]
                         .split(|b| *b == b'\n')
@@ -485,6 +488,10 @@ mod tests {
         .unwrap();
         assert_eq!(r.header(), ["id", "email", "total", "x"]);
         assert_eq!(rows(&mut r)[0].as_ref().unwrap().line(), 4);
+        // A header cell with a line break is not a title line.
+        let mut r = reader(b"\"Order\nID\",email,total\nR-1,a@example.com,2\n", None).unwrap();
+        assert_eq!(r.header(), ["Order\nID", "email", "total"]);
+        assert_eq!(rows(&mut r)[0].as_ref().unwrap().line(), 3);
         // A one-column file keeps its header, even with a delimiter inside quotes.
         let mut r = reader(b"name\n\"Doe, Jo\"\nAl\n", None).unwrap();
         assert_eq!(r.header(), ["name"]);
