@@ -605,8 +605,10 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     if let Some(c) = mangled_id {
         let reason = "the order id was rounded by a spreadsheet to scientific notation (like `5.9E+12`), so it no longer identifies the order".to_owned();
         let hint = "export the orders again and do not re-save the file in Excel, or import the column as text";
-        match &order_id {
-            Some(other) if s.order_id == OrderIdSource::Auto => ctx.warn(
+        match (&order_id, s.order_id) {
+            // `--order-id number|name` does not use the id column.
+            (Some(_), OrderIdSource::Number | OrderIdSource::Name) => {}
+            (Some(other), OrderIdSource::Auto) => ctx.warn(
                 Some(c),
                 "mangled_order_id",
                 format!("{reason}; `{other}` is used as the order id instead"),
@@ -1439,6 +1441,37 @@ mod tests {
         (Key::Email, "a@example.com"),
         (Key::Total, "10.00"),
     ];
+
+    #[test]
+    fn a_rounded_order_id_and_the_order_id_source() {
+        let mut fields = BASE.to_vec();
+        fields[0] = (Key::OrderId, "5.9011E+12");
+        fields.push((Key::OrderName, "#2001"));
+        fields.push((Key::Currency, "USD"));
+        let o = order(&fields, Vec::new());
+        let codes = |s: &Settings| match build(&o, s) {
+            Outcome::Built(b) => (
+                b.event_id.clone(),
+                b.warnings.iter().map(|w| w.code).collect::<Vec<_>>(),
+            ),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            codes(&settings()),
+            ("#2001".to_owned(), vec!["mangled_order_id"])
+        );
+        // The hint's advice, `--order-id name`, builds the order without a word.
+        let by_name = Settings {
+            order_id: OrderIdSource::Name,
+            ..settings()
+        };
+        assert_eq!(codes(&by_name), ("#2001".to_owned(), vec![]));
+        let by_id = Settings {
+            order_id: OrderIdSource::Id,
+            ..settings()
+        };
+        assert!(matches!(build(&o, &by_id), Outcome::Rejected(_)));
+    }
 
     #[test]
     fn variation_id_zero_falls_back_to_the_product_id() {
