@@ -378,7 +378,8 @@ fn money_cell(
 }
 
 /// An amount such as `1.234` or `12.345.678`: dots before groups of exactly three digits and
-/// no comma, which decimal-comma locales write for thousands.
+/// no comma, which decimal-comma locales write for thousands (never after a leading `0`:
+/// `0.125` is a price).
 fn dot_thousands(raw: &str) -> bool {
     let t: String = raw
         .chars()
@@ -389,6 +390,7 @@ fn dot_thousands(raw: &str) -> bool {
     !t.contains(',')
         && t.contains('.')
         && (1..=3).contains(&first.len())
+        && !first.starts_with('0')
         && groups.all(|g| g.len() == 3)
 }
 
@@ -1539,6 +1541,7 @@ mod tests {
         assert!(!dot_thousands("1.23"));
         assert!(!dot_thousands("1.234,50"));
         assert!(!dot_thousands("1234.567"));
+        assert!(!dot_thousands("0.125"));
         let mut fields = BASE.to_vec();
         fields[3] = (Key::Total, "1.234");
         let Outcome::Built(b) = build(&order(&fields, Vec::new()), &settings()) else {
