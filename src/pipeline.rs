@@ -424,6 +424,8 @@ fn read_one(
                     return Ok(None);
                 }
             }
+            // A bulk operation's line-item lines are records of their own, as CSV rows are.
+            records += reader.folded();
             if let Some(mut s) = summary.take() {
                 s.preset_reason = if records == 0 {
                     "the input holds no orders".into()

@@ -37,6 +37,9 @@ pub struct Grouping {
     gone: HashSet<u64>,
     /// Orders that are bulk objects (have a `gid://` id) among `held`.
     orders: usize,
+    /// Child lines folded into their parent: records of the input, like the line-item rows
+    /// of a CSV order.
+    folded: u64,
     /// Name of the input, for messages.
     name: String,
     done: bool,
@@ -78,6 +81,12 @@ impl Grouping {
             name: name.to_owned(),
             ..Grouping::default()
         }
+    }
+
+    /// How many child lines were folded into their parents so far.
+    #[must_use]
+    pub fn folded(&self) -> u64 {
+        self.folded
     }
 
     /// The next record, reading from `next` as needed.
@@ -197,6 +206,7 @@ impl Grouping {
                     a.push(value);
                 }
             }
+            self.folded += 1;
             return None;
         }
         if self.gone.contains(&key(&parent)) {
@@ -280,6 +290,12 @@ mod tests {
     use serde_json::json;
 
     fn run(lines: Vec<Value>) -> Vec<Result<Result<Raw, ReadProblem>, InputError>> {
+        run_counted(lines).0
+    }
+
+    type Record = Result<Result<Raw, ReadProblem>, InputError>;
+
+    fn run_counted(lines: Vec<Value>) -> (Vec<Record>, u64) {
         let mut src = lines
             .into_iter()
             .enumerate()
@@ -292,7 +308,8 @@ mod tests {
             .collect::<VecDeque<_>>();
         let mut g = Grouping::new("t.jsonl");
         let mut next = || src.pop_front();
-        std::iter::from_fn(|| g.next(&mut next)).collect()
+        let got = std::iter::from_fn(|| g.next(&mut next)).collect();
+        (got, g.folded())
     }
 
     fn objects(got: &[Result<Result<Raw, ReadProblem>, InputError>]) -> Vec<(u64, Value)> {
@@ -314,7 +331,7 @@ mod tests {
 
     #[test]
     fn grouped_children_join_their_order() {
-        let got = run(vec![
+        let (got, folded) = run_counted(vec![
             order(1),
             item(10, 1),
             item(11, 1),
@@ -323,6 +340,7 @@ mod tests {
         ]);
         let o = objects(&got);
         assert_eq!(o.len(), 2);
+        assert_eq!(folded, 3, "every line is accounted for");
         assert_eq!(o[0].0, 1);
         assert_eq!(o[0].1["lineItems"].as_array().unwrap().len(), 2);
         assert_eq!(o[1].0, 4);

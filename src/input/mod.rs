@@ -166,6 +166,16 @@ impl Reader {
         }
     }
 
+    /// Input lines folded into an earlier record (a Shopify bulk operation's line items) so
+    /// far: records too, though [`Reader::next_record`] never yields them.
+    #[must_use]
+    pub fn folded(&self) -> u64 {
+        match self {
+            Reader::Csv(_) => 0,
+            Reader::Json(_, g) | Reader::Ndjson(_, g) => g.folded(),
+        }
+    }
+
     /// The format being read.
     #[must_use]
     pub fn format(&self) -> Format {

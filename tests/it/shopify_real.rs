@@ -180,7 +180,11 @@ fn bulk_operation_line_items_join_their_order_grouped_or_not() {
         let (events, stderr) = build(file, &[], 0);
         // Before: each line item line was taken for an order and rejected for lack of a time.
         assert!(stderr.contains("as shopify ndjson"), "{stderr}");
-        assert!(stderr.contains("3 orders"), "{stderr}");
+        // Every line is a record: 3 orders and their 4 line items.
+        assert!(
+            stderr.contains("read 7 records from 1 input: 3 orders"),
+            "{stderr}"
+        );
         assert!(stderr.contains("skipped   1 (status_voided 1)"), "{stderr}");
         assert!(stderr.contains("rejected  0"), "{stderr}");
         assert_eq!(ids(&events), ["5901300000001", "5901300000003"], "{file}");
