@@ -167,41 +167,24 @@ fn strftime(s: &str, fmt: &str, tz: &TimeZone) -> Result<Moment, String> {
 /// Dates with an English month name, as reports and admin screens write them:
 /// `November 20, 2026 2:05 pm`, `Nov 20, 2026`, `20 Nov 2026 14:05`, `20-Nov-2026`.
 fn named_month(s: &str) -> Option<(DateTime, bool)> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     // Full names and `Sept` become the three letters `%b` reads; commas go.
     let mut found = false;
     let words: Vec<String> = s
         .split([' ', ','])
         .filter(|w| !w.is_empty())
         .map(|w| {
-            let lower = w.to_ascii_lowercase();
-            let month = MONTHS
-                .iter()
-                .find(|m| lower.len() >= 3 && m.starts_with(lower.as_str()) || lower == "sept");
-            match month {
-                Some(m) => {
-                    found = true;
-                    m[..3].to_owned()
-                }
-                None => {
-                    // `20-Nov-2026`
-                    found |= MONTHS.iter().any(|m| lower.contains(&m[..3]));
-                    w.to_owned()
-                }
+            let month = crate::normalize::month_number(w)
+                .and_then(|m| i8::try_from(m).ok())
+                .and_then(|m| Date::new(2000, m, 1).ok());
+            if let Some(m) = month {
+                found = true;
+                return m.strftime("%b").to_string();
             }
+            // `20-Nov-2026`
+            found |= w
+                .split('-')
+                .any(|p| crate::normalize::month_number(p).is_some());
+            w.to_owned()
         })
         .collect();
     if !found {

@@ -83,7 +83,7 @@ fn tokens(s: &str) -> Option<(Vec<Token<'_>>, bool)> {
 }
 
 /// English month names and their usual abbreviations, case-insensitive.
-fn month_number(word: &str) -> Option<u32> {
+pub(crate) fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "january",
         "february",

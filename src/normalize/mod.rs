@@ -18,6 +18,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) use date::month_number;
 pub use geo::{country_alpha2, currency_code, currency_decimals};
 
 /// A hashed identity field of CAPI `user_data`.
