@@ -407,24 +407,30 @@ fn item_value(item: &Item, key: Key) -> Option<&Cell> {
     item.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
 }
 
-/// Keys of a packed item entry (`key:value|key:value`).
-const PACKED_KEYS: &[&str] = &[
-    "name",
-    "item_name",
-    "product_name",
-    "product_id",
-    "id",
-    "variation_id",
-    "variant_id",
-    "sku",
-    "quantity",
-    "qty",
-    "price",
-    "item_price",
-    "cost",
-    "total",
-    "line_total",
-];
+/// What a key of a packed item entry (`key:value|key:value`) holds.
+enum PackedKey {
+    /// An item field.
+    Field(Key),
+    /// `id`: the line item's own id (SkyVerge), the product id only without `product_id`.
+    BareId,
+    /// `total`: the line total, the unit price's source without a `price`.
+    Total,
+}
+
+/// The meaning of a packed entry's key, if pinconv knows it.
+fn packed_key(k: &str) -> Option<PackedKey> {
+    Some(match k.trim().to_ascii_lowercase().as_str() {
+        "name" | "item_name" | "product_name" => PackedKey::Field(Key::ItemName),
+        "product_id" => PackedKey::Field(Key::ItemProductId),
+        "id" => PackedKey::BareId,
+        "variation_id" | "variant_id" => PackedKey::Field(Key::ItemVariantId),
+        "sku" => PackedKey::Field(Key::ItemSku),
+        "quantity" | "qty" => PackedKey::Field(Key::ItemQuantity),
+        "price" | "item_price" | "cost" => PackedKey::Field(Key::ItemPrice),
+        "total" | "line_total" => PackedKey::Total,
+        _ => return None,
+    })
+}
 
 /// Splits a packed cell into its item entries. A `;` or line break separates two entries only
 /// when a `key:` follows it, so a product name such as `Napkins; Set of 4` stays whole.
@@ -436,9 +442,9 @@ fn packed_entries(value: &str) -> Vec<&str> {
             continue;
         }
         let next = value[i + 1..].trim_start();
-        let starts_entry = next.split_once(':').is_some_and(|(k, _)| {
-            !k.contains('|') && PACKED_KEYS.iter().any(|p| p.eq_ignore_ascii_case(k.trim()))
-        });
+        let starts_entry = next
+            .split_once(':')
+            .is_some_and(|(k, _)| !k.contains('|') && packed_key(k).is_some());
         if starts_entry {
             out.push(&value[start..i]);
             start = i + 1;
@@ -468,22 +474,17 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                 if v.is_empty() {
                     continue;
                 }
-                let key = match k.trim().to_ascii_lowercase().as_str() {
-                    "name" | "item_name" | "product_name" => Key::ItemName,
-                    "product_id" => Key::ItemProductId,
-                    "id" => {
+                let key = match packed_key(k) {
+                    Some(PackedKey::Field(key)) => key,
+                    Some(PackedKey::BareId) => {
                         bare_id = Some(v.to_owned());
                         continue;
                     }
-                    "variation_id" | "variant_id" => Key::ItemVariantId,
-                    "sku" => Key::ItemSku,
-                    "quantity" | "qty" => Key::ItemQuantity,
-                    "price" | "item_price" | "cost" => Key::ItemPrice,
-                    "total" | "line_total" => {
+                    Some(PackedKey::Total) => {
                         total = Some(v.to_owned());
                         continue;
                     }
-                    _ => continue,
+                    None => continue,
                 };
                 item.push((
                     key,
