@@ -53,7 +53,8 @@ pub struct InputArgs {
     /// CSV delimiter, e.g. `;` or `\t` [default: detected from the header].
     #[arg(long)]
     pub delimiter: Option<String>,
-    /// Input encoding, e.g. `windows-1252`, `latin1`, `utf-16le` [default: UTF-8; UTF-16 by BOM].
+    /// Input encoding, e.g. `windows-1252`, `latin1`, `utf-16le` [default: UTF-8; UTF-16 by BOM;
+    /// an input that is not UTF-8 at all in the encoding detected, with a note].
     #[arg(long)]
     pub encoding: Option<String>,
     /// Column preset [default: detected from the header or the first order, and reported].
@@ -116,7 +117,8 @@ pub struct InputArgs {
     /// strftime format for timestamps, e.g. `%d.%m.%Y %H:%M`.
     #[arg(long)]
     pub date_format: Option<String>,
-    /// Order of day and month in slash dates [default: mdy].
+    /// Order of day and month in slash dates [default: mdy, and a date that reads both ways
+    /// warns `ambiguous_date`].
     #[arg(long, value_enum)]
     pub date_order: Option<DateOrder>,
     /// Pin "now" (for `--max-age` and reproducible runs), e.g. `2026-11-22T00:00:00Z`.
