@@ -1025,7 +1025,12 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         // `16.666666666666668`): such float noise is rounded to the currency's minor unit.
         let price = price.map(|p| {
             if p.scale() > FLOAT_NOISE_SCALE {
-                p.round_dp(cd.currency.map_or(2, normalize::currency_decimals))
+                // Half away from zero, as prices are rounded; `round_dp` would round a
+                // half to even (`16.6650000` to `16.66`).
+                p.round_dp_with_strategy(
+                    cd.currency.map_or(2, normalize::currency_decimals),
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                )
             } else {
                 p
             }
@@ -1526,6 +1531,8 @@ mod tests {
         let mut fields = BASE.to_vec();
         fields.push((Key::Currency, "USD"));
         let e = built(&order(&fields, vec![item("16.666666666666668")]));
+        assert_eq!(e["custom_data"]["contents"][0]["item_price"], "16.67");
+        let e = built(&order(&fields, vec![item("16.6650000")]));
         assert_eq!(e["custom_data"]["contents"][0]["item_price"], "16.67");
         let e = built(&order(&fields, vec![item("0.125")]));
         assert_eq!(e["custom_data"]["contents"][0]["item_price"], "0.125");
