@@ -56,13 +56,31 @@ fn key(gid: &str) -> u64 {
     h.finish()
 }
 
-/// `gid://shopify/LineItem/1` → `lineItems`, the connection the node came from.
-fn connection(gid: Option<&str>) -> String {
-    let ty = gid
+/// `gid://shopify/LineItem/1` → `lineItems`, the connection the node came from. A child whose
+/// query did not select its `id` is a line item when it has a line item's fields (a bulk query
+/// of orders nests little else that carries a quantity or a product).
+fn connection(node: &Value) -> String {
+    const LINE_ITEM_FIELDS: [&str; 6] = [
+        "quantity",
+        "sku",
+        "product",
+        "variant",
+        "originalUnitPriceSet",
+        "discountedUnitPriceSet",
+    ];
+    let ty = node
+        .get("id")
+        .and_then(Value::as_str)
         .and_then(|g| g.strip_prefix("gid://"))
         .and_then(|g| g.split('/').nth(1))
         .filter(|t| !t.is_empty())
-        .unwrap_or("Child");
+        .unwrap_or_else(|| {
+            if LINE_ITEM_FIELDS.iter().any(|f| node.get(f).is_some()) {
+                "LineItem"
+            } else {
+                "Child"
+            }
+        });
     let mut out = String::with_capacity(ty.len() + 1);
     let mut chars = ty.chars();
     if let Some(c) = chars.next() {
@@ -196,7 +214,7 @@ impl Grouping {
             ..
         }) = at.and_then(|i| self.held.get_mut(i))
         {
-            let field = connection(value.get("id").and_then(Value::as_str));
+            let field = connection(&value);
             if let Some(obj) = order.as_object_mut() {
                 let slot = obj.entry(field).or_insert_with(|| Value::Array(Vec::new()));
                 if !slot.is_array() {
@@ -418,8 +436,19 @@ mod tests {
 
     #[test]
     fn connection_names() {
-        assert_eq!(connection(Some("gid://shopify/LineItem/1")), "lineItems");
-        assert_eq!(connection(Some("gid://shopify/Metafield/1")), "metafields");
-        assert_eq!(connection(None), "childs");
+        assert_eq!(
+            connection(&json!({"id": "gid://shopify/LineItem/1"})),
+            "lineItems"
+        );
+        assert_eq!(
+            connection(&json!({"id": "gid://shopify/Metafield/1"})),
+            "metafields"
+        );
+        // No `id` selected: the fields tell a line item from anything else.
+        assert_eq!(
+            connection(&json!({"quantity": 2, "sku": "MUG-1"})),
+            "lineItems"
+        );
+        assert_eq!(connection(&json!({"key": "gift"})), "childs");
     }
 }
