@@ -156,7 +156,14 @@ impl Grouping {
         line: u64,
         value: Value,
     ) -> Option<Result<Result<Raw, ReadProblem>, InputError>> {
+        let errors = graphql_error_codes(&value);
         match graphql_orders(value) {
+            Err(orders) if orders.is_empty() && errors.is_some() => {
+                Some(Err(graphql_error(&self.name, errors)))
+            }
+            Ok(value) if errors.is_some() && value.as_object().is_some_and(|o| o.len() <= 3) => {
+                Some(Err(graphql_error(&self.name, errors)))
+            }
             Ok(value) => self.bulk_object(line, value),
             Err(orders) => {
                 let mut orders = orders.into_iter();
@@ -245,6 +252,35 @@ impl Grouping {
             message: format!("this line belongs to `{parent}`, which is not earlier in the input; it was left out"),
             hint: Some("bulk operation output lists every parent before its children: is the file complete and unsorted?".into()),
         })))
+    }
+}
+
+/// The `extensions.code`s of a GraphQL error answer (`{"errors": [...]}`), `None` when the value
+/// has no `errors` list. Only the codes are shown: an error's message may quote the query's
+/// variables.
+fn graphql_error_codes(value: &Value) -> Option<Vec<String>> {
+    let errors = value.get("errors")?.as_array()?;
+    Some(
+        errors
+            .iter()
+            .filter_map(|e| e.get("extensions")?.get("code")?.as_str())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// The error for a saved GraphQL error answer that holds no orders.
+fn graphql_error(name: &str, codes: Option<Vec<String>>) -> InputError {
+    let codes = codes.unwrap_or_default();
+    let codes = if codes.is_empty() {
+        String::new()
+    } else {
+        format!(" (`{}`)", codes.join("`, `"))
+    };
+    InputError::Shape {
+        path: name.to_owned(),
+        message: format!("this is an error answer of the Shopify GraphQL Admin API{codes}, not orders"),
+        hint: Some("run the query again with an access token that has the `read_orders` scope (`ACCESS_DENIED`), or later (`THROTTLED`), and save its `data`".into()),
     }
 }
 
@@ -432,6 +468,32 @@ mod tests {
         // A shop's own `data` field is left alone.
         let plain = run(vec![json!({"id": 4, "data": {"x": 1}})]);
         assert_eq!(objects(&plain)[0].1["data"]["x"], 1);
+    }
+
+    #[test]
+    fn a_graphql_error_answer_stops_the_input_with_its_codes() {
+        let denied = json!({
+            "data": {"orders": null},
+            "errors": [{"message": "Access denied for orders field.", "extensions": {"code": "ACCESS_DENIED"}}],
+        });
+        let bare =
+            json!({"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]});
+        for (value, code) in [(denied, "ACCESS_DENIED"), (bare, "THROTTLED")] {
+            let got = run(vec![value]);
+            match got.as_slice() {
+                [Err(InputError::Shape { message, .. })] => {
+                    assert!(message.contains(code), "{message}");
+                    assert!(!message.contains("denied for"), "{message}");
+                }
+                other => panic!("not an input error: {other:?}"),
+            }
+        }
+        // Orders beside partial errors are still read.
+        let partial = json!({
+            "data": {"orders": {"nodes": [order(1)]}},
+            "errors": [{"message": "x", "extensions": {"code": "MAX_COST_EXCEEDED"}}],
+        });
+        assert_eq!(objects(&run(vec![partial])).len(), 1);
     }
 
     #[test]
