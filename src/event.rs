@@ -281,22 +281,30 @@ fn truthy(s: &str) -> bool {
 /// The canonical status of a raw status value: the slugs WooCommerce and Shopify write
 /// (`wc-cancelled`, `on-hold`, `checkout-draft`), and the labels order-export plugins write
 /// instead (`Pending payment`, `On hold`), in English and in WooCommerce's German, French,
-/// Spanish, Italian and Dutch translations.
+/// Spanish, Italian and Dutch translations; and other shops' words: BigCommerce's `Declined`
+/// and `Incomplete` (an abandoned checkout), Magento's `Closed` (refunded), PrestaShop's
+/// `Payment error` and `Awaiting bank wire payment`, Ecwid's `AWAITING_PAYMENT`, Wix's `Not Paid`.
 fn canonical_status(raw: &str) -> Option<&'static str> {
     let v = raw.trim().to_lowercase().replace(['-', ' '], "_");
-    Some(match v.trim_start_matches("wc_") {
+    let v = v.trim_start_matches("wc_");
+    if v.starts_with("awaiting_") && v.ends_with("payment") {
+        return Some("pending");
+    }
+    Some(match v {
         "voided" | "void" => "voided",
         "refunded" | "rückerstattet" | "remboursée" | "remboursé" | "reembolsado"
-        | "rimborsato" | "terugbetaald" => "refunded",
+        | "rimborsato" | "terugbetaald" | "closed" => "refunded",
         "cancelled" | "canceled" | "storniert" | "abgebrochen" | "annulée" | "annulé"
         | "cancelado" | "cancelada" | "annullato" | "geannuleerd" => "cancelled",
-        "failed" | "fehlgeschlagen" | "échouée" | "échoué" | "echouée" | "fallido" | "fallita"
-        | "fallito" | "mislukt" => "failed",
+        "failed" | "declined" | "payment_error" | "fehlgeschlagen" | "échouée" | "échoué"
+        | "echouée" | "fallido" | "fallita" | "fallito" | "mislukt" => "failed",
         "pending"
         | "pending_payment"
         | "on_hold"
         | "authorized"
         | "unpaid"
+        | "not_paid"
+        | "payment_review"
         | "zahlung_ausstehend"
         | "in_wartestellung"
         | "wartend"
@@ -308,8 +316,8 @@ fn canonical_status(raw: &str) -> Option<&'static str> {
         | "in_sospeso"
         | "wachtend_op_betaling"
         | "in_de_wacht" => "pending",
-        "trash" | "checkout_draft" | "draft" | "entwurf" | "brouillon" | "borrador" | "bozza"
-        | "concept" => "draft",
+        "trash" | "checkout_draft" | "draft" | "incomplete" | "entwurf" | "brouillon"
+        | "borrador" | "bozza" | "concept" => "draft",
         "test" => "test",
         _ => return None,
     })
@@ -1368,6 +1376,16 @@ mod tests {
             ("Remboursée", Some("refunded")),
             ("Completed", None),
             ("processing", None),
+            ("Declined", Some("failed")),
+            ("Incomplete", Some("draft")),
+            ("Closed", Some("refunded")),
+            ("Payment error", Some("failed")),
+            ("Awaiting bank wire payment", Some("pending")),
+            ("AWAITING_PAYMENT", Some("pending")),
+            ("Awaiting Fulfillment", None),
+            ("Not Paid", Some("pending")),
+            ("Payment accepted", None),
+            ("Bank wire", None),
         ] {
             assert_eq!(canonical_status(raw), want, "{raw}");
         }
