@@ -184,6 +184,12 @@ impl CsvMapper {
                 )),
             });
         }
+        if !cols.iter().any(|(k, _)| {
+            matches!(k, Key::Email | Key::Maid)
+                || *k == Key::ClientIp && cols.iter().any(|(u, _)| *u == Key::UserAgent)
+        }) {
+            return Err(no_identifier_column(header, preset));
+        }
         let mut duplicate_scalars = Vec::new();
         for (key, idx) in &cols {
             if !key.is_multi() {
@@ -373,6 +379,48 @@ fn split_time_column(header: &[String], cols: &mut [(Key, Vec<usize>)]) -> Optio
     Some(idx.remove(at))
 }
 
+/// Known exports that carry no customer email, and what they are.
+const EXPORTS_WITHOUT_EMAIL: &[(&[&str], &str)] = &[
+    (
+        &["Sale Date", "Buyer User ID"],
+        "Etsy's sold-orders export (EtsySoldOrders) has no buyer email",
+    ),
+    (
+        &["Sale Date", "Transaction ID", "Listing ID"],
+        "Etsy's sold-order-items export (EtsySoldOrderItems) has no buyer email",
+    ),
+    (
+        &["Reference", "New client", "Customer"],
+        "PrestaShop's order list export has the customer's initial and surname only",
+    ),
+];
+
+/// The error for a header with no column Pinterest can match a person by.
+fn no_identifier_column(header: &[String], preset: Preset) -> MapError {
+    let known = EXPORTS_WITHOUT_EMAIL
+        .iter()
+        .find(|(cols, _)| {
+            cols.iter()
+                .all(|c| header.iter().any(|h| h.eq_ignore_ascii_case(c)))
+        })
+        .map(|(_, what)| format!(" ({what})"));
+    let mail = header
+        .iter()
+        .find(|h| loose_key(h).contains("mail") && showable_header(h));
+    let fix = match mail {
+        Some(h) => format!("if `{h}` holds the customer's email, map it: `[columns] email = \"{h}\"`"),
+        None => "if a column holds the customer's email under another name, map it: `[columns] email = \"...\"`; otherwise export the orders with the customer's email".to_owned(),
+    };
+    MapError {
+        message: format!(
+            "no column of the header gives the customer's email (or a mobile ad id, or IP address and user agent) to the `{}` preset{}: Pinterest cannot match these orders to anyone",
+            preset.name(),
+            known.unwrap_or_default()
+        ),
+        hint: Some(format!("{fix}; the header's columns are: {}", quote_list(header))),
+    }
+}
+
 /// A header name without case, spaces or punctuation.
 fn loose_key(name: &str) -> String {
     name.chars()
@@ -400,11 +448,7 @@ fn quote_list(names: &[String]) -> String {
         .iter()
         .take(40)
         .map(|h| {
-            if crate::report::may_show(h)
-                || h.chars()
-                    .all(|c| c.is_alphanumeric() || " _-#().".contains(c))
-                    && !h.chars().any(|c| c.is_ascii_digit())
-            {
+            if showable_header(h) {
                 format!("`{h}`")
             } else {
                 "…".to_owned()
@@ -421,6 +465,14 @@ fn quote_list(names: &[String]) -> String {
         );
     }
     out
+}
+
+/// Whether a header name may be shown: it does not look like a customer's data.
+fn showable_header(h: &str) -> bool {
+    crate::report::may_show(h)
+        || h.chars()
+            .all(|c| c.is_alphanumeric() || " _-#().'".contains(c))
+            && !h.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Maps JSON orders by dotted paths; `a[].b` reaches into the array `a` for line items.
@@ -669,7 +721,12 @@ mod tests {
         let m = CsvMapper::new(&h, Preset::Woocommerce, &[]).unwrap();
         assert!(m.maps(Key::LandingSite));
         // Platform presets keep their exact names.
-        let m = CsvMapper::new(&header("Name,Lineitem-quantity"), Preset::Shopify, &[]).unwrap();
+        let m = CsvMapper::new(
+            &header("Name,Email,Lineitem-quantity"),
+            Preset::Shopify,
+            &[],
+        )
+        .unwrap();
         assert!(!m.maps(Key::ItemQuantity));
     }
 
@@ -734,6 +791,46 @@ mod tests {
         let m = CsvMapper::new(&header("email,time"), Preset::Generic, &[]).unwrap();
         let o = m.row(&Arc::from("t"), 2, &header("a@example.com,1795201509"));
         assert_eq!(o.get(Key::EventTime).unwrap().value, "1795201509");
+    }
+
+    #[test]
+    fn a_header_without_any_identifier_is_refused_with_the_fix() {
+        let err = CsvMapper::new(
+            &header("Order ID,Sale Date,Buyer User ID,Full Name,Ship Zipcode,Order Total"),
+            Preset::Generic,
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("no column of the header gives the customer's email"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("Etsy"), "{}", err.message);
+        assert!(err.hint.unwrap().contains("`[columns] email = \"...\"`"));
+        // A column with `mail` in its name is named in the fix.
+        let err = CsvMapper::new(
+            &header("Order ID,Date,Kunden Mail-Adresse"),
+            Preset::Generic,
+            &[],
+        )
+        .unwrap_err();
+        assert!(err
+            .hint
+            .unwrap()
+            .contains("`[columns] email = \"Kunden Mail-Adresse\"`"),);
+        // IP address and user agent together are enough; either alone is not.
+        assert!(CsvMapper::new(&header("order_id,ip,user_agent"), Preset::Generic, &[]).is_ok());
+        assert!(CsvMapper::new(&header("order_id,ip"), Preset::Generic, &[]).is_err());
+        // Mapping the column in `[columns]` fixes it.
+        let h = header("Order ID,Sale Date,Buyer Contact");
+        assert!(CsvMapper::new(
+            &h,
+            Preset::Generic,
+            &[(Key::Email, vec!["Buyer Contact".into()])]
+        )
+        .is_ok());
     }
 
     #[test]
