@@ -33,9 +33,11 @@ type Table = &'static [(Key, &'static [&'static str])];
 
 /// Shopify "Export orders" CSV. Order-level columns are filled on the first row of an order
 /// only; every row carries `Name` and its line item.
+/// Squarespace's orders CSV copies this layout but names the order `Order ID`, has no `Name`
+/// or `Id`, and says `CANCELED` in `Fulfillment Status`.
 const SHOPIFY_CSV: Table = &[
     (Key::OrderName, &["Name"]),
-    (Key::OrderId, &["Id"]),
+    (Key::OrderId, &["Id", "Order ID"]),
     (Key::Email, &["Email"]),
     (Key::Phone, &["Phone", "Billing Phone", "Shipping Phone"]),
     (Key::FullName, &["Billing Name", "Shipping Name"]),
@@ -59,6 +61,7 @@ const SHOPIFY_CSV: Table = &[
     (Key::Shipping, &["Shipping"]),
     (Key::Discount, &["Discount Amount"]),
     (Key::FinancialStatus, &["Financial Status"]),
+    (Key::Status, &["Fulfillment Status"]),
     (Key::CancelledAt, &["Cancelled at"]),
     (Key::PaymentMethod, &["Payment Method"]),
     (Key::Source, &["Source"]),
@@ -681,6 +684,12 @@ fn has(header: &[String], name: &str) -> bool {
 /// Recognises a CSV header, with the reason for the report.
 #[must_use]
 pub fn detect_csv(header: &[String]) -> (Preset, String) {
+    if has(header, "Lineitem quantity") && !has(header, "Name") && has(header, "Order ID") {
+        return (
+            Preset::Shopify,
+            "header has Shopify-style `Lineitem quantity` columns keyed by `Order ID` (Squarespace's orders export)".into(),
+        );
+    }
     if has(header, "Lineitem quantity") || (has(header, "Name") && has(header, "Financial Status"))
     {
         return (
@@ -788,6 +797,18 @@ mod tests {
         assert_eq!(p, Preset::Woocommerce);
         assert!(why.contains("`order_id`"), "{why}");
         assert_eq!(detect_csv(&header("email,value")).0, Preset::Generic);
+    }
+
+    #[test]
+    fn squarespace_is_read_as_shopify_and_says_so() {
+        let (p, why) = detect_csv(&header(
+            "Order ID,Email,Financial Status,Paid at,Fulfillment Status,Created at,Lineitem quantity,Lineitem name,Billing Name",
+        ));
+        assert_eq!(p, Preset::Shopify);
+        assert!(why.contains("Squarespace"), "{why}");
+        let (p, why) = detect_csv(&header("Name,Email,Financial Status,Lineitem quantity,Id"));
+        assert_eq!(p, Preset::Shopify);
+        assert!(!why.contains("Squarespace"), "{why}");
     }
 
     #[test]
