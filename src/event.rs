@@ -454,9 +454,67 @@ fn packed_entries(value: &str) -> Vec<&str> {
     out
 }
 
+/// BigCommerce's `Product Details` column: products separated by `|`, each a list of
+/// `Product Key: value` pairs separated by `, ` (`Product ID: 77, Product Qty: 2, Product SKU:
+/// CND-8, Product Name: Candle, Product Variation Details: Scent: Cedar, Product Unit Price:
+/// 22.00, ...`). A comma inside a value (`Matches, Gift Box`) stays in it: only `, Product `
+/// starts the next pair.
+fn product_details_items(cell: &Cell) -> Option<Vec<Item>> {
+    let value = cell.value.trim();
+    if !value
+        .get(..11)
+        .is_some_and(|p| p.eq_ignore_ascii_case("Product ID:"))
+    {
+        return None;
+    }
+    let items = value
+        .split("|Product ID:")
+        .map(|product| {
+            let product = product.strip_prefix("Product ID:").unwrap_or(product);
+            let mut item: Item = Vec::new();
+            for (n, pair) in product.split(", Product ").enumerate() {
+                // The first pair is the id, its `Product ID:` already split off.
+                let (k, v) = if n == 0 {
+                    ("id", pair)
+                } else {
+                    match pair.split_once(':') {
+                        Some(kv) => kv,
+                        None => continue,
+                    }
+                };
+                let v = v.trim();
+                let key = match k.trim().to_ascii_lowercase().as_str() {
+                    "id" => Key::ItemProductId,
+                    "qty" => Key::ItemQuantity,
+                    "sku" => Key::ItemSku,
+                    "name" => Key::ItemName,
+                    "unit price" => Key::ItemPrice,
+                    _ => continue,
+                };
+                if !v.is_empty() {
+                    item.push((
+                        key,
+                        Cell {
+                            value: v.to_owned(),
+                            column: cell.column.clone(),
+                            line: cell.line,
+                        },
+                    ));
+                }
+            }
+            item
+        })
+        .filter(|item| !item.is_empty())
+        .collect();
+    Some(items)
+}
+
 /// Expands a packed `line_items` cell (`name:Mug|sku:M-1|quantity:2|total:20.00;...`, the
-/// format of WooCommerce order-export plugins) into items.
+/// format of WooCommerce order-export plugins, or BigCommerce's `Product Details`) into items.
 fn packed_items(cell: &Cell) -> Vec<Item> {
+    if let Some(items) = product_details_items(cell) {
+        return items;
+    }
     packed_entries(&cell.value)
         .into_iter()
         .filter(|s| !s.trim().is_empty())
@@ -1340,6 +1398,26 @@ mod tests {
             Some("dj0yJnU9")
         );
         assert_eq!(epik("/products/x"), None);
+    }
+
+    #[test]
+    fn bigcommerce_product_details() {
+        let c = Cell {
+            value: "Product ID: 77, Product Qty: 2, Product SKU: CND-8, Product Name: Matches, Gift Box, Product Weight: 0.5000, Product Variation Details: Scent: Cedar, Size: L, Product Unit Price: 22.00, Product Total Price: 44.00|Product ID: 80, Product Qty: 1, Product SKU: , Product Name: Reed, Product Variation Details: , Product Unit Price: 37.00, Product Total Price: 37.00".into(),
+            column: Arc::from("Product Details"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        let get = |i: usize, k: Key| item_value(&items[i], k).map(|c| c.value.as_str());
+        assert_eq!(get(0, Key::ItemProductId), Some("77"));
+        assert_eq!(get(0, Key::ItemQuantity), Some("2"));
+        assert_eq!(get(0, Key::ItemSku), Some("CND-8"));
+        assert_eq!(get(0, Key::ItemName), Some("Matches, Gift Box"));
+        assert_eq!(get(0, Key::ItemPrice), Some("22.00"));
+        assert_eq!(get(1, Key::ItemProductId), Some("80"));
+        assert_eq!(get(1, Key::ItemSku), None);
+        assert_eq!(get(1, Key::ItemPrice), Some("37.00"));
     }
 
     #[test]

@@ -645,6 +645,8 @@ const GENERIC: Table = &[
     (Key::Source, &["source", "channel", "sales_channel"]),
     (Key::ContentIds, &["content_ids"]),
     (Key::NumItems, &["num_items", "number_of_items"]),
+    // BigCommerce's packed `Product Details`.
+    (Key::LineItems, &["product_details"]),
     (Key::OptOut, &["opt_out"]),
     (Key::ItemProductId, &["item_id", "product_id", "content_id"]),
     (Key::ItemVariantId, &["variant_id"]),

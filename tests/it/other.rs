@@ -86,6 +86,18 @@ fn bigcommerce_default_export() {
         e["user_data"]["external_id"][0],
         hash("external_id", None, "41")
     );
+    // The packed `Product Details` column gives the items.
+    assert_eq!(e["custom_data"]["num_items"], 3);
+    assert_eq!(
+        e["custom_data"]["content_ids"],
+        serde_json::json!(["CND-SOY-8", "DIF-REED"])
+    );
+    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "22.00");
+    let comma = by_id(&events, "119");
+    assert_eq!(
+        comma["custom_data"]["contents"][0]["item_name"],
+        "Matches, Gift Box"
+    );
 }
 
 #[test]
