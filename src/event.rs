@@ -281,22 +281,30 @@ fn truthy(s: &str) -> bool {
 /// The canonical status of a raw status value: the slugs WooCommerce and Shopify write
 /// (`wc-cancelled`, `on-hold`, `checkout-draft`), and the labels order-export plugins write
 /// instead (`Pending payment`, `On hold`), in English and in WooCommerce's German, French,
-/// Spanish, Italian and Dutch translations.
+/// Spanish, Italian and Dutch translations; and other shops' words: BigCommerce's `Declined`
+/// and `Incomplete` (an abandoned checkout), Magento's `Closed` (refunded), PrestaShop's
+/// `Payment error` and `Awaiting bank wire payment`, Ecwid's `AWAITING_PAYMENT`, Wix's `Not Paid`.
 fn canonical_status(raw: &str) -> Option<&'static str> {
     let v = raw.trim().to_lowercase().replace(['-', ' '], "_");
-    Some(match v.trim_start_matches("wc_") {
+    let v = v.trim_start_matches("wc_");
+    if v.starts_with("awaiting_") && v.ends_with("payment") {
+        return Some("pending");
+    }
+    Some(match v {
         "voided" | "void" => "voided",
         "refunded" | "rückerstattet" | "remboursée" | "remboursé" | "reembolsado"
-        | "rimborsato" | "terugbetaald" => "refunded",
+        | "rimborsato" | "terugbetaald" | "closed" => "refunded",
         "cancelled" | "canceled" | "storniert" | "abgebrochen" | "annulée" | "annulé"
         | "cancelado" | "cancelada" | "annullato" | "geannuleerd" => "cancelled",
-        "failed" | "fehlgeschlagen" | "échouée" | "échoué" | "echouée" | "fallido" | "fallita"
-        | "fallito" | "mislukt" => "failed",
+        "failed" | "declined" | "payment_error" | "fehlgeschlagen" | "échouée" | "échoué"
+        | "echouée" | "fallido" | "fallita" | "fallito" | "mislukt" => "failed",
         "pending"
         | "pending_payment"
         | "on_hold"
         | "authorized"
         | "unpaid"
+        | "not_paid"
+        | "payment_review"
         | "zahlung_ausstehend"
         | "in_wartestellung"
         | "wartend"
@@ -308,8 +316,8 @@ fn canonical_status(raw: &str) -> Option<&'static str> {
         | "in_sospeso"
         | "wachtend_op_betaling"
         | "in_de_wacht" => "pending",
-        "trash" | "checkout_draft" | "draft" | "entwurf" | "brouillon" | "borrador" | "bozza"
-        | "concept" => "draft",
+        "trash" | "checkout_draft" | "draft" | "incomplete" | "entwurf" | "brouillon"
+        | "borrador" | "bozza" | "concept" => "draft",
         "test" => "test",
         _ => return None,
     })
@@ -454,9 +462,67 @@ fn packed_entries(value: &str) -> Vec<&str> {
     out
 }
 
+/// BigCommerce's `Product Details` column: products separated by `|`, each a list of
+/// `Product Key: value` pairs separated by `, ` (`Product ID: 77, Product Qty: 2, Product SKU:
+/// CND-8, Product Name: Candle, Product Variation Details: Scent: Cedar, Product Unit Price:
+/// 22.00, ...`). A comma inside a value (`Matches, Gift Box`) stays in it: only `, Product `
+/// starts the next pair.
+fn product_details_items(cell: &Cell) -> Option<Vec<Item>> {
+    let value = cell.value.trim();
+    if !value
+        .get(..11)
+        .is_some_and(|p| p.eq_ignore_ascii_case("Product ID:"))
+    {
+        return None;
+    }
+    let items = value
+        .split("|Product ID:")
+        .map(|product| {
+            let product = product.strip_prefix("Product ID:").unwrap_or(product);
+            let mut item: Item = Vec::new();
+            for (n, pair) in product.split(", Product ").enumerate() {
+                // The first pair is the id, its `Product ID:` already split off.
+                let (k, v) = if n == 0 {
+                    ("id", pair)
+                } else {
+                    match pair.split_once(':') {
+                        Some(kv) => kv,
+                        None => continue,
+                    }
+                };
+                let v = v.trim();
+                let key = match k.trim().to_ascii_lowercase().as_str() {
+                    "id" => Key::ItemProductId,
+                    "qty" => Key::ItemQuantity,
+                    "sku" => Key::ItemSku,
+                    "name" => Key::ItemName,
+                    "unit price" => Key::ItemPrice,
+                    _ => continue,
+                };
+                if !v.is_empty() {
+                    item.push((
+                        key,
+                        Cell {
+                            value: v.to_owned(),
+                            column: cell.column.clone(),
+                            line: cell.line,
+                        },
+                    ));
+                }
+            }
+            item
+        })
+        .filter(|item| !item.is_empty())
+        .collect();
+    Some(items)
+}
+
 /// Expands a packed `line_items` cell (`name:Mug|sku:M-1|quantity:2|total:20.00;...`, the
-/// format of WooCommerce order-export plugins) into items.
+/// format of WooCommerce order-export plugins, or BigCommerce's `Product Details`) into items.
 fn packed_items(cell: &Cell) -> Vec<Item> {
+    if let Some(items) = product_details_items(cell) {
+        return items;
+    }
     packed_entries(&cell.value)
         .into_iter()
         .filter(|s| !s.trim().is_empty())
@@ -1345,6 +1411,26 @@ mod tests {
     }
 
     #[test]
+    fn bigcommerce_product_details() {
+        let c = Cell {
+            value: "Product ID: 77, Product Qty: 2, Product SKU: CND-8, Product Name: Matches, Gift Box, Product Weight: 0.5000, Product Variation Details: Scent: Cedar, Size: L, Product Unit Price: 22.00, Product Total Price: 44.00|Product ID: 80, Product Qty: 1, Product SKU: , Product Name: Reed, Product Variation Details: , Product Unit Price: 37.00, Product Total Price: 37.00".into(),
+            column: Arc::from("Product Details"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        let get = |i: usize, k: Key| item_value(&items[i], k).map(|c| c.value.as_str());
+        assert_eq!(get(0, Key::ItemProductId), Some("77"));
+        assert_eq!(get(0, Key::ItemQuantity), Some("2"));
+        assert_eq!(get(0, Key::ItemSku), Some("CND-8"));
+        assert_eq!(get(0, Key::ItemName), Some("Matches, Gift Box"));
+        assert_eq!(get(0, Key::ItemPrice), Some("22.00"));
+        assert_eq!(get(1, Key::ItemProductId), Some("80"));
+        assert_eq!(get(1, Key::ItemSku), None);
+        assert_eq!(get(1, Key::ItemPrice), Some("37.00"));
+    }
+
+    #[test]
     fn packed_woo_items() {
         let c = Cell {
             value:
@@ -1378,6 +1464,16 @@ mod tests {
             ("Remboursée", Some("refunded")),
             ("Completed", None),
             ("processing", None),
+            ("Declined", Some("failed")),
+            ("Incomplete", Some("draft")),
+            ("Closed", Some("refunded")),
+            ("Payment error", Some("failed")),
+            ("Awaiting bank wire payment", Some("pending")),
+            ("AWAITING_PAYMENT", Some("pending")),
+            ("Awaiting Fulfillment", None),
+            ("Not Paid", Some("pending")),
+            ("Payment accepted", None),
+            ("Bank wire", None),
         ] {
             assert_eq!(canonical_status(raw), want, "{raw}");
         }

@@ -109,6 +109,8 @@ pub struct CsvMapper {
     cols: Vec<(Key, Vec<usize>)>,
     names: Vec<Arc<str>>,
     group: Option<usize>,
+    /// A time-of-day column joined to the `event_time` date.
+    time_of_day: Option<usize>,
     /// Header columns no key uses, for the report.
     pub ignored: Vec<String>,
     /// Header names that appear more than once and feed a single-valued key.
@@ -132,10 +134,10 @@ impl CsvMapper {
         let mut used = vec![false; header.len()];
         for (key, names, configured) in candidates(preset, false, overrides) {
             let mut idx = Vec::new();
+            let loose = preset == Preset::Generic && !configured;
             for name in &names {
                 // Generic names also match however a shop spells them: `Order Date`,
                 // `order-date` and `OrderDate` are `order_date`, `E-Mail` is `email`.
-                let loose = preset == Preset::Generic && !configured;
                 let found: Vec<usize> = header
                     .iter()
                     .enumerate()
@@ -161,6 +163,9 @@ impl CsvMapper {
                     }
                 }
             }
+            if idx.is_empty() && loose {
+                idx = qualified_matches(header, key, &names);
+            }
             if !idx.is_empty() {
                 for &i in &idx {
                     used[i] = true;
@@ -168,6 +173,7 @@ impl CsvMapper {
                 cols.push((key, idx));
             }
         }
+        let time_of_day = split_time_column(header, &mut cols);
         if cols.is_empty() {
             return Err(MapError {
                 message: format!("no column of the header is known to the `{}` preset", preset.name()),
@@ -177,6 +183,12 @@ impl CsvMapper {
                     quote_list(header)
                 )),
             });
+        }
+        if !cols.iter().any(|(k, _)| {
+            matches!(k, Key::Email | Key::Maid)
+                || *k == Key::ClientIp && cols.iter().any(|(u, _)| *u == Key::UserAgent)
+        }) {
+            return Err(no_identifier_column(header, preset));
         }
         let mut duplicate_scalars = Vec::new();
         for (key, idx) in &cols {
@@ -206,6 +218,7 @@ impl CsvMapper {
             cols,
             names: header.iter().map(|h| Arc::from(h.as_str())).collect(),
             group,
+            time_of_day,
             ignored,
             duplicate_scalars,
         })
@@ -232,7 +245,13 @@ impl CsvMapper {
                     continue;
                 }
                 // Cloned, not moved: one column may feed several keys.
-                let value = fields[i].clone();
+                let mut value = fields[i].clone();
+                if let Some(t) = self.time_of_day.filter(|_| *key == Key::EventTime) {
+                    let time = fields[t].trim();
+                    if !time.is_empty() && !value.contains(':') {
+                        value = format!("{} {time}", value.trim());
+                    }
+                }
                 let cell = Cell {
                     value,
                     column: self.names[i].clone(),
@@ -265,6 +284,143 @@ impl CsvMapper {
     }
 }
 
+/// Words in front of a generic name that say whose or which it is, in order of preference:
+/// `Billing Country`, `Bill-to Name`, `Customer Email`, `Buyer's Email`, `Ship Zipcode`.
+const PERSON_QUALIFIERS: &[&str] = &[
+    "billing",
+    "billto",
+    "bill",
+    "customer",
+    "customers",
+    "buyer",
+    "buyers",
+    "contact",
+    "shipping",
+    "shipto",
+    "ship",
+    "delivery",
+    "recipient",
+];
+
+/// Bracketed qualifiers after an amount that keep it the order's own figure: tax included
+/// (`Order Total (inc tax)`) and the shop's base currency (Magento's `Grand Total (Base)`, the
+/// shop currency as elsewhere). `(ex tax)` and `(Purchased)` are left alone.
+const AMOUNT_QUALIFIERS: &[&str] = &["inctax", "incltax", "includingtax", "base"];
+
+/// Columns for `key` whose name is a generic name with a qualifier: a person prefix on
+/// identity and address fields, `Order` and an amount qualifier on money and status fields.
+/// Only tried when no column has the plain name.
+fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize> {
+    let prefixes: &[&str] = match key {
+        Key::Email
+        | Key::Phone
+        | Key::FirstName
+        | Key::LastName
+        | Key::FullName
+        | Key::City
+        | Key::State
+        | Key::Zip
+        | Key::Country => PERSON_QUALIFIERS,
+        Key::Status
+        | Key::FinancialStatus
+        | Key::Currency
+        | Key::Total
+        | Key::Subtotal
+        | Key::Tax
+        | Key::Shipping
+        | Key::Discount => &["", "order"],
+        _ => return Vec::new(),
+    };
+    let stripped: Vec<String> = header
+        .iter()
+        .map(|h| {
+            match h
+                .trim_end()
+                .strip_suffix(')')
+                .and_then(|t| t.rsplit_once('('))
+            {
+                Some((base, q)) if AMOUNT_QUALIFIERS.contains(&loose_key(q).as_str()) => {
+                    loose_key(base)
+                }
+                _ => loose_key(h),
+            }
+        })
+        .collect();
+    let mut out = Vec::new();
+    for prefix in prefixes {
+        for name in names {
+            let want = format!("{prefix}{}", loose_key(name));
+            for (i, h) in stripped.iter().enumerate() {
+                if *h == want && !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        }
+        if !out.is_empty() && !key.is_multi() {
+            break;
+        }
+    }
+    out
+}
+
+/// A time-of-day column beside the date column (Wix writes `Date` `Nov 20, 2026` and `Time`
+/// `2:05 PM`): taken out of `event_time` and joined to the date when a row is read.
+fn split_time_column(header: &[String], cols: &mut [(Key, Vec<usize>)]) -> Option<usize> {
+    let (_, idx) = cols.iter_mut().find(|(k, _)| *k == Key::EventTime)?;
+    let at = idx.iter().position(|&i| {
+        matches!(
+            loose_key(&header[i]).as_str(),
+            "time" | "ordertime" | "purchasetime" | "saletime"
+        )
+    })?;
+    if idx.len() < 2 {
+        return None;
+    }
+    Some(idx.remove(at))
+}
+
+/// Known exports that carry no customer email, and what they are.
+const EXPORTS_WITHOUT_EMAIL: &[(&[&str], &str)] = &[
+    (
+        &["Sale Date", "Buyer User ID"],
+        "Etsy's sold-orders export (EtsySoldOrders) has no buyer email",
+    ),
+    (
+        &["Sale Date", "Transaction ID", "Listing ID"],
+        "Etsy's sold-order-items export (EtsySoldOrderItems) has no buyer email",
+    ),
+    (
+        &["Reference", "New client", "Customer"],
+        "PrestaShop's order list export has the customer's initial and surname only",
+    ),
+];
+
+/// The error for a header with no column Pinterest can match a person by.
+fn no_identifier_column(header: &[String], preset: Preset) -> MapError {
+    let known = EXPORTS_WITHOUT_EMAIL
+        .iter()
+        .find(|(cols, _)| {
+            cols.iter()
+                .all(|c| header.iter().any(|h| h.eq_ignore_ascii_case(c)))
+        })
+        .map(|(_, what)| format!(" ({what})"));
+    let mail = header
+        .iter()
+        .find(|h| loose_key(h).contains("mail") && showable_header(h));
+    let fix = match mail {
+        Some(h) => format!("if `{h}` holds the customer's email, map it: `[columns] email = \"{h}\"`"),
+        None => "if a column holds the customer's email under another name, map it: `[columns] email = \"...\"`; otherwise export the orders with the customer's email".to_owned(),
+    };
+    MapError {
+        message: format!(
+            "no column of the header gives the customer's email (or a mobile ad id, or IP address and user agent) to the `{}` preset{}: Pinterest cannot match these orders to anyone",
+            preset.name(),
+            known.unwrap_or_default()
+        ),
+        hint: Some(format!("{fix}; the header's columns are: {}", quote_list(header))),
+    }
+}
+
 /// A header name without case, spaces or punctuation.
 fn loose_key(name: &str) -> String {
     name.chars()
@@ -292,11 +448,7 @@ fn quote_list(names: &[String]) -> String {
         .iter()
         .take(40)
         .map(|h| {
-            if crate::report::may_show(h)
-                || h.chars()
-                    .all(|c| c.is_alphanumeric() || " _-#().".contains(c))
-                    && !h.chars().any(|c| c.is_ascii_digit())
-            {
+            if showable_header(h) {
                 format!("`{h}`")
             } else {
                 "…".to_owned()
@@ -313,6 +465,14 @@ fn quote_list(names: &[String]) -> String {
         );
     }
     out
+}
+
+/// Whether a header name may be shown: it does not look like a customer's data.
+fn showable_header(h: &str) -> bool {
+    crate::report::may_show(h)
+        || h.chars()
+            .all(|c| c.is_alphanumeric() || " _-#().'".contains(c))
+            && !h.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Maps JSON orders by dotted paths; `a[].b` reaches into the array `a` for line items.
@@ -561,8 +721,116 @@ mod tests {
         let m = CsvMapper::new(&h, Preset::Woocommerce, &[]).unwrap();
         assert!(m.maps(Key::LandingSite));
         // Platform presets keep their exact names.
-        let m = CsvMapper::new(&header("Name,Lineitem-quantity"), Preset::Shopify, &[]).unwrap();
+        let m = CsvMapper::new(
+            &header("Name,Email,Lineitem-quantity"),
+            Preset::Shopify,
+            &[],
+        )
+        .unwrap();
         assert!(!m.maps(Key::ItemQuantity));
+    }
+
+    #[test]
+    fn generic_names_with_a_person_or_order_qualifier() {
+        // BigCommerce, Magento, Etsy, Wix, Ecwid spellings.
+        let h = header("Order ID,Customer Email,Order Date,Order Status,Order Total (ex tax),Order Total (inc tax),Grand Total (Purchased),Order Currency Code,Billing First Name,Shipping First Name,Bill-to Name,Ship City,Ship Zipcode,Billing Country,Shipping Discount,Order Value");
+        let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
+        let row = |i: usize| {
+            let mut f = vec![String::new(); h.len()];
+            f[i] = "x".into();
+            m.row(&Arc::from("t"), 2, &f)
+        };
+        let col = |k: Key| {
+            (0..h.len())
+                .find(|&i| row(i).get(k).is_some())
+                .map(|i| h[i].as_str())
+        };
+        assert_eq!(col(Key::Status), Some("Order Status"));
+        // Tax included, never the ex-tax or presentment-currency figure.
+        assert_eq!(col(Key::Total), Some("Order Total (inc tax)"));
+        assert_eq!(col(Key::Currency), Some("Order Currency Code"));
+        assert_eq!(col(Key::FirstName), Some("Billing First Name"));
+        assert_eq!(col(Key::FullName), Some("Bill-to Name"));
+        assert_eq!(col(Key::City), Some("Ship City"));
+        assert_eq!(col(Key::Zip), Some("Ship Zipcode"));
+        assert_eq!(col(Key::Country), Some("Billing Country"));
+        // A shipping discount is not the order's discount, nor Etsy's `Order Value` its value.
+        assert_eq!(col(Key::Discount), None);
+        assert_eq!(col(Key::Value), None);
+        // The billing name wins over the shipping one when both are filled.
+        let mut f = vec![String::new(); h.len()];
+        f[8] = "Billing".into();
+        f[9] = "Shipping".into();
+        let o = m.row(&Arc::from("t"), 2, &f);
+        assert_eq!(o.get(Key::FirstName).unwrap().value, "Billing");
+        // Platform presets keep their exact names.
+        let m =
+            CsvMapper::new(&header("Name,Email,Billing Zipcode"), Preset::Shopify, &[]).unwrap();
+        assert!(!m.maps(Key::Zip));
+    }
+
+    #[test]
+    fn a_time_of_day_column_joins_the_date() {
+        let h = header("Order #,Date,Time,Buyer's Email");
+        let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
+        let o = m.row(
+            &Arc::from("t"),
+            2,
+            &header("7,Nov 20 2026,2:05 PM,a@example.com"),
+        );
+        assert_eq!(o.get(Key::EventTime).unwrap().value, "Nov 20 2026 2:05 PM");
+        assert_eq!(&*o.get(Key::EventTime).unwrap().column, "Date");
+        assert!(o.get(Key::Email).is_some());
+        // A date that has its time already is left alone; a lone `Time` column is the time.
+        let o = m.row(
+            &Arc::from("t"),
+            2,
+            &header("7,2026-11-20 14:05,2:05 PM,a@example.com"),
+        );
+        assert_eq!(o.get(Key::EventTime).unwrap().value, "2026-11-20 14:05");
+        let m = CsvMapper::new(&header("email,time"), Preset::Generic, &[]).unwrap();
+        let o = m.row(&Arc::from("t"), 2, &header("a@example.com,1795201509"));
+        assert_eq!(o.get(Key::EventTime).unwrap().value, "1795201509");
+    }
+
+    #[test]
+    fn a_header_without_any_identifier_is_refused_with_the_fix() {
+        let err = CsvMapper::new(
+            &header("Order ID,Sale Date,Buyer User ID,Full Name,Ship Zipcode,Order Total"),
+            Preset::Generic,
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("no column of the header gives the customer's email"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("Etsy"), "{}", err.message);
+        assert!(err.hint.unwrap().contains("`[columns] email = \"...\"`"));
+        // A column with `mail` in its name is named in the fix.
+        let err = CsvMapper::new(
+            &header("Order ID,Date,Kunden Mail-Adresse"),
+            Preset::Generic,
+            &[],
+        )
+        .unwrap_err();
+        assert!(err
+            .hint
+            .unwrap()
+            .contains("`[columns] email = \"Kunden Mail-Adresse\"`"),);
+        // IP address and user agent together are enough; either alone is not.
+        assert!(CsvMapper::new(&header("order_id,ip,user_agent"), Preset::Generic, &[]).is_ok());
+        assert!(CsvMapper::new(&header("order_id,ip"), Preset::Generic, &[]).is_err());
+        // Mapping the column in `[columns]` fixes it.
+        let h = header("Order ID,Sale Date,Buyer Contact");
+        assert!(CsvMapper::new(
+            &h,
+            Preset::Generic,
+            &[(Key::Email, vec!["Buyer Contact".into()])]
+        )
+        .is_ok());
     }
 
     #[test]

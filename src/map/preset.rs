@@ -33,9 +33,11 @@ type Table = &'static [(Key, &'static [&'static str])];
 
 /// Shopify "Export orders" CSV. Order-level columns are filled on the first row of an order
 /// only; every row carries `Name` and its line item.
+/// Squarespace's orders CSV copies this layout but names the order `Order ID`, has no `Name`
+/// or `Id`, and says `CANCELED` in `Fulfillment Status`.
 const SHOPIFY_CSV: Table = &[
     (Key::OrderName, &["Name"]),
-    (Key::OrderId, &["Id"]),
+    (Key::OrderId, &["Id", "Order ID"]),
     (Key::Email, &["Email"]),
     (Key::Phone, &["Phone", "Billing Phone", "Shipping Phone"]),
     (Key::FullName, &["Billing Name", "Shipping Name"]),
@@ -59,6 +61,7 @@ const SHOPIFY_CSV: Table = &[
     (Key::Shipping, &["Shipping"]),
     (Key::Discount, &["Discount Amount"]),
     (Key::FinancialStatus, &["Financial Status"]),
+    (Key::Status, &["Fulfillment Status"]),
     (Key::CancelledAt, &["Cancelled at"]),
     (Key::PaymentMethod, &["Payment Method"]),
     (Key::Source, &["Source"]),
@@ -542,6 +545,9 @@ const GENERIC: Table = &[
             "order_time",
             "purchase_date",
             "transaction_date",
+            "created_date",
+            "date_placed",
+            "sale_date",
         ],
     ),
     (Key::EventName, &["event_name", "event"]),
@@ -587,7 +593,7 @@ const GENERIC: Table = &[
         ],
     ),
     (Key::FullName, &["full_name", "name"]),
-    (Key::City, &["city", "ct"]),
+    (Key::City, &["city", "ct", "suburb"]),
     (Key::State, &["state", "st", "province", "region"]),
     (
         Key::Zip,
@@ -626,19 +632,27 @@ const GENERIC: Table = &[
         &["total", "order_total", "grand_total", "total_amount"],
     ),
     (Key::Subtotal, &["subtotal"]),
-    (Key::Tax, &["tax"]),
-    (Key::Shipping, &["shipping"]),
-    (Key::Discount, &["discount"]),
+    (Key::Tax, &["tax", "tax_total", "total_tax", "sales_tax"]),
+    (Key::Shipping, &["shipping", "shipping_cost"]),
+    (Key::Discount, &["discount", "discount_amount"]),
     (Key::Status, &["status"]),
+    // Only the words a status understands count (`Paid`, `Refunded`); a payment method in a
+    // `Payment` column is ignored.
+    (
+        Key::FinancialStatus,
+        &["financial_status", "payment_status", "payment"],
+    ),
     (Key::Source, &["source", "channel", "sales_channel"]),
     (Key::ContentIds, &["content_ids"]),
-    (Key::NumItems, &["num_items"]),
+    (Key::NumItems, &["num_items", "number_of_items"]),
+    // BigCommerce's packed `Product Details`.
+    (Key::LineItems, &["product_details"]),
     (Key::OptOut, &["opt_out"]),
     (Key::ItemProductId, &["item_id", "product_id", "content_id"]),
     (Key::ItemVariantId, &["variant_id"]),
     (Key::ItemSku, &["sku", "item_sku"]),
-    (Key::ItemName, &["item_name", "product_name"]),
-    (Key::ItemPrice, &["item_price", "price"]),
+    (Key::ItemName, &["item_name", "product_name", "items_name"]),
+    (Key::ItemPrice, &["item_price", "price", "items_price"]),
     (Key::ItemQuantity, &["quantity", "item_quantity", "qty"]),
     (Key::ItemCategory, &["item_category", "category"]),
     (Key::ItemBrand, &["item_brand", "brand"]),
@@ -672,6 +686,12 @@ fn has(header: &[String], name: &str) -> bool {
 /// Recognises a CSV header, with the reason for the report.
 #[must_use]
 pub fn detect_csv(header: &[String]) -> (Preset, String) {
+    if has(header, "Lineitem quantity") && !has(header, "Name") && has(header, "Order ID") {
+        return (
+            Preset::Shopify,
+            "header has Shopify-style `Lineitem quantity` columns keyed by `Order ID` (Squarespace's orders export)".into(),
+        );
+    }
     if has(header, "Lineitem quantity") || (has(header, "Name") && has(header, "Financial Status"))
     {
         return (
@@ -779,6 +799,18 @@ mod tests {
         assert_eq!(p, Preset::Woocommerce);
         assert!(why.contains("`order_id`"), "{why}");
         assert_eq!(detect_csv(&header("email,value")).0, Preset::Generic);
+    }
+
+    #[test]
+    fn squarespace_is_read_as_shopify_and_says_so() {
+        let (p, why) = detect_csv(&header(
+            "Order ID,Email,Financial Status,Paid at,Fulfillment Status,Created at,Lineitem quantity,Lineitem name,Billing Name",
+        ));
+        assert_eq!(p, Preset::Shopify);
+        assert!(why.contains("Squarespace"), "{why}");
+        let (p, why) = detect_csv(&header("Name,Email,Financial Status,Lineitem quantity,Id"));
+        assert_eq!(p, Preset::Shopify);
+        assert!(!why.contains("Squarespace"), "{why}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod golden;
 mod hash;
 mod ledger;
 mod offline;
+mod other;
 mod real;
 mod schema;
 mod send;
