@@ -20,6 +20,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod printer;
 pub mod report;
+pub mod seen;
 pub mod send;
 pub mod time;
 

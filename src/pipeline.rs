@@ -11,8 +11,9 @@ use rayon::prelude::*;
 use crate::config::Settings;
 use crate::event::{self, Built, Outcome};
 use crate::input::{self, InputError, Raw, ReadOptions, ReadProblem, Reader};
-use crate::map::{detect_csv, detect_json, CsvMapper, Grouper, JsonMapper, MapError, Order, Seen};
+use crate::map::{detect_csv, detect_json, CsvMapper, Grouper, JsonMapper, MapError, Order};
 use crate::report::{InputSummary, Problem, Severity, Totals};
+use crate::seen::Seen;
 
 /// Orders per chunk handed to the build pool.
 const CHUNK: usize = 2048;

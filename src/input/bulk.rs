@@ -12,12 +12,12 @@
 //! A saved GraphQL Admin API response (`{"data": {"orders": {"edges": [{"node": ...}]}}}`)
 //! is opened up the same way: each node is an order, and its connections become arrays.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::{HashMap, VecDeque};
 
 use serde_json::Value;
 
 use super::{InputError, Raw, ReadProblem};
+use crate::seen::Seen;
 
 type Item = Option<Result<Result<Raw, ReadProblem>, InputError>>;
 
@@ -33,8 +33,8 @@ pub struct Grouping {
     index: HashMap<String, u64>,
     /// Sequence number of `held[0]`.
     base: u64,
-    /// Hashes of the `gid`s of orders already handed out.
-    gone: HashSet<u64>,
+    /// The `gid`s of orders already handed out, in bounded memory.
+    gone: Seen,
     /// Orders that are bulk objects (have a `gid://` id) among `held`.
     orders: usize,
     /// Child lines folded into their parent: records of the input, like the line-item rows
@@ -48,12 +48,6 @@ pub struct Grouping {
 struct Held {
     item: Result<Result<Raw, ReadProblem>, InputError>,
     gid: Option<String>,
-}
-
-fn key(gid: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    gid.hash(&mut h);
-    h.finish()
 }
 
 /// `gid://shopify/LineItem/1` → `lineItems`, the connection the node came from. A child whose
@@ -144,7 +138,7 @@ impl Grouping {
         self.base += 1;
         if let Some(g) = h.gid {
             self.index.remove(&g);
-            self.gone.insert(key(&g));
+            self.gone.insert(&g);
             self.orders -= 1;
         }
         Some(h.item)
@@ -234,7 +228,7 @@ impl Grouping {
             self.folded += 1;
             return None;
         }
-        if self.gone.contains(&key(&parent)) {
+        if self.gone.contains(&parent) {
             return Some(Err(InputError::Shape {
                 path: self.name.clone(),
                 message: format!(

@@ -1,55 +1,7 @@
-//! Grouping of consecutive rows into orders, and a fixed-size memory of keys already seen.
-
-use std::hash::{DefaultHasher, Hash, Hasher};
+//! Grouping of consecutive rows into orders.
 
 use super::Order;
-
-/// Remembers which keys were seen, in bounded memory: an exact set of 64-bit key hashes for
-/// the first [`EXACT_KEYS`] keys (about 40 MB at most), then a fixed 16 MiB Bloom filter for
-/// the rest (2^27 bits, 6 probes: a false positive about once per thousand keys at ten million).
-/// Memory grows with the first two million orders and then stays flat.
-#[derive(Default)]
-pub struct Seen {
-    exact: std::collections::HashSet<u64>,
-    bloom: Option<Vec<u64>>,
-}
-
-/// Keys kept exactly before the Bloom filter takes over.
-pub const EXACT_KEYS: usize = 2_000_000;
-const BITS_LOG2: u32 = 27;
-const PROBES: u64 = 6;
-
-impl Seen {
-    /// Records `key`; true when it was seen before (for keys past [`EXACT_KEYS`]: probably).
-    pub fn insert(&mut self, key: &str) -> bool {
-        // Fixed keys: the same input always gives the same answers.
-        let mut h = DefaultHasher::new();
-        key.hash(&mut h);
-        let a = h.finish();
-        if self.exact.contains(&a) {
-            return true;
-        }
-        if self.exact.len() < EXACT_KEYS {
-            self.exact.insert(a);
-            return false;
-        }
-        let bits = self
-            .bloom
-            .get_or_insert_with(|| vec![0; 1 << (BITS_LOG2 - 6)]);
-        let b = a.rotate_left(32) | 1;
-        let mask = (1u64 << BITS_LOG2) - 1;
-        let mut present = true;
-        for i in 0..PROBES {
-            let bit = a.wrapping_add(i.wrapping_mul(b)) & mask;
-            let (word, off) = ((bit >> 6) as usize, bit & 63);
-            if bits[word] & (1 << off) == 0 {
-                present = false;
-                bits[word] |= 1 << off;
-            }
-        }
-        present
-    }
-}
+use crate::seen::Seen;
 
 /// Folds consecutive rows that share a group key into one order; flags a key that comes back
 /// after other orders, so it is reported instead of merged silently.
@@ -148,14 +100,5 @@ mod tests {
         assert_eq!(g.push(item_only).unwrap().line, 4);
         let own = g.finish().unwrap();
         assert_eq!((own.group.as_deref(), own.fields.len()), (None, 1));
-    }
-
-    #[test]
-    fn seen_remembers() {
-        let mut s = Seen::default();
-        for i in 0..10_000 {
-            assert!(!s.insert(&format!("k{i}")), "false positive at {i}");
-        }
-        assert!(s.insert("k42"));
     }
 }

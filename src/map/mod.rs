@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use self::group::{Grouper, Seen};
+pub use self::group::Grouper;
 pub use self::key::Key;
 pub use self::preset::{detect_csv, detect_json, group_key, Preset};
 
