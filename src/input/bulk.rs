@@ -46,8 +46,50 @@ pub struct Grouping {
 }
 
 struct Held {
-    item: Result<Result<Raw, ReadProblem>, InputError>,
+    item: HeldItem,
     gid: Option<String>,
+}
+
+enum HeldItem {
+    /// A record to hand out as it is.
+    Ready(Result<Result<Raw, ReadProblem>, InputError>),
+    /// An order waiting for its children, kept as compact JSON text: parsed, an order takes
+    /// about ten times the memory of its text, and the window holds thousands of them.
+    Parked {
+        line: u64,
+        text: Box<str>,
+        /// Each child's connection (`lineItems`) and text, in input order.
+        children: Vec<(String, Box<str>)>,
+    },
+}
+
+impl HeldItem {
+    /// The record to hand out: a parked order is parsed again with its children folded in.
+    fn into_record(self) -> Result<Result<Raw, ReadProblem>, InputError> {
+        let (line, text, children) = match self {
+            HeldItem::Ready(item) => return item,
+            HeldItem::Parked {
+                line,
+                text,
+                children,
+            } => (line, text, children),
+        };
+        // Text pinconv wrote from a value it parsed reads back the same.
+        let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
+        let mut value = parse(&text);
+        if let Some(obj) = value.as_object_mut() {
+            for (field, child) in children {
+                let slot = obj.entry(field).or_insert_with(|| Value::Array(Vec::new()));
+                if !slot.is_array() {
+                    *slot = Value::Array(Vec::new());
+                }
+                if let Value::Array(a) = slot {
+                    a.push(parse(&child));
+                }
+            }
+        }
+        Ok(Ok(Raw::Object { line, value }))
+    }
 }
 
 /// `gid://shopify/LineItem/1` → `lineItems`, the connection the node came from. A child whose
@@ -125,7 +167,7 @@ impl Grouping {
                         return Some(other);
                     }
                     self.held.push_back(Held {
-                        item: other,
+                        item: HeldItem::Ready(other),
                         gid: None,
                     });
                 }
@@ -141,7 +183,7 @@ impl Grouping {
             self.gone.insert(&g);
             self.orders -= 1;
         }
-        Some(h.item)
+        Some(h.item.into_record())
     }
 
     /// Takes in one object; returns a record to hand out at once, or an error.
@@ -165,7 +207,10 @@ impl Grouping {
                 let out = self.bulk_object(line, first);
                 for value in orders {
                     if let Some(item) = self.bulk_object(line, value) {
-                        self.held.push_back(Held { item, gid: None });
+                        self.held.push_back(Held {
+                            item: HeldItem::Ready(item),
+                            gid: None,
+                        });
                     }
                 }
                 out
@@ -192,15 +237,20 @@ impl Grouping {
             if gid.is_none() && self.held.is_empty() {
                 return Some(Ok(Ok(Raw::Object { line, value })));
             }
-            if let Some(g) = &gid {
-                self.index
-                    .insert(g.clone(), self.base + self.held.len() as u64);
-                self.orders += 1;
-            }
-            self.held.push_back(Held {
-                item: Ok(Ok(Raw::Object { line, value })),
-                gid,
-            });
+            let item = match &gid {
+                Some(g) => {
+                    self.index
+                        .insert(g.clone(), self.base + self.held.len() as u64);
+                    self.orders += 1;
+                    HeldItem::Parked {
+                        line,
+                        text: value.to_string().into(),
+                        children: Vec::new(),
+                    }
+                }
+                None => HeldItem::Ready(Ok(Ok(Raw::Object { line, value }))),
+            };
+            self.held.push_back(Held { item, gid });
             return None;
         };
         if let Some(obj) = value.as_object_mut() {
@@ -211,20 +261,11 @@ impl Grouping {
             .get(&parent)
             .map(|seq| (seq - self.base) as usize);
         if let Some(Held {
-            item: Ok(Ok(Raw::Object { value: order, .. })),
+            item: HeldItem::Parked { children, .. },
             ..
         }) = at.and_then(|i| self.held.get_mut(i))
         {
-            let field = connection(&value);
-            if let Some(obj) = order.as_object_mut() {
-                let slot = obj.entry(field).or_insert_with(|| Value::Array(Vec::new()));
-                if !slot.is_array() {
-                    *slot = Value::Array(Vec::new());
-                }
-                if let Value::Array(a) = slot {
-                    a.push(value);
-                }
-            }
+            children.push((connection(&value), value.to_string().into()));
             self.folded += 1;
             return None;
         }
