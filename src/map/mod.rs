@@ -132,6 +132,8 @@ impl CsvMapper {
         }
         let mut cols = Vec::new();
         let mut used = vec![false; header.len()];
+        // Keys matched only by a delivery recipient's column (`Shipping First Name`).
+        let mut recipient_keys = Vec::new();
         for (key, names, configured) in candidates(preset, false, overrides) {
             let mut idx = Vec::new();
             let loose = preset == Preset::Generic && !configured;
@@ -164,13 +166,28 @@ impl CsvMapper {
                 }
             }
             if idx.is_empty() && loose {
-                idx = qualified_matches(header, key, &names);
+                let recipients;
+                (idx, recipients) = qualified_matches(header, key, &names);
+                if recipients {
+                    recipient_keys.push(key);
+                }
             }
             if !idx.is_empty() {
-                for &i in &idx {
-                    used[i] = true;
-                }
                 cols.push((key, idx));
+            }
+        }
+        // The name is one person's: a delivery recipient's first or last name does not stand
+        // beside the buyer's full name (`Bill-to Name`, `Ship-to First Name`).
+        const NAME: [Key; 3] = [Key::FirstName, Key::LastName, Key::FullName];
+        if cols
+            .iter()
+            .any(|(k, _)| NAME.contains(k) && !recipient_keys.contains(k))
+        {
+            cols.retain(|(k, _)| !(NAME.contains(k) && recipient_keys.contains(k)));
+        }
+        for (_, idx) in &cols {
+            for &i in idx {
+                used[i] = true;
             }
         }
         let time_of_day = split_time_column(header, &mut cols);
@@ -284,9 +301,9 @@ impl CsvMapper {
     }
 }
 
-/// Words in front of a generic name that say whose or which it is, in order of preference:
-/// `Billing Country`, `Bill-to Name`, `Customer Email`, `Buyer's Email`, `Ship Zipcode`.
-const PERSON_QUALIFIERS: &[&str] = &[
+/// Words in front of a generic name that say it is the buyer's, in order of preference:
+/// `Billing Country`, `Bill-to Name`, `Customer Email`, `Buyer's Email`.
+const BUYER_QUALIFIERS: &[&str] = &[
     "billing",
     "billto",
     "bill",
@@ -295,12 +312,12 @@ const PERSON_QUALIFIERS: &[&str] = &[
     "buyer",
     "buyers",
     "contact",
-    "shipping",
-    "shipto",
-    "ship",
-    "delivery",
-    "recipient",
 ];
+
+/// Words in front of a generic name that say it is the delivery's (`Ship Zipcode`,
+/// `Ship-to Name`): the recipient, who may be someone else than the buyer (a gift), so these
+/// are only used when the buyer has no such column.
+const RECIPIENT_QUALIFIERS: &[&str] = &["shipping", "shipto", "ship", "delivery", "recipient"];
 
 /// Bracketed qualifiers after an amount that keep it the order's own figure: tax included
 /// (`Order Total (inc tax)`) and the shop's base currency (Magento's `Grand Total (Base)`, the
@@ -309,9 +326,10 @@ const AMOUNT_QUALIFIERS: &[&str] = &["inctax", "incltax", "includingtax", "base"
 
 /// Columns for `key` whose name is a generic name with a qualifier: a person prefix on
 /// identity and address fields, `Order` and an amount qualifier on money and status fields.
-/// Only tried when no column has the plain name.
-fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize> {
-    let prefixes: &[&str] = match key {
+/// Only tried when no column has the plain name. Says too whether the columns are the
+/// delivery recipient's (the buyer had none).
+fn qualified_matches(header: &[String], key: Key, names: &[String]) -> (Vec<usize>, bool) {
+    let groups: &[&[&str]] = match key {
         Key::Email
         | Key::Phone
         | Key::FirstName
@@ -320,7 +338,7 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize
         | Key::City
         | Key::State
         | Key::Zip
-        | Key::Country => PERSON_QUALIFIERS,
+        | Key::Country => &[BUYER_QUALIFIERS, RECIPIENT_QUALIFIERS],
         Key::Status
         | Key::FinancialStatus
         | Key::Currency
@@ -328,8 +346,8 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize
         | Key::Subtotal
         | Key::Tax
         | Key::Shipping
-        | Key::Discount => &["", "order"],
-        _ => return Vec::new(),
+        | Key::Discount => &[&["", "order"]],
+        _ => return (Vec::new(), false),
     };
     let stripped: Vec<String> = header
         .iter()
@@ -346,21 +364,28 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize
             }
         })
         .collect();
-    let mut out = Vec::new();
-    for prefix in prefixes {
-        for name in names {
-            let want = format!("{prefix}{}", loose_key(name));
-            for (i, h) in stripped.iter().enumerate() {
-                if *h == want && !out.contains(&i) {
-                    out.push(i);
+    for (n, prefixes) in groups.iter().enumerate() {
+        let mut out = Vec::new();
+        for prefix in *prefixes {
+            for name in names {
+                let want = format!("{prefix}{}", loose_key(name));
+                for (i, h) in stripped.iter().enumerate() {
+                    if *h == want && !out.contains(&i) {
+                        out.push(i);
+                    }
                 }
             }
+            if !out.is_empty() && !key.is_multi() {
+                break;
+            }
         }
-        if !out.is_empty() && !key.is_multi() {
-            break;
+        // A multi-valued key takes every column of the first group that has one: the buyer's
+        // billing and customer emails, never a recipient's beside them.
+        if !out.is_empty() {
+            return (out, n > 0);
         }
     }
-    out
+    (Vec::new(), false)
 }
 
 /// A time-of-day column beside the date column (Wix writes `Date` `Nov 20, 2026` and `Time`
@@ -767,6 +792,45 @@ mod tests {
         let m =
             CsvMapper::new(&header("Name,Email,Billing Zipcode"), Preset::Shopify, &[]).unwrap();
         assert!(!m.maps(Key::Zip));
+    }
+
+    #[test]
+    fn the_buyer_is_never_mixed_with_the_delivery_recipient() {
+        let value = |h: &[String], f: &str, k: Key| {
+            let m = CsvMapper::new(h, Preset::Generic, &[]).unwrap();
+            m.row(&Arc::from("t"), 2, &header(f))
+                .fields
+                .iter()
+                .filter(|(key, _)| *key == k)
+                .map(|(_, c)| c.value.clone())
+                .collect::<Vec<_>>()
+        };
+        // A billing full name and a recipient's first and last name: the buyer's name is the
+        // billing one, so the recipient's parts are not used, whatever the column order.
+        for h in [
+            "Order ID,Email,Bill-to Name,Ship-to First Name,Ship-to Last Name",
+            "Order ID,Email,Ship-to First Name,Ship-to Last Name,Bill-to Name",
+        ] {
+            let h = header(h);
+            let f = if h[2] == "Bill-to Name" {
+                "1,a@example.com,Alice Buyer,Rita,Giftee"
+            } else {
+                "1,a@example.com,Rita,Giftee,Alice Buyer"
+            };
+            assert!(value(&h, f, Key::FirstName).is_empty(), "{h:?}");
+            assert!(value(&h, f, Key::LastName).is_empty(), "{h:?}");
+            assert_eq!(value(&h, f, Key::FullName), ["Alice Buyer"], "{h:?}");
+        }
+        // A recipient's email or phone is not the buyer's.
+        let h = header("Order ID,Recipient Email,Buyer Email,Delivery Phone,Customer Phone");
+        let f = "1,r@example.com,a@example.com,555-0100,555-0199";
+        assert_eq!(value(&h, f, Key::Email), ["a@example.com"]);
+        assert_eq!(value(&h, f, Key::Phone), ["555-0199"]);
+        // Only a recipient's column is still used when the buyer has none.
+        let h = header("Order ID,Buyer Email,Shipping First Name,Shipping Zip");
+        let f = "1,a@example.com,Rita,97205";
+        assert_eq!(value(&h, f, Key::FirstName), ["Rita"]);
+        assert_eq!(value(&h, f, Key::Zip), ["97205"]);
     }
 
     #[test]
