@@ -57,6 +57,18 @@ fn squarespace_orders_csv() {
     let uk = by_id(&events, "00234");
     assert_eq!(uk["custom_data"]["currency"], "GBP");
     assert_eq!(uk["user_data"]["zp"][0], hash("zp", None, "LS1 4AP"));
+    // A paid order not yet shipped (`Fulfillment Status` `PENDING`) is not a pending payment.
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--skip-status",
+        "cancelled,pending",
+        &format!("{OTHER}/squarespace_orders.csv"),
+    ])
+    .code(0)
+    .stderr_has("built     3 events")
+    .stderr_has("skipped   1 (status_cancelled 1)");
 }
 
 #[test]
