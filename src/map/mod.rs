@@ -492,11 +492,18 @@ fn quote_list(names: &[String]) -> String {
     out
 }
 
-/// Whether a header name may be shown: it does not look like a customer's data.
+/// Whether a header name may be shown: it does not look like a customer's data. An apostrophe
+/// only as a possessive (`Buyer's Email`): `Mary O'Neil` is a name, as in a file whose first
+/// row is an order rather than a header.
 fn showable_header(h: &str) -> bool {
+    let possessive = h.replace("'s ", "s ");
+    let possessive = possessive
+        .strip_suffix("'s")
+        .map_or(possessive.as_str(), |p| p);
     crate::report::may_show(h)
-        || h.chars()
-            .all(|c| c.is_alphanumeric() || " _-#().'".contains(c))
+        || possessive
+            .chars()
+            .all(|c| c.is_alphanumeric() || " _-#().".contains(c))
             && !h.chars().any(|c| c.is_ascii_digit())
 }
 
@@ -855,6 +862,17 @@ mod tests {
         let m = CsvMapper::new(&header("email,time"), Preset::Generic, &[]).unwrap();
         let o = m.row(&Arc::from("t"), 2, &header("a@example.com,1795201509"));
         assert_eq!(o.get(Key::EventTime).unwrap().value, "1795201509");
+    }
+
+    #[test]
+    fn an_apostrophe_in_a_header_is_shown_only_as_a_possessive() {
+        // A file without a header row has a customer's name where a column name would be.
+        let shown = quote_list(&header("Buyer's Email,Item's Name,Mary O'Neil,Dana D'Arcy"));
+        assert!(shown.contains("`Buyer's Email`, `Item's Name`"), "{shown}");
+        assert!(
+            !shown.contains("O'Neil") && !shown.contains("D'Arcy"),
+            "{shown}"
+        );
     }
 
     #[test]
