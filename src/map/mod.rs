@@ -876,6 +876,36 @@ mod tests {
     }
 
     #[test]
+    fn a_header_with_an_identifier_under_any_known_name_is_read() {
+        for (h, preset) in [
+            // Meta's offline-conversions template: `email` repeated, `madid`.
+            (
+                "event_time,email,email,email,phone,fn,ln,madid,value,currency",
+                Preset::Generic,
+            ),
+            ("order_id,madid,value", Preset::Generic),
+            // Pre-hashed emails under their CAPI or a descriptive name.
+            ("order_id,em,value", Preset::Generic),
+            ("order_id,hashed_email,value", Preset::Generic),
+            ("Order ID,Contact Email,Total", Preset::Generic),
+            (
+                "Name,Email,Financial Status,Lineitem quantity",
+                Preset::Shopify,
+            ),
+            ("order_id,billing_email,line_item_1", Preset::Woocommerce),
+            (
+                "order_id,customer_ip_address,customer_user_agent",
+                Preset::Woocommerce,
+            ),
+        ] {
+            let m = CsvMapper::new(&header(h), preset, &[]);
+            assert!(m.is_ok(), "{h}: {:?}", m.err().map(|e| e.message));
+        }
+        let cfg = [(Key::Email, vec!["Mail".to_owned()])];
+        assert!(CsvMapper::new(&header("Order,Mail"), Preset::Shopify, &cfg).is_ok());
+    }
+
+    #[test]
     fn a_header_without_any_identifier_is_refused_with_the_fix() {
         let err = CsvMapper::new(
             &header("Order ID,Sale Date,Buyer User ID,Full Name,Ship Zipcode,Order Total"),

@@ -563,6 +563,7 @@ const GENERIC: Table = &[
             "mail",
             "customer_email",
             "billing_email",
+            "hashed_email",
         ],
     ),
     (
