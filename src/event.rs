@@ -339,11 +339,16 @@ fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     if let Some(c) = order.get(Key::CancelledAt) {
         out.push(("cancelled", Some(c)));
     }
-    for key in [Key::FinancialStatus, Key::Status] {
+    for key in [Key::FinancialStatus, Key::Status, Key::FulfillmentStatus] {
         if let Some(c) = order.get(key) {
             let Some(s) = canonical_status(&c.value) else {
                 continue;
             };
+            // A shipping state says nothing about payment: Squarespace's `PENDING` is a paid
+            // order not yet shipped; only its `CANCELED` counts.
+            if key == Key::FulfillmentStatus && s != "cancelled" {
+                continue;
+            }
             out.push((s, Some(c)));
         }
     }

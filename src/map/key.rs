@@ -68,6 +68,7 @@ keys! {
     Discount => "discount", false, false;
     Status => "status", false, false;
     FinancialStatus => "financial_status", false, false;
+    FulfillmentStatus => "fulfillment_status", false, false;
     CancelledAt => "cancelled_at", false, false;
     Test => "test", false, false;
     Source => "source", false, false;

@@ -132,6 +132,8 @@ impl CsvMapper {
         }
         let mut cols = Vec::new();
         let mut used = vec![false; header.len()];
+        // Keys matched only by a delivery recipient's column (`Shipping First Name`).
+        let mut recipient_keys = Vec::new();
         for (key, names, configured) in candidates(preset, false, overrides) {
             let mut idx = Vec::new();
             let loose = preset == Preset::Generic && !configured;
@@ -164,13 +166,28 @@ impl CsvMapper {
                 }
             }
             if idx.is_empty() && loose {
-                idx = qualified_matches(header, key, &names);
+                let recipients;
+                (idx, recipients) = qualified_matches(header, key, &names);
+                if recipients {
+                    recipient_keys.push(key);
+                }
             }
             if !idx.is_empty() {
-                for &i in &idx {
-                    used[i] = true;
-                }
                 cols.push((key, idx));
+            }
+        }
+        // The name is one person's: a delivery recipient's first or last name does not stand
+        // beside the buyer's full name (`Bill-to Name`, `Ship-to First Name`).
+        const NAME: [Key; 3] = [Key::FirstName, Key::LastName, Key::FullName];
+        if cols
+            .iter()
+            .any(|(k, _)| NAME.contains(k) && !recipient_keys.contains(k))
+        {
+            cols.retain(|(k, _)| !(NAME.contains(k) && recipient_keys.contains(k)));
+        }
+        for (_, idx) in &cols {
+            for &i in idx {
+                used[i] = true;
             }
         }
         let time_of_day = split_time_column(header, &mut cols);
@@ -284,9 +301,9 @@ impl CsvMapper {
     }
 }
 
-/// Words in front of a generic name that say whose or which it is, in order of preference:
-/// `Billing Country`, `Bill-to Name`, `Customer Email`, `Buyer's Email`, `Ship Zipcode`.
-const PERSON_QUALIFIERS: &[&str] = &[
+/// Words in front of a generic name that say it is the buyer's, in order of preference:
+/// `Billing Country`, `Bill-to Name`, `Customer Email`, `Buyer's Email`.
+const BUYER_QUALIFIERS: &[&str] = &[
     "billing",
     "billto",
     "bill",
@@ -295,12 +312,12 @@ const PERSON_QUALIFIERS: &[&str] = &[
     "buyer",
     "buyers",
     "contact",
-    "shipping",
-    "shipto",
-    "ship",
-    "delivery",
-    "recipient",
 ];
+
+/// Words in front of a generic name that say it is the delivery's (`Ship Zipcode`,
+/// `Ship-to Name`): the recipient, who may be someone else than the buyer (a gift), so these
+/// are only used when the buyer has no such column.
+const RECIPIENT_QUALIFIERS: &[&str] = &["shipping", "shipto", "ship", "delivery", "recipient"];
 
 /// Bracketed qualifiers after an amount that keep it the order's own figure: tax included
 /// (`Order Total (inc tax)`) and the shop's base currency (Magento's `Grand Total (Base)`, the
@@ -309,9 +326,10 @@ const AMOUNT_QUALIFIERS: &[&str] = &["inctax", "incltax", "includingtax", "base"
 
 /// Columns for `key` whose name is a generic name with a qualifier: a person prefix on
 /// identity and address fields, `Order` and an amount qualifier on money and status fields.
-/// Only tried when no column has the plain name.
-fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize> {
-    let prefixes: &[&str] = match key {
+/// Only tried when no column has the plain name. Says too whether the columns are the
+/// delivery recipient's (the buyer had none).
+fn qualified_matches(header: &[String], key: Key, names: &[String]) -> (Vec<usize>, bool) {
+    let groups: &[&[&str]] = match key {
         Key::Email
         | Key::Phone
         | Key::FirstName
@@ -320,7 +338,7 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize
         | Key::City
         | Key::State
         | Key::Zip
-        | Key::Country => PERSON_QUALIFIERS,
+        | Key::Country => &[BUYER_QUALIFIERS, RECIPIENT_QUALIFIERS],
         Key::Status
         | Key::FinancialStatus
         | Key::Currency
@@ -328,8 +346,8 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize
         | Key::Subtotal
         | Key::Tax
         | Key::Shipping
-        | Key::Discount => &["", "order"],
-        _ => return Vec::new(),
+        | Key::Discount => &[&["", "order"]],
+        _ => return (Vec::new(), false),
     };
     let stripped: Vec<String> = header
         .iter()
@@ -346,21 +364,28 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> Vec<usize
             }
         })
         .collect();
-    let mut out = Vec::new();
-    for prefix in prefixes {
-        for name in names {
-            let want = format!("{prefix}{}", loose_key(name));
-            for (i, h) in stripped.iter().enumerate() {
-                if *h == want && !out.contains(&i) {
-                    out.push(i);
+    for (n, prefixes) in groups.iter().enumerate() {
+        let mut out = Vec::new();
+        for prefix in *prefixes {
+            for name in names {
+                let want = format!("{prefix}{}", loose_key(name));
+                for (i, h) in stripped.iter().enumerate() {
+                    if *h == want && !out.contains(&i) {
+                        out.push(i);
+                    }
                 }
             }
+            if !out.is_empty() && !key.is_multi() {
+                break;
+            }
         }
-        if !out.is_empty() && !key.is_multi() {
-            break;
+        // A multi-valued key takes every column of the first group that has one: the buyer's
+        // billing and customer emails, never a recipient's beside them.
+        if !out.is_empty() {
+            return (out, n > 0);
         }
     }
-    out
+    (Vec::new(), false)
 }
 
 /// A time-of-day column beside the date column (Wix writes `Date` `Nov 20, 2026` and `Time`
@@ -467,11 +492,18 @@ fn quote_list(names: &[String]) -> String {
     out
 }
 
-/// Whether a header name may be shown: it does not look like a customer's data.
+/// Whether a header name may be shown: it does not look like a customer's data. An apostrophe
+/// only as a possessive (`Buyer's Email`): `Mary O'Neil` is a name, as in a file whose first
+/// row is an order rather than a header.
 fn showable_header(h: &str) -> bool {
+    let possessive = h.replace("'s ", "s ");
+    let possessive = possessive
+        .strip_suffix("'s")
+        .map_or(possessive.as_str(), |p| p);
     crate::report::may_show(h)
-        || h.chars()
-            .all(|c| c.is_alphanumeric() || " _-#().'".contains(c))
+        || possessive
+            .chars()
+            .all(|c| c.is_alphanumeric() || " _-#().".contains(c))
             && !h.chars().any(|c| c.is_ascii_digit())
 }
 
@@ -770,6 +802,45 @@ mod tests {
     }
 
     #[test]
+    fn the_buyer_is_never_mixed_with_the_delivery_recipient() {
+        let value = |h: &[String], f: &str, k: Key| {
+            let m = CsvMapper::new(h, Preset::Generic, &[]).unwrap();
+            m.row(&Arc::from("t"), 2, &header(f))
+                .fields
+                .iter()
+                .filter(|(key, _)| *key == k)
+                .map(|(_, c)| c.value.clone())
+                .collect::<Vec<_>>()
+        };
+        // A billing full name and a recipient's first and last name: the buyer's name is the
+        // billing one, so the recipient's parts are not used, whatever the column order.
+        for h in [
+            "Order ID,Email,Bill-to Name,Ship-to First Name,Ship-to Last Name",
+            "Order ID,Email,Ship-to First Name,Ship-to Last Name,Bill-to Name",
+        ] {
+            let h = header(h);
+            let f = if h[2] == "Bill-to Name" {
+                "1,a@example.com,Alice Buyer,Rita,Giftee"
+            } else {
+                "1,a@example.com,Rita,Giftee,Alice Buyer"
+            };
+            assert!(value(&h, f, Key::FirstName).is_empty(), "{h:?}");
+            assert!(value(&h, f, Key::LastName).is_empty(), "{h:?}");
+            assert_eq!(value(&h, f, Key::FullName), ["Alice Buyer"], "{h:?}");
+        }
+        // A recipient's email or phone is not the buyer's.
+        let h = header("Order ID,Recipient Email,Buyer Email,Delivery Phone,Customer Phone");
+        let f = "1,r@example.com,a@example.com,555-0100,555-0199";
+        assert_eq!(value(&h, f, Key::Email), ["a@example.com"]);
+        assert_eq!(value(&h, f, Key::Phone), ["555-0199"]);
+        // Only a recipient's column is still used when the buyer has none.
+        let h = header("Order ID,Buyer Email,Shipping First Name,Shipping Zip");
+        let f = "1,a@example.com,Rita,97205";
+        assert_eq!(value(&h, f, Key::FirstName), ["Rita"]);
+        assert_eq!(value(&h, f, Key::Zip), ["97205"]);
+    }
+
+    #[test]
     fn a_time_of_day_column_joins_the_date() {
         let h = header("Order #,Date,Time,Buyer's Email");
         let m = CsvMapper::new(&h, Preset::Generic, &[]).unwrap();
@@ -791,6 +862,47 @@ mod tests {
         let m = CsvMapper::new(&header("email,time"), Preset::Generic, &[]).unwrap();
         let o = m.row(&Arc::from("t"), 2, &header("a@example.com,1795201509"));
         assert_eq!(o.get(Key::EventTime).unwrap().value, "1795201509");
+    }
+
+    #[test]
+    fn an_apostrophe_in_a_header_is_shown_only_as_a_possessive() {
+        // A file without a header row has a customer's name where a column name would be.
+        let shown = quote_list(&header("Buyer's Email,Item's Name,Mary O'Neil,Dana D'Arcy"));
+        assert!(shown.contains("`Buyer's Email`, `Item's Name`"), "{shown}");
+        assert!(
+            !shown.contains("O'Neil") && !shown.contains("D'Arcy"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_header_with_an_identifier_under_any_known_name_is_read() {
+        for (h, preset) in [
+            // Meta's offline-conversions template: `email` repeated, `madid`.
+            (
+                "event_time,email,email,email,phone,fn,ln,madid,value,currency",
+                Preset::Generic,
+            ),
+            ("order_id,madid,value", Preset::Generic),
+            // Pre-hashed emails under their CAPI or a descriptive name.
+            ("order_id,em,value", Preset::Generic),
+            ("order_id,hashed_email,value", Preset::Generic),
+            ("Order ID,Contact Email,Total", Preset::Generic),
+            (
+                "Name,Email,Financial Status,Lineitem quantity",
+                Preset::Shopify,
+            ),
+            ("order_id,billing_email,line_item_1", Preset::Woocommerce),
+            (
+                "order_id,customer_ip_address,customer_user_agent",
+                Preset::Woocommerce,
+            ),
+        ] {
+            let m = CsvMapper::new(&header(h), preset, &[]);
+            assert!(m.is_ok(), "{h}: {:?}", m.err().map(|e| e.message));
+        }
+        let cfg = [(Key::Email, vec!["Mail".to_owned()])];
+        assert!(CsvMapper::new(&header("Order,Mail"), Preset::Shopify, &cfg).is_ok());
     }
 
     #[test]

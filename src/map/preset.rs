@@ -61,7 +61,7 @@ const SHOPIFY_CSV: Table = &[
     (Key::Shipping, &["Shipping"]),
     (Key::Discount, &["Discount Amount"]),
     (Key::FinancialStatus, &["Financial Status"]),
-    (Key::Status, &["Fulfillment Status"]),
+    (Key::FulfillmentStatus, &["Fulfillment Status"]),
     (Key::CancelledAt, &["Cancelled at"]),
     (Key::PaymentMethod, &["Payment Method"]),
     (Key::Source, &["Source"]),
@@ -563,6 +563,7 @@ const GENERIC: Table = &[
             "mail",
             "customer_email",
             "billing_email",
+            "hashed_email",
         ],
     ),
     (

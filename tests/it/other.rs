@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{pinconv, Done};
+use crate::support::{by_id, hash, pinconv, Done};
 
 const OTHER: &str = "tests/fixtures/real/other";
 
@@ -12,23 +12,6 @@ fn build(file: &str) -> (Done, Vec<Value>) {
     let d = pinconv(["build", "--max-age", "off", &format!("{OTHER}/{file}")]).code(0);
     let events = d.events();
     (d, events)
-}
-
-fn by_id<'a>(events: &'a [Value], id: &str) -> &'a Value {
-    events
-        .iter()
-        .find(|e| e["event_id"] == id)
-        .unwrap_or_else(|| panic!("no event `{id}`"))
-}
-
-fn hash(field: &str, country: Option<&str>, value: &str) -> String {
-    let mut args = vec!["hash", "--field", field];
-    if let Some(c) = country {
-        args.extend(["--country", c]);
-    }
-    args.push(value);
-    let d = pinconv(&args).code(0);
-    d.stdout.trim().split('\t').nth(1).unwrap().to_owned()
 }
 
 #[test]
@@ -57,6 +40,18 @@ fn squarespace_orders_csv() {
     let uk = by_id(&events, "00234");
     assert_eq!(uk["custom_data"]["currency"], "GBP");
     assert_eq!(uk["user_data"]["zp"][0], hash("zp", None, "LS1 4AP"));
+    // A paid order not yet shipped (`Fulfillment Status` `PENDING`) is not a pending payment.
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--skip-status",
+        "cancelled,pending",
+        &format!("{OTHER}/squarespace_orders.csv"),
+    ])
+    .code(0)
+    .stderr_has("built     3 events")
+    .stderr_has("skipped   1 (status_cancelled 1)");
 }
 
 #[test]

@@ -5,27 +5,10 @@
 
 use serde_json::Value;
 
-use crate::support::{pinconv, temp_file, Done};
+use crate::support::{by_id, hash, pinconv, temp_file, Done};
 
 const WOO: &str = "tests/fixtures/real/woocommerce";
 const GENERIC: &str = "tests/fixtures/real/generic";
-
-fn hash(field: &str, country: Option<&str>, value: &str) -> String {
-    let mut args = vec!["hash", "--field", field];
-    if let Some(c) = country {
-        args.extend(["--country", c]);
-    }
-    args.push(value);
-    let d = pinconv(&args).code(0);
-    d.stdout.trim().split('\t').nth(1).unwrap().to_owned()
-}
-
-fn by_id<'a>(events: &'a [Value], id: &str) -> &'a Value {
-    events
-        .iter()
-        .find(|e| e["event_id"] == id)
-        .unwrap_or_else(|| panic!("no event `{id}`"))
-}
 
 fn build(args: &[&str]) -> (Done, Vec<Value>) {
     let mut a = vec!["build", "--max-age", "off"];

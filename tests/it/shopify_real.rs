@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{pinconv, temp_file};
+use crate::support::{by_id, pinconv, temp_file};
 
 const DIR: &str = "tests/fixtures/real/shopify/";
 
@@ -15,13 +15,6 @@ fn build(file: &str, extra: &[&str], code: i32) -> (Vec<Value>, String) {
     args.push(&path);
     let d = pinconv(args).code(code);
     (d.events(), d.stderr)
-}
-
-fn by_id<'a>(events: &'a [Value], id: &str) -> &'a Value {
-    events
-        .iter()
-        .find(|e| e["event_id"] == id)
-        .unwrap_or_else(|| panic!("no event `{id}`"))
 }
 
 fn ids(events: &[Value]) -> Vec<&str> {

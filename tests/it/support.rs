@@ -126,6 +126,25 @@ impl Done {
     }
 }
 
+/// The hash `pinconv hash --field FIELD [--country CC] VALUE` prints for a value.
+pub fn hash(field: &str, country: Option<&str>, value: &str) -> String {
+    let mut args = vec!["hash", "--field", field];
+    if let Some(c) = country {
+        args.extend(["--country", c]);
+    }
+    args.push(value);
+    let d = pinconv(&args).code(0);
+    d.stdout.trim().split('\t').nth(1).unwrap().to_owned()
+}
+
+/// The event whose `event_id` is `id`.
+pub fn by_id<'a>(events: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
+    events
+        .iter()
+        .find(|e| e["event_id"] == id)
+        .unwrap_or_else(|| panic!("no event `{id}`"))
+}
+
 /// Parses NDJSON bodies.
 pub fn bodies(text: &str) -> Vec<serde_json::Value> {
     text.lines()
