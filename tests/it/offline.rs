@@ -856,3 +856,16 @@ fn order_id_choice_the_export_lacks_is_named_in_the_hint() {
         .stderr_has("`--order-id name` (`[order] id = \"name\"`)")
         .stderr_has("`[columns] order_name = \"...\"`) or use `auto`");
 }
+
+#[test]
+fn an_unreadable_since_shows_the_value_and_a_form_that_works() {
+    let d = pinconv([
+        "check",
+        "--since",
+        "yesterday",
+        "examples/generic/conversions.csv",
+    ])
+    .code(2);
+    d.stderr_has("`--since`: `yesterday`: not a time pinconv can read")
+        .stderr_has("use a date such as `2026-11-20`");
+}
