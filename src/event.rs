@@ -847,12 +847,28 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
             }) {
                 Ok(e) => e,
                 Err(v) => {
+                    // `--order-id` / `[order] id` chose an identifier the order lacks.
+                    let chosen = match (v, s.order_id) {
+                        (Var::OrderId, OrderIdSource::Id) => Some("id"),
+                        (Var::OrderId, OrderIdSource::Number) => Some("number"),
+                        (Var::OrderId, OrderIdSource::Name) => Some("name"),
+                        _ => None,
+                    };
+                    let hint = match chosen {
+                        Some(c) => format!(
+                            "`--order-id {c}` (`[order] id = \"{c}\"`) uses the order {c}, which this order does not have; map its column (`[columns] order_{c} = \"...\"`) or use `auto`"
+                        ),
+                        None => "map the order id column (`[columns] order_id = \"...\"`) or change `--event-id-template`".into(),
+                    };
                     return ctx.reject(
                         None,
                         "missing_event_id",
-                        format!("the event id template needs `{{{}}}` but the order has none", v.name()),
-                        Some("map the order id column (`[columns] order_id = \"...\"`) or change `--event-id-template`".into()),
-                    )
+                        format!(
+                            "the event id template needs `{{{}}}` but the order has none",
+                            v.name()
+                        ),
+                        Some(hint),
+                    );
                 }
             }
         }

@@ -74,7 +74,11 @@ fn moment(raw: &str, tz: &jiff::tz::TimeZone, what: &str) -> Result<time::Moment
         date_order: config::DateOrder::Mdy,
         format: None,
     };
-    time::parse(raw, false, &opts).map_err(|e| ConfigError::Invalid(format!("{what}: {e}")))
+    time::parse(raw, false, &opts).map_err(|e| {
+        ConfigError::Invalid(format!(
+            "{what}: `{raw}`: {e}; use a date such as `2026-11-20` or a timestamp such as `2026-11-20T14:05:00Z`"
+        ))
+    })
 }
 
 /// Merges flags, environment and the config file into settings and a read plan.

@@ -129,7 +129,9 @@ fn go(a: &StateArgs) -> anyhow::Result<()> {
                     format: None,
                 },
             )
-            .map_err(|e| anyhow::anyhow!("`--before`: {e}"))?
+            .map_err(|e| {
+                anyhow::anyhow!("`--before`: `{before}`: {e}; use a date such as `2026-01-01`")
+            })?
             .unix;
             let mut l = open(a, true)?;
             let n = l.forget_before(cutoff)?;

@@ -838,3 +838,34 @@ fn line_numbers_hold_for_every_line_ending_and_preamble() {
         assert_eq!(got, want, "{name}");
     }
 }
+
+#[test]
+fn order_id_choice_the_export_lacks_is_named_in_the_hint() {
+    // The generic example has an `order_id` column but no order name: `--order-id name`
+    // leaves every order without an id, and the hint says which setting did that.
+    let d = pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--order-id",
+        "name",
+        "examples/generic/conversions.csv",
+    ])
+    .code(1);
+    d.stderr_has("needs `{order_id}` but the order has none")
+        .stderr_has("`--order-id name` (`[order] id = \"name\"`)")
+        .stderr_has("`[columns] order_name = \"...\"`) or use `auto`");
+}
+
+#[test]
+fn an_unreadable_since_shows_the_value_and_a_form_that_works() {
+    let d = pinconv([
+        "check",
+        "--since",
+        "yesterday",
+        "examples/generic/conversions.csv",
+    ])
+    .code(2);
+    d.stderr_has("`--since`: `yesterday`: not a time pinconv can read")
+        .stderr_has("use a date such as `2026-11-20`");
+}
