@@ -655,8 +655,9 @@ pub fn run(a: &SendArgs) -> Exit {
     let mut ledger = ledger;
     if let Some(l) = &mut ledger {
         let summary = format!(
-            "{} inputs, batch {}, concurrency {}",
+            "{} input{}, batch {}, concurrency {}",
             plan.inputs.len(),
+            crate::printer::plural(plan.inputs.len() as u64),
             a.batch_size,
             a.concurrency
         );
