@@ -1,13 +1,14 @@
 //! The contract: every body `build` writes, for every example, validates against the
-//! `ConversionEvents` schema of `../shared/pinterest/conversions-openapi.yaml`.
+//! `ConversionEvents` schema of `contract/conversions-openapi.yaml`, the API contract kept in
+//! the repository (Pinterest's spec, trimmed to this endpoint; see `contract/README.md`).
 
 use serde_json::{json, Value};
 
 use crate::support::{bodies, pinconv, EXAMPLES};
 
 fn validator() -> jsonschema::Validator {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/pinterest/conversions-openapi.yaml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("contract/conversions-openapi.yaml");
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let spec: Value = serde_yaml::from_str(&text).expect("spec is YAML");
