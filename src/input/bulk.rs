@@ -163,6 +163,11 @@ impl Grouping {
                     }
                 }
                 Some(other) => {
+                    // A fatal error ends the input: asking the reader again would only give
+                    // the same error again. The orders held before it go out first.
+                    if other.is_err() {
+                        self.done = true;
+                    }
                     if self.held.is_empty() {
                         return Some(other);
                     }

@@ -6,6 +6,7 @@ mod support;
 
 mod golden;
 mod hash;
+mod hostile;
 mod ledger;
 mod offline;
 mod other;
