@@ -13,7 +13,7 @@ use crate::event::{self, Built, Outcome};
 use crate::input::{self, InputError, Raw, ReadOptions, ReadProblem, Reader};
 use crate::map::{detect_csv, detect_json, CsvMapper, Grouper, JsonMapper, MapError, Order};
 use crate::report::{InputSummary, Problem, Severity, Totals};
-use crate::seen::Seen;
+use crate::seen::{Answer, Seen};
 
 /// Orders per chunk handed to the build pool.
 const CHUNK: usize = 2048;
@@ -198,14 +198,19 @@ fn account(
         totals.orders += 1;
         match o {
             Outcome::Built(mut b) => {
-                if ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
+                let (code, reason) = match ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
+                    Answer::New => ("", String::new()),
+                    Answer::Repeat => ("duplicate_event_id", format!("event id `{}` was already used by an earlier order in this run", b.event_id)),
+                    Answer::Maybe => ("possible_duplicate_event_id", format!("event id `{}` may have been used by an earlier order in this run (past {} event ids the check is approximate)", b.event_id, crate::seen::EXACT_KEYS)),
+                };
+                if !code.is_empty() {
                     b.warnings.push(Problem {
                         file: b.file.clone(),
                         line: b.line,
                         column: None,
                         severity: Severity::Warning,
-                        code: "duplicate_event_id",
-                        reason: format!("event id `{}` was already used by an earlier order in this run", b.event_id),
+                        code,
+                        reason,
                         hint: Some("Pinterest keeps only one event per id; check `--event-id-template` and `--order-id`".into()),
                         order: Some(b.event_id.clone()),
                     });
@@ -413,7 +418,7 @@ fn read_one(
                         if let Some(id) =
                             order.get(crate::map::Key::OrderId).map(|c| c.value.clone())
                         {
-                            order.repeat = seen.insert(&id);
+                            order.repeat = seen.insert(&id).is_repeat();
                             order.group = Some(id);
                         }
                         chunk.push(Unit::Order(order));
