@@ -74,3 +74,128 @@ fn a_truncated_bulk_download_ends_with_the_error() {
     let sent = server.accepted_event_ids().len();
     assert!(sent > 0 && sent < 2000, "{sent} sent\n{}", d.stderr);
 }
+
+const CSV_HEADER: &str = "order_id,email,event_time,value,currency,note\n";
+
+/// A CSV row of a sendable order with `note` in the last column.
+fn csv_row(id: &str, note: &str) -> String {
+    format!("{id},{id}@example.com,2026-11-20T10:00:00Z,5.00,USD,{note}\n")
+}
+
+/// A JSON order that builds, with `note`.
+fn json_order(id: &str, note: &str) -> String {
+    format!("{{\"order_id\":\"{id}\",\"email\":\"{id}@example.com\",\"event_time\":\"2026-11-20T10:00:00Z\",\"value\":\"5\",\"currency\":\"USD\",\"note\":\"{note}\"}}")
+}
+
+fn check(path: &std::path::Path) -> crate::support::Run {
+    pinconv(["check", "--max-age", "off", path.to_str().unwrap()]).timeout(LIMIT)
+}
+
+#[test]
+fn a_csv_record_past_1_mib_stops_the_input_with_its_line() {
+    // 8 MiB of an open quote, gzipped to a few KB.
+    let mut text = format!("{CSV_HEADER}{}", csv_row("O-1", "ok"));
+    text.push_str("O-2,b@example.com,2026-11-20T10:00:00Z,5.00,USD,\"");
+    text.push_str(&"x".repeat(8 << 20));
+    let f = gz_file(".csv.gz", text.as_bytes());
+    assert!(std::fs::metadata(f.path()).unwrap().len() < 64 << 10);
+    check(f.path())
+        .code(2)
+        .stderr_has("the record after line 2 is longer than 1 MiB; reading stopped there")
+        .stderr_has("hint: a `\"` is probably opened and never closed");
+}
+
+#[test]
+fn a_csv_field_past_512_kib_rejects_its_row_and_the_run_goes_on() {
+    let text = format!(
+        "{CSV_HEADER}{}{}",
+        csv_row("O-1", &"x".repeat(600 << 10)),
+        csv_row("O-2", "ok")
+    );
+    let f = gz_file(".csv.gz", text.as_bytes());
+    check(f.path())
+        .code(1)
+        .stderr_has(":2: column `note`: the value is longer than 512 KiB")
+        .stderr_has("built     1 event");
+}
+
+#[test]
+fn a_csv_header_past_64_kib_is_refused() {
+    let text = format!("order_id,{}\n1,2\n", "h".repeat(100 << 10));
+    let f = gz_file(".csv.gz", text.as_bytes());
+    check(f.path())
+        .code(2)
+        .stderr_has("line 1: the header row is longer than 64 KiB");
+}
+
+#[test]
+fn blank_lines_are_skipped_and_lines_still_counted() {
+    // Two million blank lines (a few KB of gzip) between two orders; the unit test in
+    // `input::csv` checks they are counted, not kept.
+    let mut text = format!("{CSV_HEADER}{}", csv_row("O-1", "ok"));
+    text.push_str(&"\n".repeat(2_000_000));
+    text.push_str(&csv_row("O-2", "x@y"));
+    let f = gz_file(".csv.gz", text.as_bytes());
+    let d = pinconv(["build", "--max-age", "off", f.path().to_str().unwrap()])
+        .timeout(LIMIT)
+        .code(0);
+    assert_eq!(d.events().len(), 2);
+    // A problem on the last row names its true line.
+    let text = text.replace("O-2,O-2@example.com", "O-2,not-an-email");
+    let f = gz_file(".csv.gz", text.as_bytes());
+    check(f.path())
+        .code(1)
+        .stderr_has(":2000003: column `email`");
+}
+
+#[test]
+fn json_strings_numbers_and_whitespace_past_1_mib_are_skipped_or_stop() {
+    let big = "x".repeat(8 << 20);
+    let digits = "1".repeat(8 << 20);
+    let text = format!(
+        "[{},\n{},\n{digits},\n{}]",
+        json_order("J-1", "ok"),
+        json_order("J-2", &big),
+        json_order("J-3", "ok")
+    );
+    let f = gz_file(".json.gz", text.as_bytes());
+    check(f.path())
+        .code(1)
+        .stderr_has(":2: the order is longer than 1 MiB (the limit for one record); it was skipped")
+        .stderr_has(":3: the order is longer than 1 MiB")
+        .stderr_has("built     2 events");
+    // `{` and then 8 MiB of spaces: no order to skip to, so the input stops.
+    let text = format!("{{{}}}", " ".repeat(8 << 20));
+    let f = gz_file(".json.gz", text.as_bytes());
+    check(f.path())
+        .code(2)
+        .stderr_has("the object starting on line 1 is longer than 1 MiB");
+}
+
+#[test]
+fn an_ndjson_line_past_1_mib_is_skipped() {
+    let text = format!(
+        "{}\n{}\n{}\n",
+        json_order("J-1", "ok"),
+        json_order("J-2", &"x".repeat(8 << 20)),
+        json_order("J-3", "ok")
+    );
+    let f = gz_file(".ndjson.gz", text.as_bytes());
+    check(f.path())
+        .code(1)
+        .stderr_has(":2: the line is longer than 1 MiB")
+        .stderr_has("built     2 events");
+}
+
+#[test]
+fn a_config_file_is_read_up_to_1_mib() {
+    pinconv([
+        "check",
+        "--config",
+        "/dev/zero",
+        "examples/generic/conversions.csv",
+    ])
+    .timeout(LIMIT)
+    .code(2)
+    .stderr_has("config file `/dev/zero` is larger than 1 MiB");
+}
