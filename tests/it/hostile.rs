@@ -199,3 +199,34 @@ fn a_config_file_is_read_up_to_1_mib() {
     .code(2)
     .stderr_has("config file `/dev/zero` is larger than 1 MiB");
 }
+
+#[test]
+fn a_file_without_a_header_row_never_shows_its_first_row() {
+    for row in [
+        "Jane,Doe,jane@example.com,555-0100,2026-11-20,5.00\n",
+        // Fullwidth `@` and digits are data too.
+        "Jane,Doe,jane\u{FF20}example.com,\u{FF15}\u{FF15}\u{FF15}\u{FF10}\u{FF11}\u{FF10}\u{FF10},2026-11-20,5.00\n",
+    ] {
+        let f = temp_file(".csv", &format!("{row}{row}"));
+        let d = check(f.path()).code(2);
+        d.stderr_has("does the file start with a header row?");
+        for cell in row.trim().split(',') {
+            d.stderr_lacks(cell);
+        }
+    }
+}
+
+#[test]
+fn a_long_header_cell_is_no_column_name() {
+    // `E----...----mail` would loosely be `email`; a cell this long is matched against no
+    // alias (it used to take seconds for a few MB) and is not echoed in the hint.
+    let long = format!("E{}mail", "-".repeat(60_000));
+    let f = temp_file(
+        ".csv",
+        &format!("order_id,{long},event_time,value,currency\nO-1,a@example.com,2026-11-20T10:00:00Z,5.00,USD\n"),
+    );
+    let d = check(f.path()).code(2);
+    d.stderr_has("no column of the header gives the customer's email")
+        .stderr_has("`order_id`")
+        .stderr_lacks("-----");
+}
