@@ -364,6 +364,8 @@ fn read_one(
             let mut mapper: Option<JsonMapper> = None;
             let mut summary = Some(summary);
             let mut seen = Seen::default();
+            // Whether any record was an already-built event, for the input's summary.
+            let mut prebuilt = false;
             while let Some(item) = reader.next_record() {
                 records += 1;
                 // Orders read before a fatal error still count.
@@ -373,10 +375,12 @@ fn read_one(
                 })?;
                 match item {
                     Ok(Raw::Object { line, value }) if event::prebuilt_event(&value).is_some() => {
+                        prebuilt = true;
                         chunk.push(Unit::Prebuilt(name.clone(), line, value));
                     }
                     Ok(Raw::Object { line, mut value }) if is_body(&value) => {
                         // A line of `build` output: each event of `data` as it is.
+                        prebuilt = true;
                         if let Some(serde_json::Value::Array(events)) =
                             value.get_mut("data").map(serde_json::Value::take)
                         {
@@ -433,10 +437,12 @@ fn read_one(
             // A bulk operation's line-item lines are records of their own, as CSV rows are.
             records += reader.folded();
             if let Some(mut s) = summary.take() {
-                s.preset_reason = if records == 0 {
+                s.preset_reason = if prebuilt {
+                    "the records are already-built events, sent as they are".into()
+                } else if records == 0 {
                     "the input holds no orders".into()
                 } else {
-                    "the records are already-built events, sent as they are".into()
+                    "no record could be read as an order".into()
                 };
                 let _ = tx.send(Msg::Input(s));
             }

@@ -406,8 +406,81 @@ fn too_long(line: u64, what: &str) -> ReadProblem {
     }
 }
 
+/// Whether `v` holds an integer too big for 64 bits, which serde_json rounds to a float.
+fn has_rounded_integer(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => {
+            n.is_f64()
+                && n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9.2e18)
+        }
+        Value::Array(a) => a.iter().any(has_rounded_integer),
+        Value::Object(o) => o.values().any(has_rounded_integer),
+        _ => false,
+    }
+}
+
+/// `buf` with each integer literal that does not fit 64 bits turned into a string of its
+/// digits: such a number is an id (a float would round it, and then it no longer names its
+/// order), never an amount.
+fn quote_big_integers(buf: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(buf.len() + 16);
+    let (mut in_str, mut esc) = (false, false);
+    let mut i = 0;
+    while i < buf.len() {
+        let b = buf[i];
+        if in_str {
+            out.push(b);
+            if esc {
+                esc = false;
+            } else if b == b'\\' {
+                esc = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let end = buf[i..]
+                .iter()
+                .position(|c| {
+                    !(c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+                })
+                .map_or(buf.len(), |n| i + n);
+            let token = &buf[i..end];
+            let digits = token.strip_prefix(b"-").unwrap_or(token);
+            let text = std::str::from_utf8(token).unwrap_or("");
+            if !digits.is_empty()
+                && digits.iter().all(u8::is_ascii_digit)
+                && text.parse::<i64>().is_err()
+                && text.parse::<u64>().is_err()
+            {
+                out.push(b'"');
+                out.extend_from_slice(token);
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(token);
+            }
+            i = end;
+            continue;
+        }
+        in_str = b == b'"';
+        out.push(b);
+        i += 1;
+    }
+    out
+}
+
 fn parse_order(buf: &[u8], line: u64) -> Result<Raw, ReadProblem> {
-    match serde_json::from_slice::<Value>(buf) {
+    let parsed = serde_json::from_slice::<Value>(buf).map(|v| {
+        if has_rounded_integer(&v) {
+            serde_json::from_slice(&quote_big_integers(buf)).unwrap_or(v)
+        } else {
+            v
+        }
+    });
+    match parsed {
         Ok(value @ Value::Object(_)) => Ok(Raw::Object { line, value }),
         Ok(other) => Err(ReadProblem {
             line,
@@ -626,6 +699,20 @@ mod tests {
         );
         assert_eq!(r.next_record().unwrap().unwrap().unwrap().line(), 2);
         assert!(r.next_record().is_none());
+    }
+
+    #[test]
+    fn integers_past_64_bits_are_kept_as_their_digits() {
+        let got = all("[{\"id\": 18446744073709551616, \"total\": 1e19, \"n\": -99999999999999999999, \"s\": \"18446744073709551616\", \"ok\": 12}]");
+        let Ok(Raw::Object { value, .. }) = got[0].as_ref().unwrap() else {
+            panic!("{got:?}")
+        };
+        assert_eq!(value["id"], "18446744073709551616");
+        assert_eq!(value["n"], "-99999999999999999999");
+        // Floats stay numbers, and strings and small integers are untouched.
+        assert!(value["total"].is_f64());
+        assert_eq!(value["s"], "18446744073709551616");
+        assert_eq!(value["ok"], 12);
     }
 
     #[test]

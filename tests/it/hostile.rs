@@ -230,3 +230,40 @@ fn a_long_header_cell_is_no_column_name() {
         .stderr_has("`order_id`")
         .stderr_lacks("-----");
 }
+
+#[test]
+fn an_unreadable_first_json_record_is_not_called_built_events() {
+    let f = temp_file(".json", "[{\"id\": 1,\n \"bad\": }]");
+    check(f.path())
+        .code(1)
+        .stderr_has("no record could be read as an order")
+        .stderr_lacks("already-built events");
+}
+
+#[test]
+fn a_json_id_past_64_bits_is_kept_exactly_not_blamed_on_a_spreadsheet() {
+    let f = temp_file(
+        ".json",
+        "[{\"order_id\": 18446744073709551616, \"email\": \"a@example.com\", \"event_time\": \"2026-11-20T10:00:00Z\", \"value\": \"5\", \"currency\": \"USD\"}]",
+    );
+    let d = pinconv(["build", "--max-age", "off", f.path().to_str().unwrap()])
+        .timeout(LIMIT)
+        .code(0);
+    d.stderr_lacks("spreadsheet");
+    assert_eq!(d.events()[0]["event_id"], "18446744073709551616");
+}
+
+#[test]
+fn invisible_characters_in_emails_and_fullwidth_phone_digits() {
+    let plain = crate::support::hash("em", None, "jane@example.com");
+    for raw in [
+        "\u{200B}jane@example.com",
+        "jane\u{200D}@example.com\u{FEFF}",
+        "ja\u{1}ne@example.com",
+    ] {
+        assert_eq!(crate::support::hash("em", None, raw), plain, "{raw:?}");
+    }
+    let ascii = crate::support::hash("ph", Some("US"), "(201) 555-0123");
+    let wide = "\u{FF08}\u{FF12}\u{FF10}\u{FF11}\u{FF09} \u{FF15}\u{FF15}\u{FF15}\u{FF0D}\u{FF10}\u{FF11}\u{FF12}\u{FF13}";
+    assert_eq!(crate::support::hash("ph", Some("US"), wide), ascii);
+}
