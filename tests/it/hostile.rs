@@ -267,3 +267,26 @@ fn invisible_characters_in_emails_and_fullwidth_phone_digits() {
     let wide = "\u{FF08}\u{FF12}\u{FF10}\u{FF11}\u{FF09} \u{FF15}\u{FF15}\u{FF15}\u{FF0D}\u{FF10}\u{FF11}\u{FF12}\u{FF13}";
     assert_eq!(crate::support::hash("ph", Some("US"), wide), ascii);
 }
+
+#[test]
+fn a_date_format_that_reads_no_date_is_a_usage_error() {
+    for bad in ["%Q", "%H:%M"] {
+        pinconv([
+            "check",
+            "--date-format",
+            bad,
+            "examples/generic/conversions.csv",
+        ])
+        .code(2)
+        .stderr_has(&format!("`--date-format` / `date_format` `{bad}`"));
+    }
+    pinconv([
+        "check",
+        "--max-age",
+        "off",
+        "--date-format",
+        "%d.%m.%Y %H:%M",
+        "examples/generic/conversions.csv",
+    ])
+    .code(0);
+}
