@@ -130,7 +130,7 @@ impl TransportError {
 }
 
 /// The parts of an HTTP answer that delivery needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HttpReply {
     /// HTTP status code.
     pub status: u16,
