@@ -225,6 +225,21 @@ mod tests {
         }
     }
 
+    /// Found by `scripts/fuzz.sh` (normalize_phone, input `'+15002151123` with the order's
+    /// country DE): `+1 500 215 1123` gives the digits `15002151123`, which read again under
+    /// DE are a valid German national number too, and the national reading wins for bare
+    /// digits, so normalizing the output again gives `4915002151123`. Which reading a bare
+    /// string valid both ways should get (a `+` a spreadsheet ate, or a trunk `0` it ate) is
+    /// a decision about real data, not a bug to patch here; ignored until it is made.
+    #[test]
+    #[ignore = "open decision: bare digits valid as E.164 and as a national number"]
+    fn bare_digits_valid_both_ways_keep_their_international_reading() {
+        let de = ctx("DE");
+        let first = normalize("'+15002151123", &de).unwrap();
+        assert_eq!(first, "15002151123");
+        assert_eq!(normalize(&first, &de).unwrap(), first);
+    }
+
     #[test]
     fn fullwidth_and_arabic_indic_digits_are_read() {
         let us = ctx("US");
