@@ -72,7 +72,8 @@ pub struct TagArgs {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Browser events, comma-separated: page_visit, view_category, search, add_to_cart,
-    /// initiate_checkout, add_payment_info [default: `[tag] events`, else all the target supports].
+    /// initiate_checkout, add_payment_info (not woocommerce) [default: `[tag] events`, else all
+    /// the target supports].
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub events: Vec<String>,
     /// Also fire `checkout` in the browser, with the `event_id` `build` gives the same order

@@ -277,8 +277,9 @@ impl TagOptions {
                 .join(","),
         );
         if let Some(t) = &web_checkout {
+            // Quoted for a POSIX shell, so the line can be run again as it is.
             command.push_str(" --web-checkout --event-id-template '");
-            command.push_str(t.text());
+            command.push_str(&t.text().replace('\'', "'\\''"));
             command.push('\'');
             if r.order_id != OrderIdSource::Auto {
                 command.push_str(" --order-id ");
