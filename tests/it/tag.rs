@@ -825,6 +825,37 @@ fn config_tag_table_and_environment_feed_tag_and_send_warns_about_late_checkouts
         out.stderr
     );
     assert!(out.stderr.contains("hint: send within the hour"));
+    // Sent within the hour (the Shopify order was placed at 14:12:44 UTC): no warning.
+    let out = pinconv([
+        "send",
+        "--dry-run",
+        "--max-age",
+        "off",
+        "--config",
+        cfg_s,
+        "--now",
+        "2026-11-14T15:00:00Z",
+        SHOPIFY_CSV,
+    ])
+    .code(0);
+    assert!(!out.stderr.contains("web_checkout"), "{}", out.stderr);
+    let out = pinconv([
+        "send",
+        "--dry-run",
+        "--max-age",
+        "off",
+        "--config",
+        cfg_s,
+        "--now",
+        "2026-11-14T15:20:00Z",
+        SHOPIFY_CSV,
+    ])
+    .code(0);
+    assert!(
+        out.stderr.contains("this checkout is 1 hour old"),
+        "{}",
+        out.stderr
+    );
     // Server-only checkout: no warning.
     let plain = d.write("plain.toml", "[tag]\nweb_checkout = false\n");
     args[5] = plain.to_str().unwrap();
