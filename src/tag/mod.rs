@@ -407,15 +407,20 @@ pub fn header(o: &TagOptions, what: &str, install: &[&str]) -> Vec<String> {
             );
         }
         Some(t) => {
+            let which = match o.order_id {
+                OrderIdSource::Auto | OrderIdSource::Id => "id",
+                OrderIdSource::Number => "number",
+                OrderIdSource::Name => "name",
+            };
             lines.push(format!(
-                "Checkout IS fired here, with event_id = `{}` (`{{order_id}}` = the order {}),",
-                t.text(),
-                match o.order_id {
-                    OrderIdSource::Auto | OrderIdSource::Id => "id",
-                    OrderIdSource::Number => "number",
-                    OrderIdSource::Name => "name",
-                }
+                "Checkout IS fired here, with event_id = `{}` (`{{order_id}}` = the order {which}),",
+                t.text()
             ));
+            if o.target == Target::Gtm {
+                lines.push(format!(
+                    "filled from the purchase's `ecommerce.transaction_id`, which must hold the order {which};"
+                ));
+            }
             lines.push("the same id `pinconv build`/`send` give the order with the same template and config.".into());
             lines.push(
                 "Pinterest may not deduplicate events it receives more than about an hour late:"
