@@ -6,6 +6,7 @@ mod check;
 mod hash;
 mod send;
 mod state;
+mod tag;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Send(a) => send::run(&a),
         Command::Hash(a) => hash::run(&a),
         Command::State(a) => state::run(&a),
+        Command::Tag(a) => tag::run(&a),
     }
 }
 

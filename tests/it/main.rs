@@ -13,3 +13,4 @@ mod real;
 mod schema;
 mod send;
 mod shopify_real;
+mod tag;
