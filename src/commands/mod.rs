@@ -20,6 +20,7 @@ use crate::pipeline::Plan;
 use crate::printer::Printer;
 use crate::report::Totals;
 use crate::send::session::Settled;
+use crate::send::Fatal;
 use crate::time::{self, TimeOptions};
 
 /// Runs a parsed command line.
@@ -82,8 +83,11 @@ pub fn exit_code(ending: &Ending<'_>) -> Exit {
                 Exit::Usage
             } else if s.interrupted {
                 Exit::Interrupted
-            } else if settled.fatal.is_some() {
-                Exit::Auth
+            } else if let Some(fatal) = &settled.fatal {
+                match fatal {
+                    Fatal::Auth { .. } => Exit::Auth,
+                    Fatal::Crashed { .. } => Exit::Usage,
+                }
             } else if s.failed_by_kind.contains_key("gave_up") {
                 Exit::Temporary
             } else if s.failed > 0 {

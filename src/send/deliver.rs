@@ -75,6 +75,11 @@ pub enum Fatal {
         /// Pinterest's message and code.
         message: String,
     },
+    /// A sender thread died (a bug): its batch may or may not have reached Pinterest.
+    Crashed {
+        /// The panic message.
+        message: String,
+    },
 }
 
 impl Fatal {
@@ -86,6 +91,9 @@ impl Fatal {
             }
             Fatal::Auth { .. } => {
                 "check the access token (`PINTEREST_ACCESS_TOKEN`): it may be mistyped, expired or revoked"
+            }
+            Fatal::Crashed { .. } => {
+                "this is a bug in pinconv: please report it; the events it held are in the failed-out file and the ledger as failed, so a re-run sends them again"
             }
         }
     }
@@ -99,6 +107,9 @@ impl fmt::Display for Fatal {
                     f,
                     "pinterest refused the access token (http {status}): {message}"
                 )
+            }
+            Fatal::Crashed { message } => {
+                write!(f, "a sender thread failed: {message}")
             }
         }
     }
@@ -124,6 +135,22 @@ pub struct BatchOutcome {
 }
 
 impl BatchOutcome {
+    /// The outcome of a batch whose sender died: every event failed (it may or may not have
+    /// reached Pinterest) and the run stops.
+    #[must_use]
+    pub fn crashed(n: usize, message: &str) -> BatchOutcome {
+        let reason = format!(
+            "a sender thread failed ({message}); pinterest may or may not have recorded the event"
+        );
+        BatchOutcome {
+            outcomes: vec![EventOutcome::failed(FailureKind::Other, reason); n],
+            fatal: Some(Fatal::Crashed {
+                message: message.to_owned(),
+            }),
+            ..BatchOutcome::default()
+        }
+    }
+
     /// How many events were accepted.
     pub fn accepted(&self) -> usize {
         self.outcomes.iter().filter(|o| o.is_accepted()).count()

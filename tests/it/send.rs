@@ -560,3 +560,75 @@ fn a_local_write_failure_ends_the_run_instead_of_hanging() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn numeric_send_options_have_ranges() {
+    let server = MockServer::ok();
+    let input = orders(6);
+    for (flag, value) in [
+        ("--timeout", "9223372036854775807"),
+        ("--timeout", "0"),
+        ("--rate", "NaN"),
+        ("--rate", "-1"),
+        ("--rate", "1e300"),
+        ("--retry-base-ms", "18446744073709551615"),
+        ("--concurrency", "0"),
+        ("--max-attempts", "0"),
+        ("--batch-size", "1001"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let d = send(
+            &server,
+            &["--no-state", &arg],
+            input.path().to_str().unwrap(),
+        )
+        .code(2);
+        d.stderr_has(flag);
+    }
+    assert_eq!(server.request_count(), 0, "nothing sent with a bad option");
+    let help = pinconv(["send", "--help"]).code(0);
+    help.stderr_lacks("panicked");
+    help.stdout_has("1..=3600").stdout_has("0..=10000");
+}
+
+#[test]
+fn a_sender_that_dies_fails_the_run_and_accounts_for_its_events() {
+    let server = MockServer::ok();
+    let input = orders(30);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let report = dir.path().join("report.json");
+    let state = dir.path().join("ledger.sqlite");
+    let d = send(
+        &server,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--failed-out",
+            failed.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .env("PINCONV_FAULT_SENDER_PANIC", "1")
+    .code(2);
+    d.stderr_has("a sender thread failed")
+        .stderr_has("hint: this is a bug in pinconv");
+    let f = lines(&failed);
+    assert_eq!(f.len(), 30, "every event is in failed-out");
+    assert!(f.iter().any(|l| l["kind"] == "other"), "{f:?}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["exit_code"], 2);
+    assert_eq!(r["send"]["accepted"], 0);
+    assert_eq!(r["send"]["failed"], 30);
+    // The batch the sender held may have reached Pinterest: the ledger keeps it as failed,
+    // so the next run sends it again.
+    let held = pinconv(["state", "failed", "--state", state.to_str().unwrap()]).code(0);
+    assert!(!held.stdout.trim().is_empty(), "{}", held.stderr);
+}
