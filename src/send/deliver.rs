@@ -1,7 +1,9 @@
 //! Delivering one batch of built events and saying, per event and in order, what happened.
 //!
 //! The rules follow README §6 and §8: 200 and 422 carry per-event results matched by index;
-//! 400 and 413 split the batch in halves until the offending events are alone; 401 and 403 stop
+//! 400 and 413 split the batch in halves until the offending events are alone (a 400 first
+//! sends the batch's quarters: if every one gets the same answer, it is about the request and
+//! the batch fails as a whole); 401 and 403 stop
 //! everything; 429 (unless it is the "spam" kind), 5xx and transport failures are retried with
 //! full-jitter backoff, honouring `Retry-After`, within an attempt limit and a deadline; any
 //! other status fails the events without a retry.
@@ -190,15 +192,86 @@ impl fmt::Debug for Deliverer {
 /// How one range of events ended.
 enum RangeEnd {
     Settled(Vec<EventOutcome>),
-    Split(String),
+    Split(Split),
     Fatal(Fatal),
     Abort(String),
+}
+
+/// An answer that refuses a range as a whole (400, 413): some of its events may be the cause.
+#[derive(Clone)]
+struct Split {
+    status: u16,
+    reason: String,
+}
+
+impl Split {
+    /// Whether a part failed exactly as its whole did. Only a 400 counts: a 413 is about the
+    /// size, which a smaller part changes.
+    fn same_as(&self, whole: &Split) -> bool {
+        self.status == 400 && whole.status == 400 && self.reason == whole.reason
+    }
+}
+
+/// A range of a batch still to send.
+enum Task {
+    /// A range sent on its own.
+    Whole(Range<usize>),
+    /// A quarter of a batch refused with a 400, sent to learn whether the answer is about some
+    /// events: `failed` are the quarters that got the same answer, `rest` those not sent yet.
+    Probe {
+        parent: Split,
+        part: Range<usize>,
+        rest: Vec<Range<usize>>,
+        failed: Vec<Range<usize>>,
+    },
+}
+
+impl Task {
+    /// The range this task sends.
+    fn range(&self) -> Range<usize> {
+        match self {
+            Task::Whole(r) | Task::Probe { part: r, .. } => r.clone(),
+        }
+    }
+}
+
+/// `0..n` in at most four contiguous, nearly equal parts.
+fn quarters(n: usize) -> Vec<Range<usize>> {
+    let parts = n.min(4);
+    (0..parts)
+        .map(|i| (i * n / parts)..((i + 1) * n / parts))
+        .collect()
+}
+
+/// Records how a range ended: its outcomes, or its halves queued when it must be split.
+fn settle(
+    outcomes: &mut [Option<EventOutcome>],
+    tasks: &mut Vec<Task>,
+    range: Range<usize>,
+    end: RangeEnd,
+) {
+    match end {
+        RangeEnd::Settled(list) => {
+            for (slot, o) in outcomes[range].iter_mut().zip(list) {
+                *slot = Some(o);
+            }
+        }
+        RangeEnd::Split(split) if range.len() == 1 => {
+            outcomes[range.start] = Some(EventOutcome::failed(FailureKind::Rejected, split.reason));
+        }
+        RangeEnd::Split(_) => {
+            let mid = range.start + range.len() / 2;
+            tasks.push(Task::Whole(mid..range.end));
+            tasks.push(Task::Whole(range.start..mid));
+        }
+        RangeEnd::Fatal(_) | RangeEnd::Abort(_) => unreachable!("handled by the caller"),
+    }
 }
 
 /// What an HTTP answer means for the range that was sent.
 enum Verdict {
     Settled(Vec<EventOutcome>),
-    Split(String),
+    Split(Split),
     Fatal(Fatal),
     Retry(String),
 }
@@ -340,7 +413,10 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
                 None => all(FailureKind::Rejected, describe(status, &reply.body)),
             }
         }
-        400 | 413 => Verdict::Split(describe(status, &reply.body)),
+        400 | 413 => Verdict::Split(Split {
+            status,
+            reason: describe(status, &reply.body),
+        }),
         401 | 403 => Verdict::Fatal(Fatal::Auth {
             status,
             message: server_message(&reply.body),
@@ -407,43 +483,101 @@ impl Deliverer {
             out: BatchOutcome::default(),
         };
         let mut outcomes: Vec<Option<EventOutcome>> = vec![None; n];
-        // Ranges still to send; popped from the end, so push the right half first.
-        let mut stack: Vec<Range<usize>> = Vec::new();
+        let mut tasks: Vec<Task> = Vec::new();
         if n > 0 {
-            stack.push(0..n);
+            tasks.push(Task::Whole(0..n));
         }
-        while let Some(range) = stack.pop() {
-            let stop = match self.send_range(&events[range.clone()], &mut run) {
-                RangeEnd::Settled(list) => {
-                    for (slot, o) in outcomes[range].iter_mut().zip(list) {
-                        *slot = Some(o);
-                    }
-                    continue;
-                }
-                RangeEnd::Split(reason) if range.len() == 1 => {
-                    outcomes[range.start] =
-                        Some(EventOutcome::failed(FailureKind::Rejected, reason));
-                    continue;
-                }
-                RangeEnd::Split(_) => {
-                    let mid = range.start + range.len() / 2;
-                    stack.push(mid..range.end);
-                    stack.push(range.start..mid);
-                    continue;
-                }
-                RangeEnd::Fatal(fatal) => {
+        while let Some(task) = tasks.pop() {
+            let range = task.range();
+            let end = self.send_range(&events[range.clone()], &mut run);
+            let stop = match (task, end) {
+                (_, RangeEnd::Fatal(fatal)) => {
                     let reason = format!("not sent: {fatal}");
                     let _ = self.halted.set(fatal.clone());
                     run.out.fatal = Some(fatal);
                     reason
                 }
-                RangeEnd::Abort(reason) => reason,
-            };
-            for r in std::iter::once(range).chain(stack.drain(..)) {
-                for slot in &mut outcomes[r] {
-                    *slot = Some(EventOutcome::failed(FailureKind::Aborted, stop.clone()));
+                (_, RangeEnd::Abort(reason)) => reason,
+                // The whole batch refused with a 400: before splitting it down to single
+                // events, find out whether the answer is about some events or about the
+                // request, by sending its quarters.
+                (Task::Whole(r), RangeEnd::Split(split))
+                    if r == (0..n) && n > 1 && split.status == 400 =>
+                {
+                    let mut rest = quarters(n);
+                    let part = rest.remove(0);
+                    rest.reverse();
+                    tasks.push(Task::Probe {
+                        parent: split,
+                        part,
+                        rest,
+                        failed: Vec::new(),
+                    });
+                    continue;
                 }
+                (Task::Whole(_), end) => {
+                    settle(&mut outcomes, &mut tasks, range, end);
+                    continue;
+                }
+                (
+                    Task::Probe {
+                        parent,
+                        mut rest,
+                        mut failed,
+                        ..
+                    },
+                    RangeEnd::Split(split),
+                ) if split.same_as(&parent) => {
+                    failed.push(range);
+                    if let Some(part) = rest.pop() {
+                        tasks.push(Task::Probe {
+                            parent,
+                            part,
+                            rest,
+                            failed,
+                        });
+                    } else {
+                        // Every quarter failed exactly as the whole: the answer is about the
+                        // request, and splitting further would only repeat it.
+                        let reason = format!(
+                            "{}; every part of the batch got the same answer, so it was not split further",
+                            parent.reason
+                        );
+                        for slot in &mut outcomes {
+                            *slot =
+                                Some(EventOutcome::failed(FailureKind::Rejected, reason.clone()));
+                        }
+                    }
+                    continue;
+                }
+                // A quarter answered otherwise: the 400 is about some events, so the quarters
+                // that got it are split until those events are alone.
+                (
+                    Task::Probe {
+                        parent,
+                        rest,
+                        failed,
+                        ..
+                    },
+                    end,
+                ) => {
+                    tasks.extend(rest.into_iter().map(Task::Whole));
+                    settle(&mut outcomes, &mut tasks, range, end);
+                    for r in failed {
+                        settle(
+                            &mut outcomes,
+                            &mut tasks,
+                            r,
+                            RangeEnd::Split(parent.clone()),
+                        );
+                    }
+                    continue;
+                }
+            };
+            for slot in outcomes.iter_mut().filter(|o| o.is_none()) {
+                *slot = Some(EventOutcome::failed(FailureKind::Aborted, stop.clone()));
             }
+            tasks.clear();
         }
         run.out.outcomes = outcomes
             .into_iter()
@@ -490,7 +624,7 @@ impl Deliverer {
                     }
                     match judge(&reply, events.len(), &mut run.out.warnings) {
                         Verdict::Settled(list) => return RangeEnd::Settled(list),
-                        Verdict::Split(reason) => return RangeEnd::Split(reason),
+                        Verdict::Split(split) => return RangeEnd::Split(split),
                         Verdict::Fatal(f) => return RangeEnd::Fatal(f),
                         Verdict::Retry(reason) => (reason, reply.retry_after),
                     }

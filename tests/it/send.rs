@@ -632,3 +632,59 @@ fn a_sender_that_dies_fails_the_run_and_accounts_for_its_events() {
     let held = pinconv(["state", "failed", "--state", state.to_str().unwrap()]).code(0);
     assert!(!held.stdout.trim().is_empty(), "{}", held.stderr);
 }
+
+#[test]
+fn a_400_about_the_whole_batch_is_not_split_down_to_single_events() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(400, 1, "Invalid parameters."))
+        .start();
+    let input = orders(444);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let d = send(
+        &server,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(3);
+    d.stderr_has("every part of the batch got the same answer");
+    // The batch, then each quarter: every quarter failing as the whole did ends the splitting.
+    assert_eq!(server.request_count(), 5);
+    let f = lines(&failed);
+    assert_eq!(f.len(), 444);
+    assert!(f.iter().all(|l| l["kind"] == "rejected"));
+    assert!(f.iter().all(|l| l["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Invalid parameters.")));
+}
+
+#[test]
+fn a_400_in_one_half_only_is_still_isolated() {
+    // Two poison events with the same message, one in each half: halves alone cannot tell
+    // this from a 400 about the request, the quarters can (two of them are accepted).
+    let server = MockServer::builder()
+        .handler(|req| {
+            if req.event_ids().iter().any(|id| id == "O-3" || id == "O-33") {
+                Reply::error(400, 4196, "Invalid request: 'value' is not a number")
+            } else {
+                Reply::Ok
+            }
+        })
+        .start();
+    let input = orders(40);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    send(
+        &server,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(3)
+    .stderr_has("accepted  38");
+    let ids: BTreeSet<String> = lines(&failed)
+        .iter()
+        .map(|l| l["event_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, BTreeSet::from(["O-3".to_owned(), "O-33".to_owned()]));
+}
