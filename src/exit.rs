@@ -14,7 +14,8 @@ pub enum Exit {
     Usage = 2,
     /// `send`: Pinterest refused some events (see the failed-out file).
     PartialFailure = 3,
-    /// `send`: Pinterest refused the token or the ad account (401/403); nothing retried.
+    /// `send`: Pinterest refused the token or the ad account (401/403), or knows no such ad
+    /// account (404); nothing retried.
     Auth = 4,
     /// `send`: gave up after retries on rate limits, server or network errors; safe to re-run.
     Temporary = 5,
@@ -33,7 +34,7 @@ exit codes:
        or `hash` got a value that normalizes to nothing
   2    usage, configuration or input error (or an internal failure in send)
   3    send: Pinterest refused some events (see --failed-out)
-  4    send: authentication or permission failure (HTTP 401/403)
+  4    send: authentication or permission failure (HTTP 401/403), or no such ad account (404)
   5    send: gave up after retries (rate limit, server or network errors); safe to re-run
   6    the delivery ledger is in use by another pinconv run
   130  interrupted (Ctrl-C / SIGTERM)";

@@ -85,7 +85,7 @@ pub fn exit_code(ending: &Ending<'_>) -> Exit {
                 Exit::Interrupted
             } else if let Some(fatal) = &settled.fatal {
                 match fatal {
-                    Fatal::Auth { .. } => Exit::Auth,
+                    Fatal::Auth { .. } | Fatal::NotFound { .. } => Exit::Auth,
                     Fatal::Crashed { .. } => Exit::Usage,
                 }
             } else if s.failed_by_kind.contains_key("gave_up") {

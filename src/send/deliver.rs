@@ -3,8 +3,7 @@
 //! The rules follow README §6 and §8: 200 and 422 carry per-event results matched by index;
 //! 400 and 413 split the batch in halves until the offending events are alone (a 400 first
 //! sends the batch's quarters: if every one gets the same answer, it is about the request and
-//! the batch fails as a whole); 401 and 403 stop
-//! everything; 429 (unless it is the "spam" kind), 5xx and transport failures are retried with
+//! the batch fails as a whole); 401, 403 and 404 (no such ad account) stop everything; 429 (unless it is the "spam" kind), 5xx and transport failures are retried with
 //! full-jitter backoff, honouring `Retry-After`, within an attempt limit and a deadline; any
 //! other status fails the events without a retry.
 
@@ -77,6 +76,11 @@ pub enum Fatal {
         /// Pinterest's message and code.
         message: String,
     },
+    /// 404: there is no such ad account (or no events endpoint at `--api-base`).
+    NotFound {
+        /// Pinterest's message and code.
+        message: String,
+    },
     /// A sender thread died (a bug): its batch may or may not have reached Pinterest.
     Crashed {
         /// The panic message.
@@ -94,6 +98,9 @@ impl Fatal {
             Fatal::Auth { .. } => {
                 "check the access token (`PINTEREST_ACCESS_TOKEN`): it may be mistyped, expired or revoked"
             }
+            Fatal::NotFound { .. } => {
+                "check `--ad-account` (or `PINTEREST_AD_ACCOUNT_ID`): it must be the id of an ad account the token's user can see, the digits in the Ads Manager address; with `--api-base`, check that it ends in `/v5`"
+            }
             Fatal::Crashed { .. } => {
                 "this is a bug in pinconv: please report it; the events it held are in the failed-out file and the ledger as failed, so a re-run sends them again"
             }
@@ -104,10 +111,25 @@ impl Fatal {
 impl fmt::Display for Fatal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Fatal::Auth {
+                status: 403,
+                message,
+            } => {
+                write!(
+                    f,
+                    "pinterest refused access to the ad account: the token's user lacks permission on it (http 403): {message}"
+                )
+            }
             Fatal::Auth { status, message } => {
                 write!(
                     f,
                     "pinterest refused the access token (http {status}): {message}"
+                )
+            }
+            Fatal::NotFound { message } => {
+                write!(
+                    f,
+                    "pinterest knows no such ad account (http 404): {message}"
                 )
             }
             Fatal::Crashed { message } => {
@@ -419,6 +441,10 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
         }),
         401 | 403 => Verdict::Fatal(Fatal::Auth {
             status,
+            message: server_message(&reply.body),
+        }),
+        // The same address answers every batch alike: stop at the first one, as for a 401.
+        404 => Verdict::Fatal(Fatal::NotFound {
             message: server_message(&reply.body),
         }),
         429 => {

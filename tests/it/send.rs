@@ -219,6 +219,50 @@ fn auth_failures_stop_at_once_with_exit_4() {
 }
 
 #[test]
+fn a_wrong_ad_account_stops_at_the_first_answer_with_exit_4() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(404, 2, "Ad account not found."))
+        .start();
+    let input = orders(30);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let d = send(
+        &server,
+        &[
+            "--no-state",
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--failed-out",
+            failed.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .code(4);
+    d.stderr_has("error: pinterest knows no such ad account (http 404)")
+        .stderr_has("hint: check `--ad-account`")
+        .stderr_lacks("access token");
+    assert_eq!(server.request_count(), 1, "nothing posted after the 404");
+    let f = lines(&failed);
+    assert_eq!(f.len(), 30);
+    assert!(f.iter().all(|l| l["kind"] == "aborted"));
+}
+
+#[test]
+fn a_403_is_about_permission_on_the_ad_account() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(403, 29, "You are not permitted to access that resource."))
+        .start();
+    let input = orders(3);
+    send(&server, &["--no-state"], input.path().to_str().unwrap())
+        .code(4)
+        .stderr_has("refused access to the ad account")
+        .stderr_has("lacks permission")
+        .stderr_lacks("refused the access token");
+}
+
+#[test]
 fn rate_limits_and_server_errors_are_retried() {
     let server = MockServer::script([
         Reply::error(429, 8, "This request exceeded a rate limit.").with_header("Retry-After", "1"),
