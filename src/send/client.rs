@@ -129,6 +129,10 @@ impl TransportError {
     }
 }
 
+/// The most of an answer's body that is read (1 MiB): Pinterest's answers are a few KiB per
+/// thousand events, and a server sending without end must not grow memory.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
 /// The parts of an HTTP answer that delivery needs.
 #[derive(Debug, Clone)]
 pub struct HttpReply {
@@ -138,8 +142,11 @@ pub struct HttpReply {
     pub retry_after: Option<Duration>,
     /// `x-pinterest-rid`, Pinterest's request id for support.
     pub request_id: Option<String>,
-    /// The raw body (with the token scrubbed out, should a server ever echo it).
+    /// The raw body (with the token scrubbed out, should a server ever echo it), at most
+    /// [`MAX_RESPONSE_BYTES`].
     pub body: Vec<u8>,
+    /// Whether the body was longer than [`MAX_RESPONSE_BYTES`] and was cut there.
+    pub truncated: bool,
 }
 
 /// A configured client for one ad account. Cheap to share across threads.
@@ -211,6 +218,33 @@ fn scrub(body: Vec<u8>, needle: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Reads at most `limit` bytes of the body; the rest is never read (dropping the response
+/// closes the connection). Returns the bytes and whether there was more.
+fn read_capped(
+    resp: reqwest::blocking::Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), TransportError> {
+    use std::io::Read as _;
+    let mut body = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    resp.take(cap).read_to_end(&mut body).map_err(|e| {
+        match e.get_ref().and_then(|r| r.downcast_ref::<reqwest::Error>()) {
+            Some(re) => TransportError::from_reqwest(re),
+            None => TransportError {
+                kind: if e.kind() == std::io::ErrorKind::TimedOut {
+                    TransportKind::Timeout
+                } else {
+                    TransportKind::Connection
+                },
+                message: e.to_string(),
+            },
+        }
+    })?;
+    let truncated = body.len() > limit;
+    body.truncate(limit);
+    Ok((body, truncated))
 }
 
 impl Client {
@@ -320,13 +354,14 @@ impl Client {
             .get("x-pinterest-rid")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let bytes = resp.bytes().map_err(|e| TransportError::from_reqwest(&e))?;
-        let body = scrub(bytes.to_vec(), self.token.expose_secret().as_bytes());
+        let (bytes, truncated) = read_capped(resp, MAX_RESPONSE_BYTES)?;
+        let body = scrub(bytes, self.token.expose_secret().as_bytes());
         Ok(HttpReply {
             status,
             retry_after,
             request_id,
             body,
+            truncated,
         })
     }
 }

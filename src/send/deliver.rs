@@ -349,9 +349,16 @@ fn server_message(body: &[u8]) -> String {
     }
 }
 
-/// `http <status>: <message> (code <code>)`.
-fn describe(status: u16, body: &[u8]) -> String {
-    format!("http {status}: {}", server_message(body))
+/// `http <status>: <message> (code <code>)`, saying so when the answer was cut.
+fn describe(reply: &HttpReply) -> String {
+    let mut s = format!("http {}: {}", reply.status, server_message(&reply.body));
+    if reply.truncated {
+        s.push_str(&format!(
+            " (the answer was longer than {} MiB; only that much was read)",
+            super::client::MAX_RESPONSE_BYTES >> 20
+        ));
+    }
+    s
 }
 
 /// `{"data":[e1,e2,…]}` from already serialized events, without re-serializing them.
@@ -422,7 +429,10 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
             Ok(resp) => Verdict::Settled(per_event(&resp.events, n, status, warnings)),
             Err(e) => all(
                 FailureKind::Other,
-                format!("pinterest answered http 200 but its per-event results cannot be read ({e}); the events may or may not have been recorded"),
+                format!(
+                    "pinterest answered http 200 but its per-event results cannot be read ({e}{}); the events may or may not have been recorded",
+                    if reply.truncated { ", the answer was longer than 1 MiB" } else { "" }
+                ),
             ),
         },
         422 => {
@@ -432,12 +442,12 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
                 .and_then(|d| serde_json::from_value::<ApiResponse>(d).ok());
             match details {
                 Some(resp) => Verdict::Settled(per_event(&resp.events, n, status, warnings)),
-                None => all(FailureKind::Rejected, describe(status, &reply.body)),
+                None => all(FailureKind::Rejected, describe(reply)),
             }
         }
         400 | 413 => Verdict::Split(Split {
             status,
-            reason: describe(status, &reply.body),
+            reason: describe(reply),
         }),
         401 | 403 => Verdict::Fatal(Fatal::Auth {
             status,
@@ -448,7 +458,7 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
             message: server_message(&reply.body),
         }),
         429 => {
-            let reason = describe(status, &reply.body);
+            let reason = describe(reply);
             // Pinterest's quickstart treats a "spam" 429 as its own, non-rate-limit condition.
             if reason.to_lowercase().contains("spam") {
                 all(FailureKind::Spam, reason)
@@ -456,8 +466,8 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
                 Verdict::Retry(reason)
             }
         }
-        500..=599 => Verdict::Retry(describe(status, &reply.body)),
-        _ => all(FailureKind::Other, describe(status, &reply.body)),
+        500..=599 => Verdict::Retry(describe(reply)),
+        _ => all(FailureKind::Other, describe(reply)),
     }
 }
 

@@ -277,6 +277,30 @@ fn rate_limits_and_server_errors_are_retried() {
 }
 
 #[test]
+fn an_endless_answer_is_read_only_up_to_1_mib() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::Endless(500))
+        .start();
+    let input = orders(2);
+    send(
+        &server,
+        &["--no-state", "--max-attempts", "2"],
+        input.path().to_str().unwrap(),
+    )
+    .timeout(Duration::from_secs(60))
+    .code(5)
+    .stderr_has("http 500: ")
+    .stderr_has("the answer was longer than 1 MiB; only that much was read");
+    assert_eq!(server.request_count(), 2);
+    // A retry after a cut answer goes through as usual.
+    let server = MockServer::script([Reply::Endless(503), Reply::Ok]);
+    send(&server, &["--no-state"], input.path().to_str().unwrap())
+        .timeout(Duration::from_secs(60))
+        .code(0)
+        .stderr_has("accepted  2");
+}
+
+#[test]
 fn spam_429_is_not_retried() {
     let server = MockServer::script([Reply::error(429, 8, "Blocked as spam")]);
     let input = orders(2);
