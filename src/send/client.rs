@@ -197,6 +197,13 @@ fn bearer(token: &SecretString) -> Result<HeaderValue, ConfigError> {
     Ok(value)
 }
 
+/// Whether an `x-pinterest-rid` value looks like a request id (1 to 64 letters, digits and
+/// dashes); anything else a server puts there is dropped rather than stored in the report and
+/// the ledger.
+fn request_id_shaped(v: &str) -> bool {
+    (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Replaces every occurrence of `needle` in `body` with `[REDACTED]`.
 fn scrub(body: Vec<u8>, needle: &[u8]) -> Vec<u8> {
     // Very short tokens (only ever seen in tests) would mangle ordinary text.
@@ -325,6 +332,20 @@ impl Client {
         })
     }
 
+    /// Server text made safe to print and store: the token (should a server echo it, in any
+    /// JSON escaping: this runs on decoded text) becomes `[REDACTED]`, emails `[email]` and
+    /// phone numbers `[phone]`.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        let token = self.token.expose_secret();
+        let text = if token.len() >= 8 && text.contains(token) {
+            text.replace(token, "[REDACTED]")
+        } else {
+            text.to_owned()
+        };
+        super::redact::pii(&text).into_owned()
+    }
+
     /// The full endpoint URL, query included.
     pub fn endpoint(&self) -> &str {
         self.endpoint.as_str()
@@ -353,6 +374,7 @@ impl Client {
         let request_id = headers
             .get("x-pinterest-rid")
             .and_then(|v| v.to_str().ok())
+            .filter(|v| request_id_shaped(v) && !v.contains(self.token.expose_secret()))
             .map(str::to_string);
         let (bytes, truncated) = read_capped(resp, MAX_RESPONSE_BYTES)?;
         let body = scrub(bytes, self.token.expose_secret().as_bytes());
@@ -487,6 +509,39 @@ mod tests {
             assert!(!t.contains(TOKEN), "{t}");
             assert!(!t.contains("SECRET"), "{t}");
         }
+    }
+
+    #[test]
+    fn request_ids_must_look_like_request_ids() {
+        for good in ["mock-12", "0a1b2c3d4e5f", "A-1"] {
+            assert!(request_id_shaped(good), "{good}");
+        }
+        for bad in [
+            "",
+            "pina_SECRETTOKEN123456",
+            "a b",
+            "x@example.com",
+            &"a".repeat(65),
+        ] {
+            assert!(!request_id_shaped(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn redact_removes_token_and_pii_from_decoded_text() {
+        let client = Client::new(cfg("http://127.0.0.1:1/v5")).unwrap();
+        let decoded: String = serde_json::from_str(&format!(
+            "\"{}\"",
+            format!("token {TOKEN} of jane@example.com, +1 555 555 0199")
+                .chars()
+                .map(|c| format!("\\u{:04x}", c as u32))
+                .collect::<String>()
+        ))
+        .unwrap();
+        assert_eq!(
+            client.redact(&decoded),
+            "token [REDACTED] of [email], [phone]"
+        );
     }
 
     #[test]

@@ -618,8 +618,33 @@ impl Deliverer {
         run.out.outcomes = outcomes
             .into_iter()
             .map(|o| o.unwrap_or_else(|| EventOutcome::failed(FailureKind::Aborted, "not sent")))
+            .map(|o| self.redact(o))
             .collect();
+        run.out.fatal = run.out.fatal.take().map(|f| match f {
+            Fatal::Auth { status, message } => Fatal::Auth {
+                status,
+                message: self.client.redact(&message),
+            },
+            Fatal::NotFound { message } => Fatal::NotFound {
+                message: self.client.redact(&message),
+            },
+            crashed @ Fatal::Crashed { .. } => crashed,
+        });
         run.out
+    }
+
+    /// The outcome with the server's text made safe to print and store (no token, no email,
+    /// no phone number); every reason and warning passes here before it leaves delivery.
+    fn redact(&self, o: EventOutcome) -> EventOutcome {
+        match o {
+            EventOutcome::Accepted { warning } => EventOutcome::Accepted {
+                warning: warning.map(|w| self.client.redact(&w)),
+            },
+            EventOutcome::Failed { reason, kind } => EventOutcome::Failed {
+                reason: self.client.redact(&reason),
+                kind,
+            },
+        }
     }
 
     /// Why no further attempt may start, if so.

@@ -8,6 +8,7 @@
 pub mod client;
 pub mod deliver;
 pub mod pool;
+pub mod redact;
 pub mod retry;
 pub mod session;
 

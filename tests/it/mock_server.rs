@@ -587,10 +587,16 @@ fn respond(
         _ => "Status",
     };
     let mut out = format!(
-        "HTTP/1.1 {code} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-pinterest-rid: mock-{}\r\n",
+        "HTTP/1.1 {code} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
         body.len(),
-        req.seq
     );
+    // A scripted request id replaces the default one.
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("x-pinterest-rid"))
+    {
+        out.push_str(&format!("x-pinterest-rid: mock-{}\r\n", req.seq));
+    }
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }

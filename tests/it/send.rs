@@ -756,3 +756,60 @@ fn a_400_in_one_half_only_is_still_isolated() {
         .collect();
     assert_eq!(ids, BTreeSet::from(["O-3".to_owned(), "O-33".to_owned()]));
 }
+
+#[test]
+fn token_and_pii_from_the_server_never_reach_files() {
+    // The token JSON-escaped letter by letter, an email and a phone number in the message,
+    // and the token again as the request id.
+    let escaped: String = TOKEN
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let body = format!(
+        r#"{{"code":1,"message":"token {escaped} may not send for jane.doe@example.com or +1 (555) 555-0199"}}"#
+    );
+    let server = MockServer::builder()
+        .handler(move |_| Reply::status(422, &body).with_header("x-pinterest-rid", TOKEN))
+        .start();
+    let input = orders(2);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let report = dir.path().join("report.json");
+    let state = dir.path().join("ledger.sqlite");
+    let d = send(
+        &server,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--failed-out",
+            failed.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .code(3);
+    d.stderr_has("token [REDACTED] may not send for [email] or [phone]");
+    let held = pinconv(["state", "failed", "--state", state.to_str().unwrap()]).code(0);
+    let texts = [
+        d.stderr.clone(),
+        std::fs::read_to_string(&failed).unwrap(),
+        std::fs::read_to_string(&report).unwrap(),
+        held.stdout.clone(),
+        String::from_utf8_lossy(&std::fs::read(&state).unwrap()).into_owned(),
+        std::fs::read(dir.path().join("ledger.sqlite-wal"))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default(),
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        for secret in [TOKEN, "jane.doe@example.com", "555-0199", "SEKRET"] {
+            assert!(!t.contains(secret), "text {i} holds {secret:?}:\n{t}");
+        }
+    }
+    let r: serde_json::Value = serde_json::from_str(&texts[2]).unwrap();
+    assert_eq!(
+        r["send"]["request_ids"],
+        serde_json::json!([]),
+        "a token-shaped request id is dropped"
+    );
+}
