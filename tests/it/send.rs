@@ -813,3 +813,48 @@ fn token_and_pii_from_the_server_never_reach_files() {
         "a token-shaped request id is dropped"
     );
 }
+
+#[test]
+fn after_ctrl_c_the_records_read_are_counted() {
+    let server = MockServer::builder()
+        .latency(Duration::from_millis(200))
+        .start();
+    let input = orders(20_480);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let child = spawn_send(
+        &server,
+        &[
+            "--no-state",
+            "--concurrency",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path(),
+        2,
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let (records, orders) = (
+        r["offline"]["records"].as_u64().unwrap(),
+        r["offline"]["orders"].as_u64().unwrap(),
+    );
+    assert!(orders > 0 && orders < 20_480, "{orders} orders");
+    // One row per order in this file: the records counted are those of the orders handled.
+    assert_eq!(records, orders, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "read {records} records from 1 input: {orders} orders"
+        )),
+        "{stderr}"
+    );
+}
