@@ -206,7 +206,8 @@ pub struct SendArgs {
     /// Seconds per HTTP request before it counts as timed out (1..=3600).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Write every event not accepted to FILE (NDJSON, re-sendable with `send`).
+    /// Write every event not accepted to FILE (NDJSON, re-sendable with `send`); no file is
+    /// left when every event was accepted.
     #[arg(long, value_name = "FILE")]
     pub failed_out: Option<PathBuf>,
     /// Write a JSON run report to FILE.
@@ -221,7 +222,8 @@ pub struct SendArgs {
     /// Send events the ledger says were already accepted.
     #[arg(long)]
     pub resend: bool,
-    /// Send events whose payload changed since they were accepted.
+    /// Send events whose payload changed since they were accepted (under the same `event_id`,
+    /// which Pinterest deduplicates by: it may keep the version it received first).
     #[arg(long)]
     pub resend_changed: bool,
 }

@@ -51,6 +51,8 @@ pub struct SendStats {
     pub already_sent: u64,
     /// Events accepted before with different content, held back (see `--resend-changed`).
     pub changed_not_sent: u64,
+    /// Which events those are, with their input rows (the first 1000).
+    pub changed_not_sent_events: Vec<HeldBack>,
     /// Events that failed in an earlier run and were sent again.
     pub retried_from_ledger: u64,
     /// Events Pinterest accepted with a warning.
@@ -70,6 +72,17 @@ pub struct SendStats {
     pub interrupted: bool,
     /// Events a dry run would send.
     pub would_send: u64,
+}
+
+/// An event held back because it changed since it was accepted.
+#[derive(Debug, Serialize)]
+pub struct HeldBack {
+    /// Its `event_id`.
+    pub event_id: String,
+    /// The input it came from.
+    pub file: String,
+    /// Its line in that input.
+    pub line: u64,
 }
 
 impl SendStats {
@@ -409,6 +422,8 @@ struct Session<'a> {
     lookup: Option<Ledger>,
     writer: Option<LedgerWriter>,
     failed_out: Option<BufWriter<File>>,
+    /// Lines written to `failed_out`.
+    failed_lines: u64,
     dry: Option<&'a mut dyn BodySink>,
     stats: SendStats,
     fatal: Option<Fatal>,
@@ -470,6 +485,13 @@ impl Session<'_> {
                 }
                 Decision::Changed { .. } if !self.resend_changed && !self.resend => {
                     self.stats.changed_not_sent += 1;
+                    if self.stats.changed_not_sent_events.len() < MAX_REQUEST_IDS {
+                        self.stats.changed_not_sent_events.push(HeldBack {
+                            event_id: meta.key.event_id.clone(),
+                            file: meta.file.to_string(),
+                            line: meta.line,
+                        });
+                    }
                     let p = Problem {
                         file: meta.file.clone(),
                         line: meta.line,
@@ -480,7 +502,7 @@ impl Session<'_> {
                             "event `{}` was accepted before with different content; not sent again",
                             meta.key.event_id
                         ),
-                        hint: Some("pass `--resend-changed` to send the new version (Pinterest deduplicates by event id)".into()),
+                        hint: Some("if the change matters (an edited value, a refund), pass `--resend-changed` to send it; it keeps its `event_id`, and Pinterest deduplicates by `event_id`, so it may keep the version it received first".into()),
                         order: Some(meta.key.event_id.clone()),
                     };
                     self.printer.problem(&p);
@@ -625,6 +647,7 @@ impl Session<'_> {
                         };
                         serde_json::to_writer(&mut *out, &line)?;
                         out.write_all(b"\n")?;
+                        self.failed_lines += 1;
                     }
                     if *kind != FailureKind::Aborted {
                         failed.push(ledger::Failed {
@@ -804,6 +827,7 @@ impl Prepared {
             lookup,
             writer,
             failed_out,
+            failed_lines: 0,
             dry: d.dry,
             stats: SendStats::default(),
             fatal: None,
@@ -822,6 +846,7 @@ impl Prepared {
         }
         session.progress.finish();
         let stats = std::mem::take(&mut session.stats);
+        let fatal = session.fatal.take();
         let mut errors: Vec<SessionError> = Vec::new();
         if let Some(e) = input_error {
             errors.push(e.into());
@@ -839,10 +864,18 @@ impl Prepared {
             errors.push(SessionError::Local(e));
         }
         totals.batches = stats.batches;
+        let failed_lines = session.failed_lines;
+        drop(session);
+        // Every event was accepted: no failed-out file rather than an empty one, so its
+        // presence alone says something needs a look (a device such as `/dev/null` stays).
+        let failed_out_path = failed_out_path.filter(|p| {
+            let empty = failed_lines == 0 && std::fs::metadata(p).is_ok_and(|m| m.is_file());
+            !(empty && std::fs::remove_file(p).is_ok())
+        });
         Delivered {
             totals,
             stats,
-            fatal: session.fatal.take(),
+            fatal,
             ledger,
             run_id,
             errors,
@@ -863,7 +896,7 @@ pub struct Settled {
     pub errors: Vec<SessionError>,
     /// Failures recording the run in the ledger (reported; they do not change the outcome).
     pub ledger_errors: Vec<anyhow::Error>,
-    /// `--failed-out`, when given.
+    /// `--failed-out`, when given and written (it is removed when nothing failed).
     pub failed_out: Option<PathBuf>,
 }
 

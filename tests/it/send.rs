@@ -858,3 +858,73 @@ fn after_ctrl_c_the_records_read_are_counted() {
         "{stderr}"
     );
 }
+
+#[test]
+fn no_failed_out_file_when_every_event_was_accepted() {
+    let server = MockServer::ok();
+    let input = orders(3);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    // A file left by an earlier run: its failures are not this run's.
+    std::fs::write(&failed, "{\"stale\":true}\n").unwrap();
+    send(
+        &server,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(0)
+    .stderr_has("accepted  3");
+    assert!(!failed.exists(), "an empty failed-out file was left");
+    // `/dev/null` is never removed.
+    send(
+        &server,
+        &["--no-state", "--failed-out", "/dev/null"],
+        input.path().to_str().unwrap(),
+    )
+    .code(0);
+    assert!(std::path::Path::new("/dev/null").exists());
+}
+
+#[test]
+fn the_report_names_the_events_held_back_as_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("ledger.sqlite");
+    let report = dir.path().join("report.json");
+    let server = MockServer::ok();
+    let csv = |value: &str| {
+        temp_file(
+            ".csv",
+            &format!("order_id,event_time,email,value,currency\nE-1,2026-11-21T10:00:00Z,a@example.com,10.00,USD\nE-2,2026-11-21T10:00:00Z,b@example.com,{value},USD\n"),
+        )
+    };
+    let before = csv("20.00");
+    send(
+        &server,
+        &["--state", state.to_str().unwrap()],
+        before.path().to_str().unwrap(),
+    )
+    .code(0);
+    let after = csv("25.00");
+    let d = send(
+        &server,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        after.path().to_str().unwrap(),
+    )
+    .code(0);
+    // The hint says what the flag does and what it cannot promise.
+    d.stderr_has("pass `--resend-changed` to send it")
+        .stderr_has("may keep the version it received first");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["send"]["changed_not_sent"], 1);
+    let held = &r["send"]["changed_not_sent_events"];
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(held[0]["event_id"], "E-2");
+    assert_eq!(held[0]["line"], 3);
+    assert_eq!(held[0]["file"], after.path().to_str().unwrap());
+}
