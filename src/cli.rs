@@ -170,7 +170,8 @@ pub struct SendArgs {
     /// Pinterest ad account id (digits).
     #[arg(long, env = "PINTEREST_AD_ACCOUNT_ID")]
     pub ad_account: Option<String>,
-    /// File holding the access token [default: the `PINTEREST_ACCESS_TOKEN` environment variable].
+    /// File holding only the access token, at most 64 KiB, best mode 0600 [default: the
+    /// `PINTEREST_ACCESS_TOKEN` environment variable].
     #[arg(long)]
     pub token_file: Option<PathBuf>,
     /// Add `test=true`: Pinterest validates the events but does not record them.

@@ -75,6 +75,15 @@ impl Printer {
         self.line(&s);
     }
 
+    /// A warning about the run itself (not a row), shown even with `--quiet`.
+    pub fn warning(&self, message: &str, hint: Option<&str>) {
+        let mut s = format!("warning: {message}");
+        if let Some(h) = hint {
+            hint_line(&mut s, h);
+        }
+        self.line(&s);
+    }
+
     /// The closing accounting.
     pub fn summary(&self, t: &Totals, verb: &str) {
         if self.listed > self.limit {

@@ -118,6 +118,9 @@ pub fn run(a: &SendArgs) -> Exit {
         Err(e) => return prepare_failed(&printer, e),
     };
     let ledger_path = prepared.ledger_path().map(|p| p.display().to_string());
+    for w in &prepared.warnings {
+        printer.warning(&w.message, w.hint.as_deref());
+    }
 
     let mut dry_file: Option<AtomicFile> = None;
     let mut dry = match (&a.output, a.dry_run) {
@@ -172,7 +175,11 @@ pub fn run(a: &SendArgs) -> Exit {
     printer.summary(&settled.totals, "built");
     send_summary(&printer, &settled.stats, a.dry_run, a.test);
     if let Some(f) = &settled.fatal {
-        printer.error(&anyhow::anyhow!("{f}"), Some(f.hint()));
+        let hint = match &a.token_file {
+            Some(p) => f.hint_for_token(&format!("the token file `{}`", p.display())),
+            None => f.hint(),
+        };
+        printer.error(&anyhow::anyhow!("{f}"), Some(&hint));
     }
     if let Some(path) = &a.report {
         let report = RunReport {

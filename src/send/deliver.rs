@@ -89,14 +89,25 @@ pub enum Fatal {
 }
 
 impl Fatal {
-    /// What the user can do about it.
-    pub fn hint(&self) -> &'static str {
+    /// What the user can do about it, when the token came from `PINTEREST_ACCESS_TOKEN`.
+    pub fn hint(&self) -> String {
+        self.hint_for_token("`PINTEREST_ACCESS_TOKEN`")
+    }
+
+    /// What the user can do about it; `token_source` names where the token came from (the
+    /// variable, or the token file).
+    pub fn hint_for_token(&self, token_source: &str) -> String {
+        if let Fatal::Auth { status: 401, .. } = self {
+            return format!(
+                "check the access token ({token_source}): it may be mistyped, expired or revoked"
+            );
+        }
         match self {
             Fatal::Auth { status: 403, .. } => {
                 "the token's user needs Admin, Analyst, Audience or Campaign access on the ad account (or to own it)"
             }
             Fatal::Auth { .. } => {
-                "check the access token (`PINTEREST_ACCESS_TOKEN`): it may be mistyped, expired or revoked"
+                "check the access token: it may be mistyped, expired or revoked"
             }
             Fatal::NotFound { .. } => {
                 "check `--ad-account` (or `PINTEREST_AD_ACCOUNT_ID`): it must be the id of an ad account the token's user can see, the digits in the Ads Manager address; with `--api-base`, check that it ends in `/v5`"
@@ -105,6 +116,7 @@ impl Fatal {
                 "this is a bug in pinconv: please report it; the events it held are in the failed-out file and the ledger as failed, so a re-run sends them again"
             }
         }
+        .to_owned()
     }
 }
 

@@ -163,6 +163,24 @@ pub enum PrepareError {
     /// No usable token.
     #[error("no access token: set `PINTEREST_ACCESS_TOKEN` or pass `--token-file FILE`")]
     NoToken,
+    /// The token file holds nothing but white space.
+    #[error("token file `{}` is empty", path.display())]
+    EmptyTokenFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The token file is far larger than a token.
+    #[error("token file `{}` is larger than {} KiB, far more than a token", path.display(), MAX_TOKEN_FILE_BYTES / 1024)]
+    TokenFileTooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The token file is not text.
+    #[error("token file `{}` is not UTF-8 text", path.display())]
+    TokenFileNotText {
+        /// The file.
+        path: PathBuf,
+    },
     /// The token file cannot be read.
     #[error("cannot read token file `{}`", path.display())]
     TokenFile {
@@ -200,6 +218,12 @@ impl PrepareError {
             PrepareError::NoAdAccount => {
                 Some("or use `--dry-run` to check everything without sending".into())
             }
+            PrepareError::EmptyTokenFile { .. } => Some(
+                "write the access token into it (one line), or set `PINTEREST_ACCESS_TOKEN` and leave out `--token-file`".into(),
+            ),
+            PrepareError::TokenFileTooLarge { .. } | PrepareError::TokenFileNotText { .. } => {
+                Some("`--token-file` names a file holding only the access token".into())
+            }
             _ => None,
         }
     }
@@ -222,24 +246,76 @@ struct Network {
 /// Everything opened and checked; nothing sent yet.
 pub struct Prepared {
     opts: Options,
+    /// Warnings to print before sending (e.g. a token file others can read).
+    pub warnings: Vec<Warning>,
     network: Option<Network>,
     ledger: Option<Ledger>,
     lookup: Option<Ledger>,
     failed_out: Option<(PathBuf, BufWriter<File>)>,
 }
 
+/// The most of a token file that is read: a token is a few hundred bytes, and a wrong path
+/// (`/dev/zero`, a log) must not be read without end.
+pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
+/// A warning found while preparing, printed before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What is wrong.
+    pub message: String,
+    /// The fix.
+    pub hint: Option<String>,
+}
+
 /// The access token, from `--token-file` or `PINTEREST_ACCESS_TOKEN`; never printed.
-fn read_token(file: Option<&Path>) -> Result<SecretString, PrepareError> {
-    let raw = match file {
-        Some(p) => std::fs::read_to_string(p).map_err(|source| PrepareError::TokenFile {
-            path: p.to_owned(),
-            source,
-        })?,
-        None => std::env::var("PINTEREST_ACCESS_TOKEN").unwrap_or_default(),
+fn read_token(
+    file: Option<&Path>,
+    warnings: &mut Vec<Warning>,
+) -> Result<SecretString, PrepareError> {
+    let Some(p) = file else {
+        let t = std::env::var("PINTEREST_ACCESS_TOKEN").unwrap_or_default();
+        let t = t.trim();
+        if t.is_empty() {
+            return Err(PrepareError::NoToken);
+        }
+        return Ok(SecretString::from(t.to_owned()));
     };
+    let read_error = |source| PrepareError::TokenFile {
+        path: p.to_owned(),
+        source,
+    };
+    let f = File::open(p).map_err(read_error)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = f.metadata().map_err(read_error)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            warnings.push(Warning {
+                message: format!(
+                    "token file `{}` can be read by other users (mode {:04o})",
+                    p.display(),
+                    mode & 0o7777
+                ),
+                hint: Some(format!("chmod 600 '{}'", p.display())),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = &warnings;
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(f, MAX_TOKEN_FILE_BYTES + 1),
+        &mut raw,
+    )
+    .map_err(read_error)?;
+    if raw.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        return Err(PrepareError::TokenFileTooLarge { path: p.to_owned() });
+    }
+    let raw = String::from_utf8(raw)
+        .map_err(|_| PrepareError::TokenFileNotText { path: p.to_owned() })?;
     let t = raw.trim();
     if t.is_empty() {
-        return Err(PrepareError::NoToken);
+        return Err(PrepareError::EmptyTokenFile { path: p.to_owned() });
     }
     Ok(SecretString::from(t.to_owned()))
 }
@@ -247,6 +323,7 @@ fn read_token(file: Option<&Path>) -> Result<SecretString, PrepareError> {
 /// Phase one: checks the options, builds the client and the senders' deliverer, opens the
 /// ledger and the failed-out file. `cancel` stops the senders later.
 pub fn prepare(opts: Options, cancel: &Arc<AtomicBool>) -> Result<Prepared, PrepareError> {
+    let mut warnings = Vec::new();
     let network = if opts.dry_run {
         None
     } else {
@@ -254,7 +331,7 @@ pub fn prepare(opts: Options, cancel: &Arc<AtomicBool>) -> Result<Prepared, Prep
             .ad_account
             .as_deref()
             .ok_or(PrepareError::NoAdAccount)?;
-        let token = read_token(opts.token_file.as_deref())?;
+        let token = read_token(opts.token_file.as_deref(), &mut warnings)?;
         let client = Client::new(ClientConfig {
             api_base: opts.api_base.clone(),
             ad_account: ad.to_owned(),
@@ -313,6 +390,7 @@ pub fn prepare(opts: Options, cancel: &Arc<AtomicBool>) -> Result<Prepared, Prep
     };
     Ok(Prepared {
         opts,
+        warnings,
         network,
         ledger,
         lookup,
@@ -788,6 +866,7 @@ impl Prepared {
         let Prepared {
             opts,
             network,
+            warnings: _,
             mut ledger,
             lookup,
             failed_out,

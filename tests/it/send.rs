@@ -928,3 +928,88 @@ fn the_report_names_the_events_held_back_as_changed() {
     assert_eq!(held[0]["line"], 3);
     assert_eq!(held[0]["file"], after.path().to_str().unwrap());
 }
+
+/// `pinconv send --token-file FILE` to `server`, with no token in the environment.
+fn send_with_token_file(server: &MockServer, file: &str, input: &str) -> crate::support::Run {
+    pinconv([
+        "send",
+        "--ad-account",
+        "549769530006",
+        "--no-state",
+        "--api-base",
+        &server.api_base(),
+        "--token-file",
+        file,
+        input,
+    ])
+}
+
+#[test]
+fn a_401_with_a_token_file_names_the_file() {
+    let server = MockServer::builder().expect_token("another-token").start();
+    let input = orders(2);
+    let tokfile = temp_file(".txt", &format!("{TOKEN}\n"));
+    let d = send_with_token_file(
+        &server,
+        tokfile.path().to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    )
+    .code(4);
+    d.stderr_has(&format!(
+        "hint: check the access token (the token file `{}`)",
+        tokfile.path().display()
+    ))
+    .stderr_lacks("PINTEREST_ACCESS_TOKEN");
+    no_token(&d);
+}
+
+#[test]
+fn token_file_problems_are_named_as_such() {
+    let server = MockServer::ok();
+    let input = orders(1);
+    let path = input.path().to_str().unwrap();
+    // Empty: the file was passed, so saying to pass it would point the wrong way.
+    let empty = temp_file(".txt", "  \n");
+    send_with_token_file(&server, empty.path().to_str().unwrap(), path)
+        .code(2)
+        .stderr_has(&format!("token file `{}` is empty", empty.path().display()))
+        .stderr_lacks("pass `--token-file");
+    // Endless: read up to a cap, then refused.
+    if std::path::Path::new("/dev/zero").exists() {
+        send_with_token_file(&server, "/dev/zero", path)
+            .timeout(Duration::from_secs(30))
+            .code(2)
+            .stderr_has("token file `/dev/zero` is larger than 64 KiB");
+    }
+    assert_eq!(server.request_count(), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = MockServer::builder().expect_token(TOKEN).start();
+    let input = orders(1);
+    let tokfile = temp_file(".txt", &format!("{TOKEN}\n"));
+    let shown = tokfile.path().display().to_string();
+    std::fs::set_permissions(tokfile.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let d = send_with_token_file(
+        &server,
+        tokfile.path().to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    )
+    .code(0);
+    d.stderr_has(&format!(
+        "warning: token file `{shown}` can be read by other users (mode 0644)"
+    ))
+    .stderr_has(&format!("hint: chmod 600 '{shown}'"));
+    no_token(&d);
+    std::fs::set_permissions(tokfile.path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    send_with_token_file(
+        &server,
+        tokfile.path().to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    )
+    .code(0)
+    .stderr_lacks("can be read by other users");
+}
