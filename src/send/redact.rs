@@ -20,12 +20,16 @@ static PHONE: LazyLock<Regex> =
 /// An ISO date (`2026-11-21`), which [`PHONE`] would otherwise take for a number.
 static DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{4}-\d{2}-\d{2}").expect("date"));
 
+/// A dotted IPv4 address (`192.168.100.200`, say in a connection error), likewise.
+static IPV4: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,3}(?:\.\d{1,3}){3}$").expect("ipv4"));
+
 /// Whether a [`PHONE`] match is shaped like a phone number rather than an id, a timestamp, a
 /// date or an amount: 7 to 15 digits, and a `+` or a separator between digit groups (a plain
 /// run of digits is far more often an ad account id or a Unix time in Pinterest's messages).
 fn phone_like(m: &str) -> bool {
     let digits = m.bytes().filter(u8::is_ascii_digit).count();
-    if !(7..=15).contains(&digits) || DATE.is_match(m) {
+    if !(7..=15).contains(&digits) || DATE.is_match(m) || IPV4.is_match(m.trim()) {
         return false;
     }
     let trimmed = m.trim();
@@ -87,6 +91,7 @@ mod tests {
             "event_time 2026-11-21T10:00:00Z is in the future",
             "value 1234.5678 has too many decimals",
             "1000 events received",
+            "error sending request for url (http://192.168.100.200:8080/v5/ad_accounts/1/events)",
         ] {
             assert_eq!(pii(text), text);
         }
