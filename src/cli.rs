@@ -238,7 +238,8 @@ pub struct SendArgs {
     /// Pinterest ad account id (digits).
     #[arg(long, env = "PINTEREST_AD_ACCOUNT_ID")]
     pub ad_account: Option<String>,
-    /// File holding the access token [default: the `PINTEREST_ACCESS_TOKEN` environment variable].
+    /// File holding only the access token, at most 64 KiB, best mode 0600 [default: the
+    /// `PINTEREST_ACCESS_TOKEN` environment variable].
     #[arg(long)]
     pub token_file: Option<PathBuf>,
     /// Add `test=true`: Pinterest validates the events but does not record them.
@@ -256,23 +257,26 @@ pub struct SendArgs {
     /// Events per request (1..=1000).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub batch_size: u16,
-    /// Requests in flight.
+    /// Requests in flight (1..=64).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Maximum requests per second, 0 for no limit (Pinterest documents 5,000 per minute per
-    /// ad account; `--test` is held to 10 per second, Pinterest's limit for test requests).
-    #[arg(long, default_value_t = 50.0)]
+    /// Maximum requests per second (0..=10000), 0 for no limit (Pinterest documents 5,000 per
+    /// minute per ad account; `--test` is held to 10 per second, Pinterest's limit for test
+    /// requests).
+    #[arg(long, default_value_t = 50.0, value_parser = parse_rate)]
     pub rate: f64,
-    /// Attempts per request before giving up on 429/5xx/network errors.
+    /// Attempts per request before giving up on 429/5xx/network errors (1..=20).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
-    /// First retry's backoff ceiling in milliseconds (doubles per attempt, capped at 60 s).
-    #[arg(long, default_value_t = 1000, hide = true)]
+    /// First retry's backoff ceiling in milliseconds, 1..=60000 (doubles per attempt, capped at
+    /// 60 s).
+    #[arg(long, default_value_t = 1000, hide = true, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub retry_base_ms: u64,
-    /// Seconds per HTTP request before it counts as timed out.
-    #[arg(long, default_value_t = 60)]
+    /// Seconds per HTTP request before it counts as timed out (1..=3600).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Write every event not accepted to FILE (NDJSON, re-sendable with `send`).
+    /// Write every event not accepted to FILE (NDJSON, re-sendable with `send`); no file is
+    /// left when every event was accepted.
     #[arg(long, value_name = "FILE")]
     pub failed_out: Option<PathBuf>,
     /// Write a JSON run report to FILE.
@@ -287,7 +291,8 @@ pub struct SendArgs {
     /// Send events the ledger says were already accepted.
     #[arg(long)]
     pub resend: bool,
-    /// Send events whose payload changed since they were accepted.
+    /// Send events whose payload changed since they were accepted (under the same `event_id`,
+    /// which Pinterest deduplicates by: it may keep the version it received first).
     #[arg(long)]
     pub resend_changed: bool,
 }
@@ -303,6 +308,16 @@ pub struct HashArgs {
     pub country: Option<String>,
     /// Values to hash; none reads one value per line from stdin.
     pub values: Vec<String>,
+}
+
+/// `--rate`: a finite number of requests per second from 0 (no limit) to 10,000.
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=10_000.0).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "`{s}` is not a rate from 0 to 10000 requests per second (0 means no limit)"
+        )),
+    }
 }
 
 fn parse_field(s: &str) -> Result<Field, String> {

@@ -20,6 +20,8 @@ use crate::input::{self, ReadOptions};
 use crate::pipeline::Plan;
 use crate::printer::Printer;
 use crate::report::Totals;
+use crate::send::session::Settled;
+use crate::send::Fatal;
 use crate::time::{self, TimeOptions};
 
 /// Runs a parsed command line.
@@ -35,20 +37,89 @@ pub fn run(cli: Cli) -> Exit {
     }
 }
 
+/// How a command ended: what [`exit_code`] turns into the process exit status.
+pub enum Ending<'a> {
+    /// A usage, configuration or input error stopped it.
+    Usage,
+    /// The delivery ledger is held by another run.
+    Locked,
+    /// An offline run (`check`, `build`) with its accounting.
+    Offline {
+        /// What was read, built, skipped and rejected.
+        totals: &'a Totals,
+        /// `--deny-warnings`.
+        deny_warnings: bool,
+    },
+    /// A `send` session with its accounting.
+    Send {
+        /// What the session did.
+        settled: &'a Settled,
+        /// `--deny-warnings`.
+        deny_warnings: bool,
+    },
+}
+
+/// The one place a run's outcome becomes its exit code (the table in [`Exit::TABLE`]).
+#[must_use]
+pub fn exit_code(ending: &Ending<'_>) -> Exit {
+    let offline = |t: &Totals, deny_warnings: bool| {
+        if t.rejected > 0 || (deny_warnings && t.warnings > 0) {
+            Exit::Rejected
+        } else {
+            Exit::Ok
+        }
+    };
+    match ending {
+        Ending::Usage => Exit::Usage,
+        Ending::Locked => Exit::Locked,
+        Ending::Offline {
+            totals,
+            deny_warnings,
+        } => offline(totals, *deny_warnings),
+        Ending::Send {
+            settled,
+            deny_warnings,
+        } => {
+            let s = &settled.stats;
+            if !settled.errors.is_empty() {
+                Exit::Usage
+            } else if s.interrupted {
+                Exit::Interrupted
+            } else if let Some(fatal) = &settled.fatal {
+                match fatal {
+                    Fatal::Auth { .. } | Fatal::NotFound { .. } => Exit::Auth,
+                    Fatal::Crashed { .. } => Exit::Usage,
+                }
+            } else if s.failed_by_kind.contains_key("gave_up") {
+                Exit::Temporary
+            } else if s.failed > 0 {
+                Exit::PartialFailure
+            } else {
+                let send_warnings = s.changed_not_sent + s.pinterest_warnings > 0;
+                let denied = if *deny_warnings && send_warnings {
+                    Exit::Rejected
+                } else {
+                    Exit::Ok
+                };
+                offline(&settled.totals, *deny_warnings).worst(denied)
+            }
+        }
+    }
+}
+
 /// The exit code of an offline run from its accounting.
 #[must_use]
 pub fn offline_exit(t: &Totals, deny_warnings: bool) -> Exit {
-    if t.rejected > 0 || (deny_warnings && t.warnings > 0) {
-        Exit::Rejected
-    } else {
-        Exit::Ok
-    }
+    exit_code(&Ending::Offline {
+        totals: t,
+        deny_warnings,
+    })
 }
 
 /// Prints a usage/config error and returns exit 2.
 pub fn usage_error(printer: &Printer, err: &anyhow::Error, hint: Option<&str>) -> Exit {
     printer.error(err, hint);
-    Exit::Usage
+    exit_code(&Ending::Usage)
 }
 
 /// True when the error is a closed stdout (e.g. `| head`): exit quietly.
