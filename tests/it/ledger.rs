@@ -274,3 +274,58 @@ fn test_mode_and_dry_run_leave_no_ledger() {
     );
     assert!(!ledger.exists());
 }
+
+/// The lock used to be `<path as typed>.lock`: a run on a symlink to the ledger ran beside a
+/// run on the ledger itself and sent everything twice.
+#[cfg(unix)]
+#[test]
+fn a_run_through_a_symlink_to_a_ledger_in_use_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("real.sqlite");
+    let link = dir.path().join("link.sqlite");
+    std::os::unix::fs::symlink(&ledger, &link).unwrap();
+    let input = orders(200);
+    let slow = MockServer::builder()
+        .latency(Duration::from_millis(300))
+        .start();
+    let mut child = spawn_send(
+        &slow,
+        &[
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--quiet",
+            "--state",
+            ledger.to_str().unwrap(),
+        ],
+        input.path(),
+        1,
+    );
+    let other = MockServer::ok();
+    run(&other, &link, &[], input.path().to_str().unwrap(), 6)
+        .stderr_has("in use by another pinconv run");
+    assert_eq!(other.request_count(), 0, "the second run sent events");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[test]
+fn the_lock_file_does_not_stay_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(2);
+    run(
+        &MockServer::ok(),
+        &ledger,
+        &[],
+        input.path().to_str().unwrap(),
+        0,
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ledger.sqlite"]);
+}

@@ -1,6 +1,6 @@
 //! Output files and stdout: an output never destroys an input or another output, temporary
-//! files are created exclusively and cleaned up, private files are 0600, a closed stdout ends
-//! quietly and a full one fails.
+//! files are created exclusively and cleaned up, private files are 0600, a non-file ledger is
+//! refused, a closed stdout ends quietly and a full one fails.
 
 use std::path::{Path, PathBuf};
 
@@ -233,6 +233,32 @@ fn failed_out_and_report_are_created_private() {
     assert_eq!(crate::send::lines(&failed).len(), 2);
     assert_eq!(mode(&failed), 0o600);
     assert_eq!(mode(&report), 0o600);
+}
+
+/// `--state /dev/null` left `/dev/null-journal` and `/dev/null.lock` behind; a FIFO here.
+#[test]
+fn a_state_path_that_is_not_a_regular_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("ledger.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let input = orders(1);
+    let server = MockServer::ok();
+    send(&server, &["--state", s(&fifo)], s(input.path()))
+        .code(2)
+        .stderr_has(&format!(
+            "ledger `{}` is not a regular file",
+            fifo.display()
+        ))
+        .stderr_has("hint: ");
+    pinconv(["state", "--state", s(&fifo), "show"])
+        .code(2)
+        .stderr_has("is not a regular file");
+    assert_eq!(server.request_count(), 0);
+    assert_eq!(names(dir.path()), ["ledger.fifo"]);
 }
 
 /// Runs `pinconv ARGS` with stdout on a pipe that is closed after a few bytes; returns the
