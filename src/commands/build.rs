@@ -1,7 +1,8 @@
 //! `pinconv build`: the exact request bodies `send` would POST, as NDJSON, deterministic.
 
 use std::io::{BufWriter, Write};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use crate::batch::{self, Batcher};
 use crate::cli::BuildArgs;
@@ -91,7 +92,10 @@ pub fn run(a: &BuildArgs) -> Exit {
         },
         None => (None, Box::new(BufWriter::new(crate::output::stdout()))),
     };
-    let cancel = AtomicBool::new(false);
+    let cancel = Arc::new(AtomicBool::new(false));
+    if atomic.is_some() {
+        stop_on_signal(&cancel);
+    }
     let mut sink = BuildSink {
         printer: &mut printer,
         writer: BodyWriter::new(out, usize::from(a.batch_size)),
@@ -104,6 +108,18 @@ pub fn run(a: &BuildArgs) -> Exit {
         .and_then(|t| sink.writer.finish().map(|()| t).map_err(|e| (e, None)));
     let batches = sink.writer.batches;
     drop(sink);
+    if cancel.load(Ordering::SeqCst) {
+        // Half a file is no file: leave the old one as it was, and no temporary behind.
+        if let Some(f) = atomic {
+            f.abandon();
+        }
+        let out = a.output.as_deref().unwrap_or(std::path::Path::new("-"));
+        printer.error(
+            &anyhow::anyhow!("interrupted: `{}` was left as it was", out.display()),
+            None,
+        );
+        return Exit::Interrupted;
+    }
     match result {
         Ok(mut totals) => {
             if let Some(f) = atomic {
@@ -125,4 +141,15 @@ pub fn run(a: &BuildArgs) -> Exit {
             super::usage_error(&printer, &e, hint.as_deref())
         }
     }
+}
+
+/// With `-o FILE`, Ctrl-C or SIGTERM stops reading so the temporary file can be removed; a
+/// second signal quits at once (and may leave it).
+fn stop_on_signal(cancel: &Arc<AtomicBool>) {
+    let cancel = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(Exit::Interrupted.code()));
+        }
+    });
 }

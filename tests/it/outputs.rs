@@ -209,6 +209,70 @@ fn the_temporary_file_is_created_exclusively_and_removed_on_error() {
     assert_eq!(mode(&out), 0o640);
 }
 
+/// Ctrl-C (here SIGINT while `build -o` waits for more input) removes the temporary file and
+/// leaves the old output as it was: exit 130.
+#[test]
+fn an_interrupted_build_leaves_the_old_output_and_no_temporary() {
+    use std::io::{BufRead, Write};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bodies.ndjson");
+    std::fs::write(&out, "old\n").unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("pinconv"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PINCONV_NOW", crate::support::NOW)
+        .args(["build", "--format", "csv", "-o", s(&out), "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // More than the 64 KiB read ahead for encoding detection, so the rows are taken in.
+    let mut rows = String::from("order_id,event_time,email,value,currency\n");
+    for i in 0..2000 {
+        rows.push_str(&format!(
+            "O-{i},2026-11-21T10:00:00Z,user{i}@example.com,10.50,USD\n"
+        ));
+    }
+    stdin.write_all(rows.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // stderr on a thread of its own, so that a run that never says `reading` fails the test
+    // instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) if line.starts_with("reading `<stdin>`") => break,
+            Ok(_) => {}
+            Err(e) => {
+                let _ = child.kill();
+                panic!("no `reading` line: {e}");
+            }
+        }
+    }
+    assert!(Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let rest: Vec<String> = rx.iter().collect();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.starts_with("error: interrupted: `")),
+        "{rest:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old\n");
+    assert_eq!(names(dir.path()), ["bodies.ndjson"]);
+}
+
 #[test]
 fn failed_out_and_report_are_created_private() {
     let dir = tempfile::tempdir().unwrap();
