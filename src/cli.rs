@@ -131,7 +131,8 @@ pub struct InputArgs {
     /// TOML config file (column mapping and shop settings).
     #[arg(long, env = "PINCONV_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Event name for orders without one: Pinterest's form (`checkout`) or a tag/other name (`Purchase`).
+    /// Event name for orders without one: Pinterest's form (`checkout`) or a tag/other name
+    /// (`Purchase`) [default: checkout].
     #[arg(long)]
     pub event_name: Option<String>,
     /// Force `action_source` (`web`, `offline`, `app_android`, `app_ios`) [default: `web`; POS orders `offline`].
@@ -158,7 +159,8 @@ pub struct InputArgs {
     /// Which identifier becomes `order_id` [default: auto = id, else number, else name].
     #[arg(long, value_enum)]
     pub order_id: Option<OrderIdSource>,
-    /// Which product identifier becomes `contents[].id` [default: auto = sku, else variant, else product].
+    /// Which product identifier becomes `contents[].id` [default: auto = sku, else variant, else
+    /// product]; `product_id` and `variant_id`, as in the config file, work too.
     #[arg(long, value_enum)]
     pub product_id: Option<ProductIdSource>,
     /// Skip orders from this sales channel (repeatable): `pos`, `draft`, `recharge` or a raw source value.
@@ -300,8 +302,11 @@ pub struct SendArgs {
 /// `pinconv hash`.
 #[derive(Debug, Args)]
 pub struct HashArgs {
-    /// The field whose rules apply.
-    #[arg(long, value_parser = parse_field)]
+    /// The field whose rules apply: `em` (email), `ph` (phone), `fn` (first name), `ln` (last
+    /// name), `ge` (gender), `db` (date of birth), `ct` (city), `st` (state), `zp` (zip code),
+    /// `country`, `external_id`, `hashed_maids` (mobile ad id); long names such as `email`,
+    /// `phone` or `zip` work too.
+    #[arg(long, value_parser = parse_field, value_name = "FIELD")]
     pub field: Field,
     /// The order's country, for phone numbers and states.
     #[arg(long)]

@@ -31,9 +31,13 @@ pub enum OrderIdSource {
 pub enum ProductIdSource {
     /// The first of SKU, variant id, product id that the line item has.
     Auto,
-    /// The product id.
+    /// The product id. Both spellings work on the command line and in the config file.
+    #[serde(alias = "product-id")]
+    #[value(alias = "product_id")]
     ProductId,
     /// The variant (variation) id.
+    #[serde(alias = "variant-id")]
+    #[value(alias = "variant_id")]
     VariantId,
     /// The SKU.
     Sku,

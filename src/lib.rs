@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod map;
 pub mod money;
 pub mod normalize;
+pub mod output;
 pub mod pipeline;
 pub mod printer;
 pub mod report;

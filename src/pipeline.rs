@@ -39,6 +39,16 @@ pub trait Sink {
     fn event(&mut self, event: Built) -> anyhow::Result<()>;
 }
 
+/// The input row a `--failed-out` (or `state failed`) line came from, its `file` and `line`:
+/// a re-sent event keeps pointing at the row of the original export, in problems, in the next
+/// failed-out file and in the ledger, however many re-sends it takes.
+fn origin(record: &serde_json::Value) -> Option<(Arc<str>, u64)> {
+    record.get("event").filter(|e| e.is_object())?;
+    let file = record.get("file")?.as_str().filter(|f| !f.is_empty())?;
+    let line = record.get("line")?.as_u64().filter(|l| *l > 0)?;
+    Some((Arc::from(file), line))
+}
+
 /// An input that cannot be used: the run stops (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -159,6 +169,7 @@ pub fn run_partial(
                         Unit::Order(o) => event::build(&o, settings),
                         Unit::Prebuilt(file, line, v) => {
                             let ev = event::prebuilt_event(&v).unwrap_or(&v);
+                            let (file, line) = origin(&v).unwrap_or((file, line));
                             event::prebuilt(&file, line, ev, settings)
                         }
                         Unit::Unreadable(file, p) => Outcome::Rejected(vec![Problem {

@@ -69,10 +69,11 @@ pub fn run(a: &CheckArgs) -> Exit {
     };
     printer.summary(&totals, "built");
     if a.json {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout();
         let written = serde_json::to_writer_pretty(&mut out, &totals)
             .map_err(anyhow::Error::from)
-            .and_then(|()| writeln!(out).map_err(anyhow::Error::from));
+            .and_then(|()| writeln!(out).map_err(anyhow::Error::from))
+            .and_then(|()| out.flush().map_err(anyhow::Error::from));
         if let Err(e) = written {
             if !super::is_broken_pipe(&e) {
                 printer.error(&e, None);

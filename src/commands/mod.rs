@@ -125,10 +125,47 @@ pub fn usage_error(printer: &Printer, err: &anyhow::Error, hint: Option<&str>) -
 /// True when the error is a closed stdout (e.g. `| head`): exit quietly.
 #[must_use]
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    crate::output::is_broken_pipe(err)
+}
+
+/// Refuses, before anything is opened for writing, an output (`outputs`: flag and path, if
+/// given) that is the same file as an input of `a` (the exports, `--config`), one of `extra`
+/// inputs (`--token-file`) or another output: prints the error and returns exit 2.
+#[must_use]
+pub fn refuse_clashes(
+    printer: &Printer,
+    a: &InputArgs,
+    extra: &[(&str, Option<&std::path::Path>)],
+    outputs: &[(&str, Option<&std::path::Path>)],
+) -> Option<Exit> {
+    use crate::output::Role;
+    let mut inputs: Vec<Role<'_>> = a
+        .inputs
+        .iter()
+        .map(|p| Role {
+            name: "an input",
+            path: p,
+        })
+        .collect();
+    let named = |list: &[(&str, Option<&std::path::Path>)]| -> Vec<(String, std::path::PathBuf)> {
+        list.iter()
+            .filter_map(|(n, p)| Some((format!("`{n}`"), (*p)?.to_owned())))
+            .collect()
+    };
+    let mut extra = named(extra);
+    if let Some(c) = &a.config {
+        extra.push(("`--config`".into(), c.clone()));
+    }
+    inputs.extend(extra.iter().map(|(name, path)| Role { name, path }));
+    let outputs = named(outputs);
+    let outputs: Vec<Role<'_>> = outputs
+        .iter()
+        .map(|(name, path)| Role { name, path })
+        .collect();
+    let err = crate::output::check_distinct(&inputs, &outputs).err()?;
+    let hint = err.hint();
+    printer.error(&err.into(), Some(&hint));
+    Some(Exit::Usage)
 }
 
 fn delimiter(raw: &str) -> Result<u8, ConfigError> {

@@ -2,7 +2,6 @@
 //! session options, the phases run (prepare → deliver → settle), and the outcome becomes the
 //! summary, the `--report` file and the exit code.
 
-use std::fs::File;
 use std::io::BufWriter;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -101,6 +100,24 @@ pub fn run(a: &SendArgs) -> Exit {
         Ok(x) => x,
         Err(e) => return super::usage_error(&printer, &e.into(), None),
     };
+    if let Some(exit) = super::refuse_clashes(
+        &printer,
+        &a.input,
+        &[("--token-file", a.token_file.as_deref())],
+        &[
+            (
+                "--state",
+                a.state
+                    .as_deref()
+                    .filter(|_| !(a.dry_run || a.test || a.no_state)),
+            ),
+            ("-o", a.output.as_deref()),
+            ("--failed-out", a.failed_out.as_deref()),
+            ("--report", a.report.as_deref()),
+        ],
+    ) {
+        return exit;
+    }
     if a.output.is_some() && !a.dry_run {
         return super::usage_error(
             &printer,
@@ -196,12 +213,9 @@ pub fn run(a: &SendArgs) -> Exit {
             offline: &settled.totals,
             send: &settled.stats,
         };
-        let written = File::create(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|f| {
-                serde_json::to_writer_pretty(BufWriter::new(f), &report)
-                    .map_err(anyhow::Error::from)
-            });
+        let written = crate::output::create_private(path).and_then(|f| {
+            serde_json::to_writer_pretty(BufWriter::new(f), &report).map_err(anyhow::Error::from)
+        });
         if let Err(e) = written {
             printer.error(
                 &e.context(format!("cannot write the report `{}`", path.display())),

@@ -381,9 +381,11 @@ pub fn prepare(opts: Options, cancel: &Arc<AtomicBool>) -> Result<Prepared, Prep
     let failed_out = match &opts.failed_out {
         Some(p) => Some((
             p.clone(),
-            BufWriter::new(File::create(p).map_err(|source| PrepareError::Create {
-                path: p.clone(),
-                source,
+            BufWriter::new(crate::output::open_private(p).map_err(|source| {
+                PrepareError::Create {
+                    path: p.clone(),
+                    source,
+                }
             })?),
         )),
         None => None,

@@ -9,6 +9,7 @@ mod hash;
 mod ledger;
 mod offline;
 mod other;
+mod outputs;
 mod real;
 mod schema;
 mod send;

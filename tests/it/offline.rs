@@ -432,6 +432,48 @@ fn product_identifier_setting() {
         .all(|c| c.is_ascii_digit()));
 }
 
+/// `--product-id product-id` on the command line was `product_id` in the config file; each
+/// place now takes both spellings, with the same events.
+#[test]
+fn product_id_spellings_agree_on_the_command_line_and_in_the_config() {
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "--max-age", "off"];
+        args.extend_from_slice(extra);
+        args.push("examples/shopify/orders.json");
+        pinconv(args).code(0).stdout
+    };
+    for (dash, snake) in [("product-id", "product_id"), ("variant-id", "variant_id")] {
+        let expected = build(&["--product-id", dash]);
+        assert_ne!(
+            expected,
+            build(&["--product-id", "sku"]),
+            "{dash} changes nothing"
+        );
+        assert_eq!(build(&["--product-id", snake]), expected, "{snake}");
+        for spelling in [dash, snake] {
+            let config = temp_file(".toml", &format!("[order]\nproduct_id = \"{spelling}\"\n"));
+            let path = config.path().to_str().unwrap();
+            assert_eq!(build(&["--config", path]), expected, "config {spelling}");
+        }
+    }
+}
+
+#[test]
+fn event_name_help_shows_its_default() {
+    let help = pinconv(["build", "--help"]).code(0).stdout;
+    let line = help
+        .split("--event-name")
+        .nth(1)
+        .and_then(|rest| rest.split("\n      --").next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("[default: checkout]"), "{line}");
+    let events = pinconv(["build", "--max-age", "off", "examples/shopify/orders.json"])
+        .code(0)
+        .events();
+    assert!(events.iter().all(|e| e["event_name"] == "checkout"));
+}
+
 #[test]
 fn empty_file_is_a_usage_error() {
     pinconv(["check", "tests/fixtures/bad/empty.csv"])
