@@ -63,6 +63,10 @@ pub struct InputArgs {
     /// TOML config file (column mapping and shop settings).
     #[arg(long, env = "PINCONV_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Read FIELD from the column HEADER, as a `[columns]` line of the config does, e.g.
+    /// `email=Kontakt-Mail` (repeatable; a field given here replaces the config's).
+    #[arg(long = "column", value_name = "FIELD=HEADER")]
+    pub columns: Vec<String>,
     /// Event name for orders without one: Pinterest's form (`checkout`) or a tag/other name (`Purchase`).
     #[arg(long)]
     pub event_name: Option<String>,

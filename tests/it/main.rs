@@ -7,6 +7,7 @@ mod support;
 mod golden;
 mod hash;
 mod ledger;
+mod mapping;
 mod offline;
 mod other;
 mod real;
