@@ -38,6 +38,100 @@ pub enum Command {
     /// Inspect or prune the delivery ledger of `send`.
     #[command(after_help = Exit::TABLE)]
     State(StateArgs),
+    /// Write a commented starter `pinconv.toml` from a sample export (to stdout or `-o FILE`).
+    #[command(after_help = Exit::TABLE)]
+    Init(InitArgs),
+    /// Print a shell completion script, e.g. `source <(pinconv completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `pinconv man > ~/.local/share/man/man1/pinconv.1`.
+    Man,
+}
+
+/// `pinconv init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// A sample export to detect the settings from [default: none, a template of every setting].
+    #[arg(value_name = "SAMPLE")]
+    pub sample: Option<PathBuf>,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `pinconv completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Shells `completions` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    /// bash (`source <(pinconv completions bash)`).
+    Bash,
+    /// zsh (a `_pinconv` file on `$fpath`).
+    Zsh,
+    /// fish (`~/.config/fish/completions/pinconv.fish`).
+    Fish,
+    /// PowerShell (`pinconv completions powershell | Out-String | Invoke-Expression`).
+    Powershell,
+}
+
+/// Writes the completion script for `shell`, generated from this very definition.
+pub fn write_completions(shell: Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "pinconv", out);
+}
+
+/// Writes the man page (roff), generated from this very definition: the top-level page,
+/// then a section per subcommand with its synopsis and options.
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    clap_mangen::Man::new(cmd.clone()).render(out)?;
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("pinconv {}", sub.get_name());
+        let page = clap_mangen::Man::new(
+            sub.clone()
+                .display_name(name.clone())
+                .bin_name(name.clone()),
+        );
+        let mut text = Vec::new();
+        page.render_synopsis_section(&mut text)?;
+        page.render_description_section(&mut text)?;
+        page.render_options_section(&mut text)?;
+        if sub.has_subcommands() {
+            page.render_subcommands_section(&mut text)?;
+        }
+        // One page: each subcommand is a section, its parts subsections.
+        let text = String::from_utf8_lossy(&text)
+            .replacen(
+                ".SH SYNOPSIS",
+                &format!(".SH \"{}\"", name.to_uppercase()),
+                1,
+            )
+            .replace(".SH ", ".SS ");
+        let text = text.replacen(
+            &format!(".SS \"{}\"", name.to_uppercase()),
+            &format!(".SH \"{}\"", name.to_uppercase()),
+            1,
+        );
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Options shared by `check`, `build` and `send`.

@@ -4,6 +4,8 @@
 mod build;
 mod check;
 mod hash;
+mod init;
+mod meta;
 mod send;
 mod state;
 
@@ -30,6 +32,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Send(a) => send::run(&a),
         Command::Hash(a) => hash::run(&a),
         Command::State(a) => state::run(&a),
+        Command::Init(a) => init::run(&a),
+        Command::Completions(a) => meta::completions(&a),
+        Command::Man => meta::man(),
     }
 }
 

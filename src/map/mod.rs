@@ -87,6 +87,8 @@ pub struct MapError {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// The `[columns]` lines that would fit the header (`pinconv init` writes them).
+    pub suggestions: Vec<Suggestion>,
 }
 
 /// Column candidates per key, after the config's overrides.
@@ -130,6 +132,7 @@ impl CsvMapper {
             return Err(MapError {
                 message: "this is WooCommerce's Analytics > Orders download, which has no customer email, address or IP: Pinterest cannot match its orders to anyone".into(),
                 hint: Some("export the orders with their billing details instead: the REST API (`/wp-json/wc/v3/orders`) or an order-export plugin (WebToffee, AlgolPlus Advanced Order Export)".into()),
+                suggestions: Vec::new(),
             });
         }
         let mut cols = Vec::new();
@@ -159,6 +162,7 @@ impl CsvMapper {
                             name
                         ),
                         hint: Some(format!("the header's columns are: {}", quote_list(header))),
+                        suggestions: Vec::new(),
                     });
                 }
                 for i in found {
@@ -202,6 +206,7 @@ impl CsvMapper {
                     columns_hint(&advice),
                     quote_list(header)
                 )),
+                suggestions: advice,
             });
         }
         if !cols.iter().any(|(k, _)| {
@@ -332,6 +337,7 @@ impl CsvMapper {
                     wanted.name(),
                     wanted.name()
                 )),
+                suggestions: Vec::new(),
             });
         }
         Ok(())
@@ -550,6 +556,7 @@ fn no_identifier_column(header: &[String], preset: Preset, cols: &[(Key, Vec<usi
             columns_hint(&advice),
             quote_list(header)
         )),
+        suggestions: advice,
     }
 }
 

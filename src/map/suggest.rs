@@ -795,16 +795,19 @@ pub fn advise(
 /// commented-out one for a needed field no column looks like (so the file still loads).
 #[must_use]
 pub fn toml_lines(suggestions: &[Suggestion]) -> Vec<String> {
-    suggestions
-        .iter()
-        .map(|s| match &s.column {
-            Some(c) => format!("{} = {}", s.field, toml::Value::String(c.clone())),
-            None => format!(
-                "# {} = \"...\"   (no column looks like {}: name yours here)",
-                s.field, s.what
-            ),
-        })
-        .collect()
+    suggestions.iter().map(toml_line).collect()
+}
+
+/// One suggestion as a `[columns]` line (commented out when no column was found).
+#[must_use]
+pub fn toml_line(s: &Suggestion) -> String {
+    match &s.column {
+        Some(c) => format!("{} = {}", s.field, toml::Value::String(c.clone())),
+        None => format!(
+            "# {} = \"...\"   (no column looks like {}: name yours here)",
+            s.field, s.what
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod support;
 
 mod golden;
 mod hash;
+mod init;
 mod ledger;
 mod mapping;
 mod offline;
