@@ -4,6 +4,7 @@
 mod mock_server;
 mod support;
 
+mod completions;
 mod golden;
 mod hash;
 mod init;
