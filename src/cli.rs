@@ -95,43 +95,55 @@ pub fn write_completions(shell: Shell, out: &mut dyn std::io::Write) {
     clap_complete::generate(shell, &mut Cli::command(), "pinconv", out);
 }
 
-/// Writes the man page (roff), generated from this very definition: the top-level page,
-/// then a section per subcommand with its synopsis and options.
+/// Writes the man page (roff), generated from this very definition: one page, the
+/// subcommands each a section with their synopsis and options, before the exit codes.
 pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
     cmd.build();
-    clap_mangen::Man::new(cmd.clone()).render(out)?;
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+    let top = clap_mangen::Man::new(cmd.clone());
+    let mut text = Vec::new();
+    top.render_title(&mut text)?;
+    top.render_name_section(&mut text)?;
+    top.render_synopsis_section(&mut text)?;
+    top.render_description_section(&mut text)?;
+    top.render_options_section(&mut text)?;
+    top.render_subcommands_section(&mut text)?;
+    let mut text = String::from_utf8_lossy(&text).into_owned();
+    for sub in cmd.get_subcommands() {
+        // The subcommands live in this page, not in `pinconv-check(1)` pages of their own.
+        text = text.replace(
+            &format!("pinconv\\-{}(1)", sub.get_name().replace('-', "\\-")),
+            &format!("\\fBpinconv {}\\fR", sub.get_name()),
+        );
+        if sub.get_name() == "help" {
+            continue;
+        }
         let name = format!("pinconv {}", sub.get_name());
         let page = clap_mangen::Man::new(
             sub.clone()
                 .display_name(name.clone())
                 .bin_name(name.clone()),
         );
-        let mut text = Vec::new();
-        page.render_synopsis_section(&mut text)?;
-        page.render_description_section(&mut text)?;
-        page.render_options_section(&mut text)?;
+        let mut part = Vec::new();
+        page.render_synopsis_section(&mut part)?;
+        page.render_description_section(&mut part)?;
+        page.render_options_section(&mut part)?;
         if sub.has_subcommands() {
-            page.render_subcommands_section(&mut text)?;
+            page.render_subcommands_section(&mut part)?;
         }
-        // One page: each subcommand is a section, its parts subsections.
-        let text = String::from_utf8_lossy(&text)
-            .replacen(
-                ".SH SYNOPSIS",
-                &format!(".SH \"{}\"", name.to_uppercase()),
-                1,
-            )
-            .replace(".SH ", ".SS ");
-        let text = text.replacen(
-            &format!(".SS \"{}\"", name.to_uppercase()),
-            &format!(".SH \"{}\"", name.to_uppercase()),
-            1,
-        );
-        out.write_all(text.as_bytes())?;
+        // Each subcommand is a section, its parts subsections.
+        let heading = format!(".SH \"{}\"", name.to_uppercase());
+        let part = String::from_utf8_lossy(&part)
+            .replace(".SH ", ".SS ")
+            .replacen(".SS SYNOPSIS", &heading, 1);
+        text.push_str(&part);
     }
-    Ok(())
+    let mut tail = Vec::new();
+    top.render_extra_section(&mut tail)?;
+    top.render_version_section(&mut tail)?;
+    text.push_str(&String::from_utf8_lossy(&tail));
+    out.write_all(text.as_bytes())
 }
 
 /// Options shared by `check`, `build` and `send`.
