@@ -50,7 +50,8 @@ pub enum Command {
 /// `pinconv init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// A sample export to detect the settings from [default: none, a template of every setting].
+    /// A sample export to detect the settings from [default: none: a template of the common
+    /// settings, all commented out].
     #[arg(value_name = "SAMPLE")]
     pub sample: Option<PathBuf>,
     /// Write to FILE instead of stdout.
