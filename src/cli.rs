@@ -38,6 +38,10 @@ pub enum Command {
     /// Inspect or prune the delivery ledger of `send`.
     #[command(after_help = Exit::TABLE)]
     State(StateArgs),
+    /// Write the browser half: the Pinterest tag for GTM, a Shopify custom pixel, WooCommerce
+    /// or plain HTML, with checkout left to the server (or, with `--web-checkout`, matching ids).
+    #[command(after_help = TAG_HELP)]
+    Tag(TagArgs),
     /// Write a commented starter `pinconv.toml` from a sample export (to stdout or `-o FILE`).
     #[command(after_help = Exit::TABLE)]
     Init(InitArgs),
@@ -45,6 +49,70 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `pinconv man > ~/.local/share/man/man1/pinconv.1`.
     Man,
+}
+
+const TAG_HELP: &str = "\
+targets:
+  gtm            a Google Tag Manager container: Admin > Import Container > Merge > Overwrite
+                 conflicting; driven by the GA4 ecommerce data layer (view_item, add_to_cart,
+                 purchase, ...); --web-checkout fills only {order_id} (from transaction_id)
+  shopify-pixel  a custom pixel: Settings > Customer events > Add custom pixel; --web-checkout
+                 fills {order_id}/{id} with the order id (never the order name or number)
+  woocommerce    a PHP snippet (code-snippets plugin or mu-plugin); {order_id}/{id} =
+                 get_id(), {order_number}/{order_name} = get_order_number()
+  html           base code for <head> plus one commented snippet per event, with placeholders
+
+exit codes:
+  0    the code was written
+  2    usage or configuration error (nothing written)";
+
+/// `pinconv tag`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Where the code goes: `gtm`, `shopify-pixel`, `woocommerce` or `html`.
+    #[arg(long, value_parser = parse_target, value_name = "TARGET")]
+    pub target: crate::tag::Target,
+    /// Pinterest tag id (Ads > Conversions > Tag manager) [default: `[tag] id` in the config].
+    #[arg(long, env = "PINTEREST_TAG_ID")]
+    pub tag_id: Option<String>,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Browser events, comma-separated: page_visit, view_category, search, add_to_cart,
+    /// initiate_checkout, add_payment_info (not woocommerce) [default: `[tag] events`, else all
+    /// the target supports].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub events: Vec<String>,
+    /// Also fire `checkout` in the browser, with the `event_id` `build` gives the same order
+    /// (Pinterest may not deduplicate what `send` posts more than an hour later).
+    #[arg(long)]
+    pub web_checkout: bool,
+    /// The `event_id` template `build`/`send` use [default: the config's, else {order_id}].
+    #[arg(long)]
+    pub event_id_template: Option<String>,
+    /// What `{order_id}` is on the server, as for `build` [default: `[order] id`, else auto].
+    #[arg(long, value_enum)]
+    pub order_id: Option<OrderIdSource>,
+    /// TOML config file: the same one `build` and `send` read (`event_id_template`, `[order]`,
+    /// `[tag]`).
+    #[arg(long, env = "PINCONV_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Pass the customer's email to the tag where the page knows it.
+    #[arg(long)]
+    pub enhanced_match: bool,
+}
+
+fn parse_target(s: &str) -> Result<crate::tag::Target, String> {
+    crate::tag::Target::parse(s).ok_or_else(|| {
+        format!(
+            "unknown target `{s}`; use one of {}",
+            crate::tag::Target::ALL
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// `pinconv init`.

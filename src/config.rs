@@ -161,6 +161,9 @@ pub struct ConfigFile {
     /// Shop settings.
     #[serde(default)]
     pub order: OrderConfig,
+    /// The browser tag (`pinconv tag`, and `send`'s check of `web_checkout`).
+    #[serde(default)]
+    pub tag: crate::tag::TagConfig,
     /// Canonical field = column header (CSV) or dotted path (JSON).
     #[serde(default)]
     pub columns: BTreeMap<String, OneOrMany>,

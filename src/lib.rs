@@ -22,6 +22,7 @@ pub mod printer;
 pub mod report;
 pub mod seen;
 pub mod send;
+pub mod tag;
 pub mod time;
 
 use clap::Parser;

@@ -8,6 +8,7 @@ mod init;
 mod meta;
 mod send;
 mod state;
+mod tag;
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Send(a) => send::run(&a),
         Command::Hash(a) => hash::run(&a),
         Command::State(a) => state::run(&a),
+        Command::Tag(a) => tag::run(&a),
         Command::Init(a) => init::run(&a),
         Command::Completions(a) => meta::completions(&a),
         Command::Man => meta::man(),

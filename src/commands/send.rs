@@ -683,7 +683,16 @@ pub fn run(a: &SendArgs) -> Exit {
         error: None,
         seq: 0,
     };
-    let (mut totals, input_error) = pipeline::run_partial(&plan, &settings, &mut sink, &cancel);
+    let (mut totals, input_error) = pipeline::run_partial(
+        &plan,
+        &settings,
+        &mut crate::tag::LateCheckoutWarning::wrap(
+            a.input.config.as_deref(),
+            settings.now,
+            &mut sink,
+        ),
+        &cancel,
+    );
     let finished = sink.finish();
     for w in workers {
         let _ = w.join();

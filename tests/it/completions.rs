@@ -12,6 +12,7 @@ const SUBCOMMANDS: &[&str] = &[
     "init",
     "completions",
     "man",
+    "tag",
 ];
 
 #[test]

@@ -16,3 +16,4 @@ mod real;
 mod schema;
 mod send;
 mod shopify_real;
+mod tag;
