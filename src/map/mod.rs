@@ -313,9 +313,16 @@ impl CsvMapper {
                     self.preset.name()
                 ),
             };
+            // A header name that looks like data (a file without a header row) is not shown.
             let has: Vec<String> = others
                 .iter()
-                .map(|(k, c)| format!("`{c}` ({})", k.name()))
+                .map(|(k, c)| {
+                    if showable_header(c) {
+                        format!("`{c}` ({})", k.name())
+                    } else {
+                        format!("a column ({})", k.name())
+                    }
+                })
                 .collect();
             let instead = match need.source {
                 Some(_) => "`--order-id auto`".to_owned(),
@@ -1057,6 +1064,61 @@ mod tests {
             &[(Key::Email, vec!["Buyer Contact".into()])]
         )
         .is_ok());
+    }
+
+    #[test]
+    fn an_event_id_placeholder_without_a_column_names_the_one_there_is() {
+        use crate::config::OrderIdSource;
+        let m = CsvMapper::new(&header("Name,Email,Total"), Preset::Shopify, &[]).unwrap();
+        let needs = suggest::event_id_needs("{order_number}", OrderIdSource::Auto);
+        let err = m.check_event_id(&needs).unwrap_err();
+        assert!(err.message.contains("`{order_number}`"), "{}", err.message);
+        let hint = err.hint.unwrap();
+        assert!(hint.contains("`Name` (order_name)"), "{hint}");
+        assert!(
+            hint.contains("'{order_name}'") && hint.contains("order_number=Name"),
+            "{hint}"
+        );
+        assert!(m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_name}",
+                OrderIdSource::Auto
+            ))
+            .is_ok());
+        assert!(m.check_event_id(&suggest::default_id_needs()).is_ok());
+        let err = m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_id}",
+                OrderIdSource::Number,
+            ))
+            .unwrap_err();
+        assert!(
+            err.message.contains("`--order-id number`"),
+            "{}",
+            err.message
+        );
+        assert!(err.hint.unwrap().contains("`--order-id auto`"));
+        // A file whose header row is an order: a name there is not shown.
+        let h = header("email,Mary O'Neil");
+        let cfg = [(Key::OrderName, vec!["Mary O'Neil".to_owned()])];
+        let m = CsvMapper::new(&h, Preset::Generic, &cfg).unwrap();
+        let err = m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_number}",
+                OrderIdSource::Auto,
+            ))
+            .unwrap_err();
+        let hint = err.hint.unwrap();
+        assert!(hint.contains("a column (order_name)"), "{hint}");
+        assert!(!hint.contains("O'Neil"), "{hint}");
+        // No identifier at all is the mapping report's, not this check's.
+        let m = CsvMapper::new(&header("email,total"), Preset::Generic, &[]).unwrap();
+        assert!(m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_name}",
+                OrderIdSource::Auto
+            ))
+            .is_ok());
     }
 
     #[test]
