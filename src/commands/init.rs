@@ -63,7 +63,11 @@ pub fn run(a: &InitArgs) -> Exit {
         },
         None => Detected::default(),
     };
-    let text = render(&detected);
+    let config_name = a
+        .output
+        .as_deref()
+        .map_or("pinconv.toml".to_owned(), |p| p.display().to_string());
+    let text = render(&detected, &config_name);
     let written = match &a.output {
         Some(out) => write_file(out, &text, a.force),
         None => {
@@ -255,7 +259,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// The config text.
-fn render(d: &Detected) -> String {
+fn render(d: &Detected, config_name: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -269,7 +273,7 @@ fn render(d: &Detected) -> String {
     } else {
         let _ = writeln!(
             o,
-            "# Written by `pinconv init` from `{}` ({} {}, {} record{} read). Check it, then run\n# `pinconv check --config pinconv.toml {}`.\n",
+            "# Written by `pinconv init` from `{}` ({} {}, {} record{} read). Check it, then run\n# `pinconv check --config {config_name} {}`.\n",
             d.sample,
             d.preset.as_ref().map_or("generic", |(p, _)| p.name()),
             d.format,
@@ -525,7 +529,7 @@ mod tests {
 
     #[test]
     fn the_template_loads_and_sets_nothing() {
-        let text = render(&Detected::default());
+        let text = render(&Detected::default(), "pinconv.toml");
         let parsed: crate::config::ConfigFile = toml::from_str(&text).unwrap();
         assert!(parsed.preset.is_none() && parsed.columns.is_empty());
     }
