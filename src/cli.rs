@@ -42,6 +42,13 @@ pub enum Command {
     /// or plain HTML, with checkout left to the server (or, with `--web-checkout`, matching ids).
     #[command(after_help = TAG_HELP)]
     Tag(TagArgs),
+    /// Write a commented starter `pinconv.toml` from a sample export (to stdout or `-o FILE`).
+    #[command(after_help = Exit::TABLE)]
+    Init(InitArgs),
+    /// Print a shell completion script, e.g. `source <(pinconv completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `pinconv man > ~/.local/share/man/man1/pinconv.1`.
+    Man,
 }
 
 const TAG_HELP: &str = "\
@@ -108,6 +115,106 @@ fn parse_target(s: &str) -> Result<crate::tag::Target, String> {
     })
 }
 
+/// `pinconv init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// A sample export to detect the settings from [default: none: a template of the common
+    /// settings, all commented out].
+    #[arg(value_name = "SAMPLE")]
+    pub sample: Option<PathBuf>,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `pinconv completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Shells `completions` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    /// bash (`source <(pinconv completions bash)`).
+    Bash,
+    /// zsh (a `_pinconv` file on `$fpath`).
+    Zsh,
+    /// fish (`~/.config/fish/completions/pinconv.fish`).
+    Fish,
+    /// PowerShell (`pinconv completions powershell | Out-String | Invoke-Expression`).
+    Powershell,
+}
+
+/// Writes the completion script for `shell`, generated from this very definition.
+pub fn write_completions(shell: Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "pinconv", out);
+}
+
+/// Writes the man page (roff), generated from this very definition: one page, the
+/// subcommands each a section with their synopsis and options, before the exit codes.
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let top = clap_mangen::Man::new(cmd.clone());
+    let mut text = Vec::new();
+    top.render_title(&mut text)?;
+    top.render_name_section(&mut text)?;
+    top.render_synopsis_section(&mut text)?;
+    top.render_description_section(&mut text)?;
+    top.render_options_section(&mut text)?;
+    top.render_subcommands_section(&mut text)?;
+    let mut text = String::from_utf8_lossy(&text).into_owned();
+    for sub in cmd.get_subcommands() {
+        // The subcommands live in this page, not in `pinconv-check(1)` pages of their own.
+        text = text.replace(
+            &format!("pinconv\\-{}(1)", sub.get_name().replace('-', "\\-")),
+            &format!("\\fBpinconv {}\\fR", sub.get_name()),
+        );
+        if sub.get_name() == "help" {
+            continue;
+        }
+        let name = format!("pinconv {}", sub.get_name());
+        let page = clap_mangen::Man::new(
+            sub.clone()
+                .display_name(name.clone())
+                .bin_name(name.clone()),
+        );
+        let mut part = Vec::new();
+        page.render_synopsis_section(&mut part)?;
+        page.render_description_section(&mut part)?;
+        page.render_options_section(&mut part)?;
+        if sub.has_subcommands() {
+            page.render_subcommands_section(&mut part)?;
+        }
+        // Each subcommand is a section, its parts subsections.
+        let heading = format!(".SH \"{}\"", name.to_uppercase());
+        let part = String::from_utf8_lossy(&part)
+            .replace(".SH ", ".SS ")
+            .replacen(".SS SYNOPSIS", &heading, 1);
+        text.push_str(&part);
+    }
+    let mut tail = Vec::new();
+    top.render_extra_section(&mut tail)?;
+    top.render_version_section(&mut tail)?;
+    text.push_str(&String::from_utf8_lossy(&tail));
+    out.write_all(text.as_bytes())
+}
+
 /// Options shared by `check`, `build` and `send`.
 #[derive(Debug, Args, Clone)]
 #[allow(clippy::struct_excessive_bools)]
@@ -131,6 +238,10 @@ pub struct InputArgs {
     /// TOML config file (column mapping and shop settings).
     #[arg(long, env = "PINCONV_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Read FIELD from the column HEADER, as a `[columns]` line of the config does, e.g.
+    /// `email=Kontakt-Mail` (repeatable; a field given here replaces the config's).
+    #[arg(long = "column", value_name = "FIELD=HEADER")]
+    pub columns: Vec<String>,
     /// Event name for orders without one: Pinterest's form (`checkout`) or a tag/other name
     /// (`Purchase`) [default: checkout].
     #[arg(long)]

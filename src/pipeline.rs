@@ -27,6 +27,8 @@ pub struct Plan {
     pub read: ReadOptions,
     /// Problems kept in the report.
     pub max_problems: usize,
+    /// What the `event_id` template needs of each order, checked against each header.
+    pub event_id: Vec<crate::map::IdNeed>,
 }
 
 /// Receives the pipeline's results in input order.
@@ -330,6 +332,7 @@ fn read_one(
         encoding: detected_encoding.map(|e| e.name().to_owned()),
         ignored_columns: Vec::new(),
         duplicate_columns: Vec::new(),
+        mapping: Vec::new(),
     };
     match &mut reader {
         Reader::Csv(csv) => {
@@ -337,13 +340,13 @@ fn read_one(
                 Some(p) => (p, "chosen with `--preset` or the config".to_owned()),
                 None => detect_csv(csv.header()),
             };
-            let mapper =
-                CsvMapper::new(csv.header(), preset, &settings.columns).map_err(|error| {
-                    PipelineError::Map {
-                        file: name.to_string(),
-                        error,
-                    }
+            let mapper = CsvMapper::new(csv.header(), preset, &settings.columns)
+                .and_then(|m| m.check_event_id(&plan.event_id).map(|()| m))
+                .map_err(|error| PipelineError::Map {
+                    file: name.to_string(),
+                    error,
                 })?;
+            summary.mapping = mapper.advice(&plan.event_id);
             summary.preset = preset.name();
             summary.preset_reason = reason;
             summary.delimiter = Some(match csv.delimiter() {

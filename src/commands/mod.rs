@@ -4,6 +4,8 @@
 mod build;
 mod check;
 mod hash;
+mod init;
+mod meta;
 mod send;
 mod state;
 mod tag;
@@ -34,6 +36,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Hash(a) => hash::run(&a),
         Command::State(a) => state::run(&a),
         Command::Tag(a) => tag::run(&a),
+        Command::Init(a) => init::run(&a),
+        Command::Completions(a) => meta::completions(&a),
+        Command::Man => meta::man(),
     }
 }
 
@@ -191,6 +196,43 @@ fn moment(raw: &str, tz: &jiff::tz::TimeZone, what: &str) -> Result<time::Moment
     })
 }
 
+/// The `[columns]` mapping with the `--column FIELD=HEADER` flags over it: a field named on
+/// the command line takes only the flags' columns (several flags for one field make a list).
+fn columns(
+    flags: &[String],
+    mut merged: Vec<(crate::map::Key, Vec<String>)>,
+) -> Result<Vec<(crate::map::Key, Vec<String>)>, ConfigError> {
+    let mut given: Vec<(crate::map::Key, Vec<String>)> = Vec::new();
+    for raw in flags {
+        let (field, header) = raw
+            .split_once('=')
+            .filter(|(f, h)| !f.trim().is_empty() && !h.trim().is_empty())
+            .ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "`--column {raw}` must be FIELD=HEADER, e.g. `--column email=Kontakt-Mail`"
+                ))
+            })?;
+        let key = crate::map::Key::parse(field).ok_or_else(|| {
+            ConfigError::Invalid(format!(
+                "unknown field `{}` in `--column {raw}`; known fields: {}",
+                field.trim(),
+                crate::map::Key::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        match given.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, cols)) => cols.push(header.to_owned()),
+            None => given.push((key, vec![header.to_owned()])),
+        }
+    }
+    merged.retain(|(k, _)| !given.iter().any(|(g, _)| g == k));
+    merged.extend(given);
+    Ok(merged)
+}
+
 /// Merges flags, environment and the config file into settings and a read plan.
 pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
     let file = match &a.config {
@@ -259,7 +301,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         .unwrap_or_else(|| "{order_id}".into());
     let settings = Settings {
         preset: a.preset.or(file.preset),
-        columns: config::columns_setting(&file.columns)?,
+        columns: columns(&a.columns, config::columns_setting(&file.columns)?)?,
         event_name: config::event_name_setting(
             a.event_name
                 .as_deref()
@@ -323,6 +365,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
             encoding,
         },
         max_problems: a.max_problems,
+        event_id: crate::map::suggest::event_id_needs(&template_text, settings.order_id),
     };
     Ok((Arc::new(settings), plan))
 }

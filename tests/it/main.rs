@@ -4,9 +4,12 @@
 mod mock_server;
 mod support;
 
+mod completions;
 mod golden;
 mod hash;
+mod init;
 mod ledger;
+mod mapping;
 mod offline;
 mod other;
 mod outputs;

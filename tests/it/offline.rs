@@ -884,7 +884,8 @@ fn line_numbers_hold_for_every_line_ending_and_preamble() {
 #[test]
 fn order_id_choice_the_export_lacks_is_named_in_the_hint() {
     // The generic example has an `order_id` column but no order name: `--order-id name`
-    // leaves every order without an id, and the hint says which setting did that.
+    // would leave every order without an id, so the input stops before any order is read
+    // (exit 2), saying which setting did that and which column the export has instead.
     let d = pinconv([
         "check",
         "--max-age",
@@ -893,10 +894,14 @@ fn order_id_choice_the_export_lacks_is_named_in_the_hint() {
         "name",
         "examples/generic/conversions.csv",
     ])
-    .code(1);
-    d.stderr_has("needs `{order_id}` but the order has none")
-        .stderr_has("`--order-id name` (`[order] id = \"name\"`)")
-        .stderr_has("`[columns] order_name = \"...\"`) or use `auto`");
+    .code(2);
+    d.stderr_has("`--order-id name` (`[order] id = \"name\"`) makes `{order_id}` the order name")
+        .stderr_has("every order would be rejected")
+        .stderr_has(
+            "the export has the order's identifier as `order_id` (order_id): use `--order-id auto`",
+        )
+        .stderr_has("`--column order_name=order_id`")
+        .stderr_lacks("built");
 }
 
 #[test]
