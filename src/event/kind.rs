@@ -1,6 +1,7 @@
 //! What kind of event an order becomes: its `event_name` and `action_source`.
 
-use crate::config::{self, Settings};
+use crate::capi;
+use crate::config::Settings;
 use crate::map::Key;
 use crate::report::shown;
 
@@ -9,7 +10,7 @@ use super::stop::{Ctx, Stop};
 /// The order's event name in Pinterest's form, else the configured one.
 pub(super) fn event_name(ctx: &Ctx, s: &Settings) -> Result<&'static str, Stop> {
     match ctx.order.get(Key::EventName) {
-        Some(c) => config::event_name(&c.value).ok_or_else(|| {
+        Some(c) => capi::event_name(&c.value).ok_or_else(|| {
             ctx.reject(
                 Some(c),
                 "unknown_event_name",
@@ -17,11 +18,7 @@ pub(super) fn event_name(ctx: &Ctx, s: &Settings) -> Result<&'static str, Stop> 
                 Some("use a Pinterest event name such as `checkout`, `add_to_cart`, `lead`, or `custom`".into()),
             )
         }),
-        None => Ok(config::PINTEREST_EVENTS
-            .iter()
-            .copied()
-            .find(|e| *e == s.event_name)
-            .unwrap_or("checkout")),
+        None => Ok(capi::pinterest_event(&s.event_name).unwrap_or("checkout")),
     }
 }
 
@@ -30,17 +27,19 @@ pub(super) fn action_source(ctx: &Ctx, s: &Settings) -> Result<String, Stop> {
     let order = ctx.order;
     match (order.get(Key::ActionSource), &s.action_source) {
         (_, Some(forced)) => Ok(forced.clone()),
-        (Some(c), None) => config::action_source_setting(&c.value).map_err(|_| {
-            ctx.reject(
-                Some(c),
-                "invalid_action_source",
-                format!(
-                    "unknown action source {}; use web, offline, app_android or app_ios",
-                    shown(&c.value)
-                ),
-                None,
-            )
-        }),
+        (Some(c), None) => capi::action_source(&c.value)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                ctx.reject(
+                    Some(c),
+                    "invalid_action_source",
+                    format!(
+                        "unknown action source {}; use web, offline, app_android or app_ios",
+                        shown(&c.value)
+                    ),
+                    None,
+                )
+            }),
         (None, None) => Ok(
             if order
                 .get(Key::Source)

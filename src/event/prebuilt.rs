@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::config::{self, Settings};
+use crate::capi;
+use crate::config::Settings;
 use crate::normalize::{self, Field};
 use crate::report::{Problem, Severity};
 
@@ -52,7 +53,7 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
     let Some(name) = ev
         .get("event_name")
         .and_then(|v| v.as_str())
-        .and_then(|n| config::PINTEREST_EVENTS.iter().copied().find(|e| *e == n))
+        .and_then(capi::pinterest_event)
     else {
         return reject("`event_name` is missing or not one of Pinterest's event names".into());
     };
@@ -66,7 +67,7 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
     if !ev
         .get("action_source")
         .and_then(|v| v.as_str())
-        .is_some_and(|a| config::ACTION_SOURCES.contains(&a))
+        .is_some_and(|a| capi::ACTION_SOURCES.contains(&a))
     {
         return reject(
             "`action_source` is missing or not one of web, offline, app_android, app_ios".into(),
