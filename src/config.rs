@@ -10,7 +10,11 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::capi;
+use crate::event::template::Template;
 use crate::map::{Key, Preset};
+// Re-exported: the type lives in `time` (which reads the dates) so that `time` needs nothing
+// from `config`; commands and the command line keep naming it `config::DateOrder`.
+pub use crate::time::DateOrder;
 
 /// How a record is identified as an order, and so what `order_id` and `{order_id}` mean.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -38,17 +42,6 @@ pub enum ProductIdSource {
     VariantId,
     /// The SKU.
     Sku,
-}
-
-/// The order of day and month in slash dates such as `03/04/2026`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum DateOrder {
-    /// Month first (US).
-    #[default]
-    Mdy,
-    /// Day first.
-    Dmy,
 }
 
 /// A `max_age_days` value: a number of days or `"off"`.
@@ -269,7 +262,7 @@ pub struct Settings {
     /// Only orders before this Unix second.
     pub until: Option<i64>,
     /// Parsed `event_id` template.
-    pub event_id_template: crate::event::Template,
+    pub event_id_template: Template,
     /// `partner_name` on every event.
     pub partner_name: Option<String>,
     /// Order identifier choice.

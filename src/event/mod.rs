@@ -9,16 +9,15 @@
 //! already, with the same window and identifier checks.
 
 use std::mem;
-use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::map::{Key, Order};
-use crate::report::Problem;
 
 mod identity;
 mod ids;
 mod items;
 mod kind;
+mod outcome;
 mod payload;
 mod prebuilt;
 mod status;
@@ -27,42 +26,13 @@ pub mod template;
 mod value;
 mod window;
 
+pub use outcome::{Built, Outcome};
 pub use prebuilt::{prebuilt, prebuilt_event};
 pub use template::{Template, Var};
 
 use ids::OrderIds;
 use payload::{CustomData, Event};
 use stop::{Ctx, Stop};
-
-/// A built event, serialized, with where it came from.
-#[derive(Clone, Debug)]
-pub struct Built {
-    /// Input name.
-    pub file: Arc<str>,
-    /// First line of the order.
-    pub line: u64,
-    /// `event_id`.
-    pub event_id: String,
-    /// `event_name`.
-    pub event_name: &'static str,
-    /// `event_time`.
-    pub event_time: i64,
-    /// The event as compact JSON, exactly as sent.
-    pub json: String,
-    /// Warnings about this order.
-    pub warnings: Vec<Problem>,
-}
-
-/// What became of an order.
-#[derive(Debug)]
-pub enum Outcome {
-    /// An event.
-    Built(Built),
-    /// Left out by a rule; the problem's severity is `Skipped`.
-    Skipped(Problem),
-    /// Not sendable: exactly one `Rejected` problem, plus any warnings.
-    Rejected(Vec<Problem>),
-}
 
 /// Builds the event for `order`.
 #[must_use]

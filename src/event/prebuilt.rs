@@ -8,7 +8,8 @@ use crate::config::Settings;
 use crate::normalize::{self, Field};
 use crate::report::{Problem, Severity};
 
-use super::{identity, window, Built, Outcome};
+use super::outcome::{Built, Outcome};
+use super::{identity, window};
 
 /// Whether a JSON record is an already-built event rather than an order: a line of
 /// `--failed-out` (`{"event": {...}}`) or a CAPI event itself (has `user_data` and `event_id`).

@@ -1,10 +1,10 @@
 //! The event time and the window Pinterest accepts: not older than the age limit, not in the
 //! future. The limits are shared with already-built events ([`super::prebuilt`]).
 
-use crate::config::{DateOrder, MaxAge, Settings};
+use crate::config::{MaxAge, Settings};
 use crate::map::Key;
 use crate::report::shown;
-use crate::time::{self, TimeOptions};
+use crate::time::{self, DateOrder, TimeOptions};
 
 use super::stop::{Ctx, Stop};
 
