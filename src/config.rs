@@ -246,7 +246,7 @@ pub struct Settings {
     /// Default event name (Pinterest form).
     pub event_name: String,
     /// Forced action source, or `None` for per-order (`web`, POS `offline`).
-    pub action_source: Option<String>,
+    pub action_source: Option<&'static str>,
     /// Lowercase alpha-2.
     pub default_country: Option<String>,
     /// For naive timestamps.
@@ -326,8 +326,8 @@ pub fn event_name_setting(raw: &str) -> Result<String, ConfigError> {
 }
 
 /// Validates an action source setting.
-pub fn action_source_setting(raw: &str) -> Result<String, ConfigError> {
-    capi::action_source(raw).map(str::to_owned).ok_or_else(|| {
+pub fn action_source_setting(raw: &str) -> Result<&'static str, ConfigError> {
+    capi::action_source(raw).ok_or_else(|| {
         ConfigError::Invalid(format!(
             "unknown action source `{raw}`; use one of {}",
             capi::ACTION_SOURCES.join(", ")

@@ -23,31 +23,29 @@ pub(super) fn event_name(ctx: &Ctx, s: &Settings) -> Result<&'static str, Stop> 
 }
 
 /// The forced action source, else the order's, else `web` (`offline` for point-of-sale orders).
-pub(super) fn action_source(ctx: &Ctx, s: &Settings) -> Result<String, Stop> {
+pub(super) fn action_source(ctx: &Ctx, s: &Settings) -> Result<&'static str, Stop> {
     let order = ctx.order;
-    match (order.get(Key::ActionSource), &s.action_source) {
-        (_, Some(forced)) => Ok(forced.clone()),
-        (Some(c), None) => capi::action_source(&c.value)
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                ctx.reject(
-                    Some(c),
-                    "invalid_action_source",
-                    format!(
-                        "unknown action source {}; use web, offline, app_android or app_ios",
-                        shown(&c.value)
-                    ),
-                    None,
-                )
-            }),
+    match (order.get(Key::ActionSource), s.action_source) {
+        (_, Some(forced)) => Ok(forced),
+        (Some(c), None) => capi::action_source(&c.value).ok_or_else(|| {
+            ctx.reject(
+                Some(c),
+                "invalid_action_source",
+                format!(
+                    "unknown action source {}; use web, offline, app_android or app_ios",
+                    shown(&c.value)
+                ),
+                None,
+            )
+        }),
         (None, None) => Ok(
             if order
                 .get(Key::Source)
                 .is_some_and(|c| c.value.trim().eq_ignore_ascii_case("pos"))
             {
-                "offline".into()
+                "offline"
             } else {
-                "web".into()
+                "web"
             },
         ),
     }

@@ -71,7 +71,7 @@ fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
     let url = identity::plain(order, Key::EventSourceUrl);
     let event = Event {
         event_name,
-        action_source: &action_source,
+        action_source,
         event_time,
         event_id: &event_id,
         event_source_url: url.as_deref(),

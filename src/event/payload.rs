@@ -7,8 +7,10 @@ use serde::Serialize;
 /// One CAPI event, fields in the order of Pinterest's reference; absent fields are left out.
 #[derive(Serialize)]
 pub(super) struct Event<'a> {
-    pub event_name: &'a str,
-    pub action_source: &'a str,
+    /// One of [`crate::capi::PINTEREST_EVENTS`].
+    pub event_name: &'static str,
+    /// One of [`crate::capi::ACTION_SOURCES`].
+    pub action_source: &'static str,
     pub event_time: i64,
     pub event_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
