@@ -2,10 +2,10 @@
 //! settings, and validates it; or says why the order is skipped or not sendable.
 //!
 //! [`build`] is a list of steps, one module per concern, each a function of the order and
-//! the settings that returns `Result<_, Stop>`: [`status`] (skip rules), [`ids`] (order
-//! identifiers and `event_id`), [`window`] (event time, age, future), [`kind`] (event name,
-//! action source), [`identity`] (`user_data`), [`items`] (contents), [`value`] (currency and
-//! value) and [`payload`] (the typed CAPI event). [`prebuilt`] takes events that were built
+//! the settings that returns `Result<_, Stop>` (`stop`): `status` (skip rules), `ids` (order
+//! identifiers and `event_id`), `window` (event time, age, future), `kind` (event name,
+//! action source), `identity` (`user_data`), `items` (contents), `value` (currency and
+//! value) and `payload` (the typed CAPI event). [`prebuilt`] takes events that were built
 //! already, with the same window and identifier checks.
 
 use std::mem;
