@@ -7,6 +7,7 @@
 //! offline stages in parallel; [`commands`] holds one module per subcommand.
 
 pub mod batch;
+pub mod capi;
 pub mod cli;
 pub mod commands;
 pub mod config;
