@@ -159,7 +159,7 @@ impl BrowserEvent {
     /// Reads any form pinconv accepts for an event name (`add_to_cart`, `AddToCart`, ...).
     #[must_use]
     pub fn parse(raw: &str) -> Option<BrowserEvent> {
-        let capi = crate::config::event_name(raw)?;
+        let capi = crate::capi::event_name(raw)?;
         [
             BrowserEvent::PageVisit,
             BrowserEvent::ViewCategory,
