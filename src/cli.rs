@@ -38,6 +38,181 @@ pub enum Command {
     /// Inspect or prune the delivery ledger of `send`.
     #[command(after_help = Exit::TABLE)]
     State(StateArgs),
+    /// Write the browser half: the Pinterest tag for GTM, a Shopify custom pixel, WooCommerce
+    /// or plain HTML, with checkout left to the server (or, with `--web-checkout`, matching ids).
+    #[command(after_help = TAG_HELP)]
+    Tag(TagArgs),
+    /// Write a commented starter `pinconv.toml` from a sample export (to stdout or `-o FILE`).
+    #[command(after_help = Exit::TABLE)]
+    Init(InitArgs),
+    /// Print a shell completion script, e.g. `source <(pinconv completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `pinconv man > ~/.local/share/man/man1/pinconv.1`.
+    Man,
+}
+
+const TAG_HELP: &str = "\
+targets:
+  gtm            a Google Tag Manager container: Admin > Import Container > Merge > Overwrite
+                 conflicting; driven by the GA4 ecommerce data layer (view_item, add_to_cart,
+                 purchase, ...); --web-checkout fills only {order_id} (from transaction_id)
+  shopify-pixel  a custom pixel: Settings > Customer events > Add custom pixel; --web-checkout
+                 fills {order_id}/{id} with the order id (never the order name or number)
+  woocommerce    a PHP snippet (code-snippets plugin or mu-plugin); {order_id}/{id} =
+                 get_id(), {order_number}/{order_name} = get_order_number()
+  html           base code for <head> plus one commented snippet per event, with placeholders
+
+exit codes:
+  0    the code was written
+  2    usage or configuration error (nothing written)";
+
+/// `pinconv tag`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Where the code goes: `gtm`, `shopify-pixel`, `woocommerce` or `html`.
+    #[arg(long, value_parser = parse_target, value_name = "TARGET")]
+    pub target: crate::tag::Target,
+    /// Pinterest tag id (Ads > Conversions > Tag manager) [default: `[tag] id` in the config].
+    #[arg(long, env = "PINTEREST_TAG_ID")]
+    pub tag_id: Option<String>,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Browser events, comma-separated: page_visit, view_category, search, add_to_cart,
+    /// initiate_checkout, add_payment_info (not woocommerce) [default: `[tag] events`, else all
+    /// the target supports].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub events: Vec<String>,
+    /// Also fire `checkout` in the browser, with the `event_id` `build` gives the same order
+    /// (Pinterest may not deduplicate what `send` posts more than an hour later).
+    #[arg(long)]
+    pub web_checkout: bool,
+    /// The `event_id` template `build`/`send` use [default: the config's, else {order_id}].
+    #[arg(long)]
+    pub event_id_template: Option<String>,
+    /// What `{order_id}` is on the server, as for `build` [default: `[order] id`, else auto].
+    #[arg(long, value_enum)]
+    pub order_id: Option<OrderIdSource>,
+    /// TOML config file: the same one `build` and `send` read (`event_id_template`, `[order]`,
+    /// `[tag]`).
+    #[arg(long, env = "PINCONV_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Pass the customer's email to the tag where the page knows it.
+    #[arg(long)]
+    pub enhanced_match: bool,
+}
+
+fn parse_target(s: &str) -> Result<crate::tag::Target, String> {
+    crate::tag::Target::parse(s).ok_or_else(|| {
+        format!(
+            "unknown target `{s}`; use one of {}",
+            crate::tag::Target::ALL
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// `pinconv init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// A sample export to detect the settings from [default: none: a template of the common
+    /// settings, all commented out].
+    #[arg(value_name = "SAMPLE")]
+    pub sample: Option<PathBuf>,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `pinconv completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Shells `completions` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    /// bash (`source <(pinconv completions bash)`).
+    Bash,
+    /// zsh (a `_pinconv` file on `$fpath`).
+    Zsh,
+    /// fish (`~/.config/fish/completions/pinconv.fish`).
+    Fish,
+    /// PowerShell (`pinconv completions powershell | Out-String | Invoke-Expression`).
+    Powershell,
+}
+
+/// Writes the completion script for `shell`, generated from this very definition.
+pub fn write_completions(shell: Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "pinconv", out);
+}
+
+/// Writes the man page (roff), generated from this very definition: one page, the
+/// subcommands each a section with their synopsis and options, before the exit codes.
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let top = clap_mangen::Man::new(cmd.clone());
+    let mut text = Vec::new();
+    top.render_title(&mut text)?;
+    top.render_name_section(&mut text)?;
+    top.render_synopsis_section(&mut text)?;
+    top.render_description_section(&mut text)?;
+    top.render_options_section(&mut text)?;
+    top.render_subcommands_section(&mut text)?;
+    let mut text = String::from_utf8_lossy(&text).into_owned();
+    for sub in cmd.get_subcommands() {
+        // The subcommands live in this page, not in `pinconv-check(1)` pages of their own.
+        text = text.replace(
+            &format!("pinconv\\-{}(1)", sub.get_name().replace('-', "\\-")),
+            &format!("\\fBpinconv {}\\fR", sub.get_name()),
+        );
+        if sub.get_name() == "help" {
+            continue;
+        }
+        let name = format!("pinconv {}", sub.get_name());
+        let page = clap_mangen::Man::new(
+            sub.clone()
+                .display_name(name.clone())
+                .bin_name(name.clone()),
+        );
+        let mut part = Vec::new();
+        page.render_synopsis_section(&mut part)?;
+        page.render_description_section(&mut part)?;
+        page.render_options_section(&mut part)?;
+        if sub.has_subcommands() {
+            page.render_subcommands_section(&mut part)?;
+        }
+        // Each subcommand is a section, its parts subsections.
+        let heading = format!(".SH \"{}\"", name.to_uppercase());
+        let part = String::from_utf8_lossy(&part)
+            .replace(".SH ", ".SS ")
+            .replacen(".SS SYNOPSIS", &heading, 1);
+        text.push_str(&part);
+    }
+    let mut tail = Vec::new();
+    top.render_extra_section(&mut tail)?;
+    top.render_version_section(&mut tail)?;
+    text.push_str(&String::from_utf8_lossy(&tail));
+    out.write_all(text.as_bytes())
 }
 
 /// Options shared by `check`, `build` and `send`.
@@ -63,7 +238,12 @@ pub struct InputArgs {
     /// TOML config file (column mapping and shop settings).
     #[arg(long, env = "PINCONV_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Event name for orders without one: Pinterest's form (`checkout`) or a tag/other name (`Purchase`).
+    /// Read FIELD from the column HEADER, as a `[columns]` line of the config does, e.g.
+    /// `email=Kontakt-Mail` (repeatable; a field given here replaces the config's).
+    #[arg(long = "column", value_name = "FIELD=HEADER")]
+    pub columns: Vec<String>,
+    /// Event name for orders without one: Pinterest's form (`checkout`) or a tag/other name
+    /// (`Purchase`) [default: checkout].
     #[arg(long)]
     pub event_name: Option<String>,
     /// Force `action_source` (`web`, `offline`, `app_android`, `app_ios`) [default: `web`; POS orders `offline`].
@@ -90,7 +270,8 @@ pub struct InputArgs {
     /// Which identifier becomes `order_id` [default: auto = id, else number, else name].
     #[arg(long, value_enum)]
     pub order_id: Option<OrderIdSource>,
-    /// Which product identifier becomes `contents[].id` [default: auto = sku, else variant, else product].
+    /// Which product identifier becomes `contents[].id` [default: auto = sku, else variant, else
+    /// product]; `product_id` and `variant_id`, as in the config file, work too.
     #[arg(long, value_enum)]
     pub product_id: Option<ProductIdSource>,
     /// Skip orders from this sales channel (repeatable): `pos`, `draft`, `recharge` or a raw source value.
@@ -170,7 +351,8 @@ pub struct SendArgs {
     /// Pinterest ad account id (digits).
     #[arg(long, env = "PINTEREST_AD_ACCOUNT_ID")]
     pub ad_account: Option<String>,
-    /// File holding the access token [default: the `PINTEREST_ACCESS_TOKEN` environment variable].
+    /// File holding only the access token, at most 64 KiB, best mode 0600 [default: the
+    /// `PINTEREST_ACCESS_TOKEN` environment variable].
     #[arg(long)]
     pub token_file: Option<PathBuf>,
     /// Add `test=true`: Pinterest validates the events but does not record them.
@@ -188,23 +370,26 @@ pub struct SendArgs {
     /// Events per request (1..=1000).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub batch_size: u16,
-    /// Requests in flight.
+    /// Requests in flight (1..=64).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Maximum requests per second, 0 for no limit (Pinterest documents 5,000 per minute per
-    /// ad account; `--test` is held to 10 per second, Pinterest's limit for test requests).
-    #[arg(long, default_value_t = 50.0)]
+    /// Maximum requests per second (0..=10000), 0 for no limit (Pinterest documents 5,000 per
+    /// minute per ad account; `--test` is held to 10 per second, Pinterest's limit for test
+    /// requests).
+    #[arg(long, default_value_t = 50.0, value_parser = parse_rate)]
     pub rate: f64,
-    /// Attempts per request before giving up on 429/5xx/network errors.
+    /// Attempts per request before giving up on 429/5xx/network errors (1..=20).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
-    /// First retry's backoff ceiling in milliseconds (doubles per attempt, capped at 60 s).
-    #[arg(long, default_value_t = 1000, hide = true)]
+    /// First retry's backoff ceiling in milliseconds, 1..=60000 (doubles per attempt, capped at
+    /// 60 s).
+    #[arg(long, default_value_t = 1000, hide = true, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub retry_base_ms: u64,
-    /// Seconds per HTTP request before it counts as timed out.
-    #[arg(long, default_value_t = 60)]
+    /// Seconds per HTTP request before it counts as timed out (1..=3600).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Write every event not accepted to FILE (NDJSON, re-sendable with `send`).
+    /// Write every event not accepted to FILE (NDJSON, re-sendable with `send`); no file is
+    /// left when every event was accepted.
     #[arg(long, value_name = "FILE")]
     pub failed_out: Option<PathBuf>,
     /// Write a JSON run report to FILE.
@@ -219,7 +404,8 @@ pub struct SendArgs {
     /// Send events the ledger says were already accepted.
     #[arg(long)]
     pub resend: bool,
-    /// Send events whose payload changed since they were accepted.
+    /// Send events whose payload changed since they were accepted (under the same `event_id`,
+    /// which Pinterest deduplicates by: it may keep the version it received first).
     #[arg(long)]
     pub resend_changed: bool,
 }
@@ -227,14 +413,27 @@ pub struct SendArgs {
 /// `pinconv hash`.
 #[derive(Debug, Args)]
 pub struct HashArgs {
-    /// The field whose rules apply.
-    #[arg(long, value_parser = parse_field)]
+    /// The field whose rules apply: `em` (email), `ph` (phone), `fn` (first name), `ln` (last
+    /// name), `ge` (gender), `db` (date of birth), `ct` (city), `st` (state), `zp` (zip code),
+    /// `country`, `external_id`, `hashed_maids` (mobile ad id); long names such as `email`,
+    /// `phone` or `zip` work too.
+    #[arg(long, value_parser = parse_field, value_name = "FIELD")]
     pub field: Field,
     /// The order's country, for phone numbers and states.
     #[arg(long)]
     pub country: Option<String>,
     /// Values to hash; none reads one value per line from stdin.
     pub values: Vec<String>,
+}
+
+/// `--rate`: a finite number of requests per second from 0 (no limit) to 10,000.
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=10_000.0).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "`{s}` is not a rate from 0 to 10000 requests per second (0 means no limit)"
+        )),
+    }
 }
 
 fn parse_field(s: &str) -> Result<Field, String> {

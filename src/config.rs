@@ -9,7 +9,12 @@ use std::path::{Path, PathBuf};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use crate::capi;
+use crate::event::template::Template;
 use crate::map::{Key, Preset};
+// Re-exported: the type lives in `time` (which reads the dates) so that `time` needs nothing
+// from `config`; commands and the command line keep naming it `config::DateOrder`.
+pub use crate::time::DateOrder;
 
 /// How a record is identified as an order, and so what `order_id` and `{order_id}` mean.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -31,23 +36,16 @@ pub enum OrderIdSource {
 pub enum ProductIdSource {
     /// The first of SKU, variant id, product id that the line item has.
     Auto,
-    /// The product id.
+    /// The product id. Both spellings work on the command line and in the config file.
+    #[serde(alias = "product-id")]
+    #[value(alias = "product_id")]
     ProductId,
     /// The variant (variation) id.
+    #[serde(alias = "variant-id")]
+    #[value(alias = "variant_id")]
     VariantId,
     /// The SKU.
     Sku,
-}
-
-/// The order of day and month in slash dates such as `03/04/2026`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum DateOrder {
-    /// Month first (US).
-    #[default]
-    Mdy,
-    /// Day first.
-    Dmy,
 }
 
 /// A `max_age_days` value: a number of days or `"off"`.
@@ -161,6 +159,9 @@ pub struct ConfigFile {
     /// Shop settings.
     #[serde(default)]
     pub order: OrderConfig,
+    /// The browser tag (`pinconv tag`, and `send`'s check of `web_checkout`).
+    #[serde(default)]
+    pub tag: crate::tag::TagConfig,
     /// Canonical field = column header (CSV) or dotted path (JSON).
     #[serde(default)]
     pub columns: BTreeMap<String, OneOrMany>,
@@ -221,74 +222,6 @@ impl ConfigFile {
     }
 }
 
-/// Event names Pinterest documents (spec description, docs table and the official GTM tag).
-pub const PINTEREST_EVENTS: &[&str] = &[
-    "add_payment_info",
-    "add_to_cart",
-    "add_to_wishlist",
-    "app_install",
-    "app_open",
-    "checkout",
-    "contact",
-    "custom",
-    "customize_product",
-    "find_location",
-    "initiate_checkout",
-    "lead",
-    "page_visit",
-    "schedule",
-    "search",
-    "signup",
-    "start_trial",
-    "submit_application",
-    "subscribe",
-    "view_category",
-    "view_content",
-    "watch_video",
-];
-
-/// The Pinterest event name for `raw`: Pinterest's own form, the tag form (`AddToCart`) or
-/// another platform's common name (`Purchase`, `CompleteRegistration`, ...).
-#[must_use]
-pub fn event_name(raw: &str) -> Option<&'static str> {
-    let folded: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-' | ' '))
-        .flat_map(char::to_lowercase)
-        .collect();
-    let alias = match folded.as_str() {
-        "purchase" | "order" | "orderplaced" | "ordercompleted" | "completepayment"
-        | "placeanorder" => Some("checkout"),
-        "completeregistration" | "signup" | "register" | "registration" => Some("signup"),
-        "pageview" | "pagevisit" | "viewpage" => Some("page_visit"),
-        "addtocart" => Some("add_to_cart"),
-        "addtowishlist" => Some("add_to_wishlist"),
-        "addpaymentinfo" => Some("add_payment_info"),
-        "initiatecheckout" | "begincheckout" | "startcheckout" => Some("initiate_checkout"),
-        "viewcontent" | "viewitem" | "productview" => Some("view_content"),
-        "viewcategory" | "viewitemlist" => Some("view_category"),
-        "watchvideo" => Some("watch_video"),
-        "appinstall" => Some("app_install"),
-        "appopen" => Some("app_open"),
-        "findlocation" => Some("find_location"),
-        "customizeproduct" => Some("customize_product"),
-        "starttrial" => Some("start_trial"),
-        "submitapplication" => Some("submit_application"),
-        "generatelead" | "lead" => Some("lead"),
-        _ => None,
-    };
-    alias.or_else(|| {
-        PINTEREST_EVENTS
-            .iter()
-            .copied()
-            .find(|e| e.replace('_', "") == folded)
-    })
-}
-
-/// Pinterest's `action_source` values.
-pub const ACTION_SOURCES: &[&str] = &["app_android", "app_ios", "web", "offline"];
-
 /// Canonical order statuses that `skip_statuses` can name.
 pub const STATUSES: &[&str] = &[
     "test",
@@ -336,7 +269,7 @@ pub struct Settings {
     /// Default event name (Pinterest form).
     pub event_name: String,
     /// Forced action source, or `None` for per-order (`web`, POS `offline`).
-    pub action_source: Option<String>,
+    pub action_source: Option<&'static str>,
     /// Lowercase alpha-2.
     pub default_country: Option<String>,
     /// For naive timestamps.
@@ -352,7 +285,7 @@ pub struct Settings {
     /// Only orders before this Unix second.
     pub until: Option<i64>,
     /// Parsed `event_id` template.
-    pub event_id_template: crate::event::Template,
+    pub event_id_template: Template,
     /// `partner_name` on every event.
     pub partner_name: Option<String>,
     /// Order identifier choice.
@@ -407,25 +340,22 @@ pub fn timezone_setting(name: &str) -> Result<TimeZone, ConfigError> {
 
 /// Validates an event name setting into Pinterest's form.
 pub fn event_name_setting(raw: &str) -> Result<String, ConfigError> {
-    event_name(raw).map(str::to_owned).ok_or_else(|| {
+    capi::event_name(raw).map(str::to_owned).ok_or_else(|| {
         ConfigError::Invalid(format!(
             "unknown event name `{raw}`; use one of {} (or `custom`)",
-            PINTEREST_EVENTS.join(", ")
+            capi::PINTEREST_EVENTS.join(", ")
         ))
     })
 }
 
 /// Validates an action source setting.
-pub fn action_source_setting(raw: &str) -> Result<String, ConfigError> {
-    let v = raw.trim().to_lowercase();
-    if ACTION_SOURCES.contains(&v.as_str()) {
-        Ok(v)
-    } else {
-        Err(ConfigError::Invalid(format!(
+pub fn action_source_setting(raw: &str) -> Result<&'static str, ConfigError> {
+    capi::action_source(raw).ok_or_else(|| {
+        ConfigError::Invalid(format!(
             "unknown action source `{raw}`; use one of {}",
-            ACTION_SOURCES.join(", ")
-        )))
-    }
+            capi::ACTION_SOURCES.join(", ")
+        ))
+    })
 }
 
 /// Validates status names for `skip_statuses`.
@@ -470,22 +400,6 @@ pub fn columns_setting(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn event_names_from_every_platform() {
-        assert_eq!(event_name("checkout"), Some("checkout"));
-        assert_eq!(event_name("Checkout"), Some("checkout"));
-        assert_eq!(event_name("Purchase"), Some("checkout"));
-        assert_eq!(event_name("AddToCart"), Some("add_to_cart"));
-        assert_eq!(event_name("add_to_cart"), Some("add_to_cart"));
-        assert_eq!(event_name("PageVisit"), Some("page_visit"));
-        assert_eq!(event_name("ViewCategory"), Some("view_category"));
-        assert_eq!(event_name("InitiateCheckout"), Some("initiate_checkout"));
-        assert_eq!(event_name("AddPaymentInfo"), Some("add_payment_info"));
-        assert_eq!(event_name("CompleteRegistration"), Some("signup"));
-        assert_eq!(event_name("custom"), Some("custom"));
-        assert_eq!(event_name("Frobnicate"), None);
-    }
 
     #[test]
     fn max_age_parses() {

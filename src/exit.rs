@@ -10,11 +10,12 @@ pub enum Exit {
     /// Some orders were rejected locally (not sendable), a warning was denied by
     /// `--deny-warnings`, or `hash` got a value that normalizes to nothing.
     Rejected = 1,
-    /// Usage, configuration or input error: nothing (more) was done.
+    /// Usage, configuration or input error, or an internal failure: nothing (more) was done.
     Usage = 2,
     /// `send`: Pinterest refused some events (see the failed-out file).
     PartialFailure = 3,
-    /// `send`: Pinterest refused the token or the ad account (401/403); nothing retried.
+    /// `send`: Pinterest refused the token or the ad account (401/403), or knows no such ad
+    /// account (404); nothing retried.
     Auth = 4,
     /// `send`: gave up after retries on rate limits, server or network errors; safe to re-run.
     Temporary = 5,
@@ -31,9 +32,9 @@ exit codes:
   0    success: every order was built (and accepted, for send) or skipped by a rule
   1    some orders were rejected locally (see the problems), --deny-warnings hit a warning,
        or `hash` got a value that normalizes to nothing
-  2    usage, configuration or input error
+  2    usage, configuration or input error (or an internal failure in send)
   3    send: Pinterest refused some events (see --failed-out)
-  4    send: authentication or permission failure (HTTP 401/403)
+  4    send: authentication or permission failure (HTTP 401/403), or no such ad account (404)
   5    send: gave up after retries (rate limit, server or network errors); safe to re-run
   6    the delivery ledger is in use by another pinconv run
   130  interrupted (Ctrl-C / SIGTERM)";

@@ -7,6 +7,7 @@
 //! offline stages in parallel; [`commands`] holds one module per subcommand.
 
 pub mod batch;
+pub mod capi;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -17,11 +18,13 @@ pub mod ledger;
 pub mod map;
 pub mod money;
 pub mod normalize;
+pub mod output;
 pub mod pipeline;
 pub mod printer;
 pub mod report;
 pub mod seen;
 pub mod send;
+pub mod tag;
 pub mod time;
 
 use clap::Parser;

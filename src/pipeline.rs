@@ -27,6 +27,8 @@ pub struct Plan {
     pub read: ReadOptions,
     /// Problems kept in the report.
     pub max_problems: usize,
+    /// What the `event_id` template needs of each order, checked against each header.
+    pub event_id: Vec<crate::map::IdNeed>,
 }
 
 /// Receives the pipeline's results in input order.
@@ -37,6 +39,16 @@ pub trait Sink {
     fn problem(&mut self, _problem: &Problem) {}
     /// A built event; an error stops the run.
     fn event(&mut self, event: Built) -> anyhow::Result<()>;
+}
+
+/// The input row a `--failed-out` (or `state failed`) line came from, its `file` and `line`:
+/// a re-sent event keeps pointing at the row of the original export, in problems, in the next
+/// failed-out file and in the ledger, however many re-sends it takes.
+fn origin(record: &serde_json::Value) -> Option<(Arc<str>, u64)> {
+    record.get("event").filter(|e| e.is_object())?;
+    let file = record.get("file")?.as_str().filter(|f| !f.is_empty())?;
+    let line = record.get("line")?.as_u64().filter(|l| *l > 0)?;
+    Some((Arc::from(file), line))
 }
 
 /// An input that cannot be used: the run stops (exit 2).
@@ -78,7 +90,8 @@ enum Unit {
 
 enum Msg {
     Input(InputSummary),
-    Chunk(Vec<Unit>),
+    /// Orders, and how many records were read for them.
+    Chunk(Vec<Unit>, u64),
     Fatal(PipelineError),
 }
 
@@ -133,6 +146,9 @@ pub fn run_partial(
     let mut totals = Totals::default();
     let mut ids = Seen::default();
     let mut result = Ok(());
+    // Records of the chunks accounted here: after a stop, the reader has read further than
+    // what was built, and only this part was handled.
+    let mut handed_records = 0u64;
     for msg in &rx {
         if cancel.load(Ordering::Relaxed) {
             totals.stopped_early = true;
@@ -147,13 +163,15 @@ pub fn run_partial(
                 result = Err(e);
                 break;
             }
-            Msg::Chunk(units) => {
+            Msg::Chunk(units, n) => {
+                handed_records += n;
                 let outcomes: Vec<Outcome> = units
                     .into_par_iter()
                     .map(|u| match u {
                         Unit::Order(o) => event::build(&o, settings),
                         Unit::Prebuilt(file, line, v) => {
                             let ev = event::prebuilt_event(&v).unwrap_or(&v);
+                            let (file, line) = origin(&v).unwrap_or((file, line));
                             event::prebuilt(&file, line, ev, settings)
                         }
                         Unit::Unreadable(file, p) => Outcome::Rejected(vec![Problem {
@@ -177,7 +195,13 @@ pub fn run_partial(
     }
     drop(rx);
     match reader.join() {
-        Ok(records) => totals.records = records,
+        Ok(records) => {
+            totals.records = if totals.stopped_early {
+                handed_records
+            } else {
+                records
+            };
+        }
         Err(_) => {
             result = result.and(Err(PipelineError::Sink(anyhow::anyhow!(
                 "the input reader stopped unexpectedly (a bug: please report it)"
@@ -267,8 +291,9 @@ fn read_all(plan: &Plan, settings: &Settings, tx: &crossbeam_channel::Sender<Msg
     let mut total = 0;
     for path in &plan.inputs {
         match read_one(path, plan, settings, tx) {
-            Ok(Some(n)) => total += n,
-            Ok(None) => return total,
+            Ok((n, true)) => total += n,
+            // Stopped (Ctrl-C, or a failure downstream): what was read still counts.
+            Ok((n, false)) => return total + n,
             Err(e) => {
                 let _ = tx.send(Msg::Fatal(e));
                 return total;
@@ -278,25 +303,29 @@ fn read_all(plan: &Plan, settings: &Settings, tx: &crossbeam_channel::Sender<Msg
     total
 }
 
-/// Reads one input; `Ok(None)` when the receiver went away.
+/// Reads one input; returns the records read and whether the input was read to its end
+/// (`false` when the receiver went away).
 fn read_one(
     path: &std::path::Path,
     plan: &Plan,
     settings: &Settings,
     tx: &crossbeam_channel::Sender<Msg>,
-) -> Result<Option<u64>, PipelineError> {
+) -> Result<(u64, bool), PipelineError> {
     let name = input::display_name(path);
     let (mut reader, detected_encoding) = input::open_detecting(path, &plan.read)?;
     let mut chunk: Vec<Unit> = Vec::with_capacity(CHUNK);
     let mut records = 0u64;
-    let flush = |chunk: &mut Vec<Unit>| -> bool {
+    // Records read up to the last chunk sent, so each chunk says how many records it took.
+    let sent_records = std::cell::Cell::new(0u64);
+    let flush = |chunk: &mut Vec<Unit>, records: u64| -> bool {
         if chunk.is_empty() {
             return true;
         }
-        tx.send(Msg::Chunk(std::mem::replace(
-            chunk,
-            Vec::with_capacity(CHUNK),
-        )))
+        let n = records - sent_records.replace(records);
+        tx.send(Msg::Chunk(
+            std::mem::replace(chunk, Vec::with_capacity(CHUNK)),
+            n,
+        ))
         .is_ok()
     };
     let mut summary = InputSummary {
@@ -308,6 +337,7 @@ fn read_one(
         encoding: detected_encoding.map(|e| e.name().to_owned()),
         ignored_columns: Vec::new(),
         duplicate_columns: Vec::new(),
+        mapping: Vec::new(),
     };
     match &mut reader {
         Reader::Csv(csv) => {
@@ -315,13 +345,13 @@ fn read_one(
                 Some(p) => (p, "chosen with `--preset` or the config".to_owned()),
                 None => detect_csv(csv.header()),
             };
-            let mapper =
-                CsvMapper::new(csv.header(), preset, &settings.columns).map_err(|error| {
-                    PipelineError::Map {
-                        file: name.to_string(),
-                        error,
-                    }
+            let mapper = CsvMapper::new(csv.header(), preset, &settings.columns)
+                .and_then(|m| m.check_event_id(&plan.event_id).map(|()| m))
+                .map_err(|error| PipelineError::Map {
+                    file: name.to_string(),
+                    error,
                 })?;
+            summary.mapping = mapper.advice(&plan.event_id);
             summary.preset = preset.name();
             summary.preset_reason = reason;
             summary.delimiter = Some(match csv.delimiter() {
@@ -333,27 +363,31 @@ fn read_one(
                 .duplicate_columns
                 .clone_from(&mapper.duplicate_scalars);
             if tx.send(Msg::Input(summary)).is_err() {
-                return Ok(None);
+                return Ok((records, false));
             }
             let mut grouper = Grouper::default();
+            // Rows of the order the grouper still holds: read, but not handed on yet.
+            let mut pending_rows = 0u64;
             while let Some(item) = csv.next_record() {
                 records += 1;
                 // Orders read before a fatal error still count.
                 let item = item.map_err(|e| {
-                    flush(&mut chunk);
+                    flush(&mut chunk, records - pending_rows);
                     PipelineError::from(e)
                 })?;
                 match item {
                     Ok(Raw::Row { line, fields }) => {
                         if let Some(done) = grouper.push(mapper.row(&name, line, &fields)) {
                             chunk.push(Unit::Order(done));
+                            pending_rows = 0;
                         }
+                        pending_rows += 1;
                     }
                     Ok(Raw::Object { .. }) => unreachable!("csv yields rows"),
                     Err(p) => chunk.push(Unit::Unreadable(name.clone(), p)),
                 }
-                if chunk.len() >= CHUNK && !flush(&mut chunk) {
-                    return Ok(None);
+                if chunk.len() >= CHUNK && !flush(&mut chunk, records - pending_rows) {
+                    return Ok((records, false));
                 }
             }
             if let Some(done) = grouper.finish() {
@@ -370,7 +404,7 @@ fn read_one(
                 records += 1;
                 // Orders read before a fatal error still count.
                 let item = item.map_err(|e| {
-                    flush(&mut chunk);
+                    flush(&mut chunk, records);
                     PipelineError::from(e)
                 })?;
                 match item {
@@ -393,7 +427,7 @@ fn read_one(
                         }
                     }
                     Ok(Raw::Object { value, .. }) if wp_rest_error(&value).is_some() => {
-                        flush(&mut chunk);
+                        flush(&mut chunk, records);
                         return Err(InputError::Shape {
                             path: name.to_string(),
                             message: format!(
@@ -430,8 +464,8 @@ fn read_one(
                     Ok(Raw::Row { .. }) => unreachable!("json yields objects"),
                     Err(p) => chunk.push(Unit::Unreadable(name.clone(), p)),
                 }
-                if chunk.len() >= CHUNK && !flush(&mut chunk) {
-                    return Ok(None);
+                if chunk.len() >= CHUNK && !flush(&mut chunk, records) {
+                    return Ok((records, false));
                 }
             }
             // A bulk operation's line-item lines are records of their own, as CSV rows are.
@@ -448,8 +482,8 @@ fn read_one(
             }
         }
     }
-    if !flush(&mut chunk) {
-        return Ok(None);
+    if !flush(&mut chunk, records) {
+        return Ok((records, false));
     }
-    Ok(Some(records))
+    Ok((records, true))
 }

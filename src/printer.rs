@@ -58,7 +58,7 @@ impl Printer {
             let _ = write!(s, " (order `{o}`)");
         }
         if let Some(h) = &p.hint {
-            let _ = write!(s, "\n  hint: {h}");
+            hint_line(&mut s, h);
         }
         self.line(&s);
     }
@@ -70,7 +70,16 @@ impl Printer {
             let _ = write!(s, "\n  caused by: {cause}");
         }
         if let Some(h) = hint {
-            let _ = write!(s, "\n  hint: {h}");
+            hint_line(&mut s, h);
+        }
+        self.line(&s);
+    }
+
+    /// A warning about the run itself (not a row), shown even with `--quiet`.
+    pub fn warning(&self, message: &str, hint: Option<&str>) {
+        let mut s = format!("warning: {message}");
+        if let Some(h) = hint {
+            hint_line(&mut s, h);
         }
         self.line(&s);
     }
@@ -117,6 +126,11 @@ impl Printer {
         }
         self.line(&s);
     }
+}
+
+/// Appends a `hint:` line: the one way a hint is printed, under a problem or an error.
+fn hint_line(s: &mut String, hint: &str) {
+    let _ = write!(s, "\n  hint: {hint}");
 }
 
 /// `s` for counts other than one.

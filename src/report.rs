@@ -116,6 +116,9 @@ pub struct InputSummary {
     /// non-empty one is used.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub duplicate_columns: Vec<String>,
+    /// `[columns]` lines the header needs or would profit from (CSV only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mapping: Vec<crate::map::Suggestion>,
 }
 
 /// The accounting of a run.

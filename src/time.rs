@@ -7,8 +7,19 @@
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
+use serde::Deserialize;
 
-use crate::config::DateOrder;
+/// The order of day and month in slash dates such as `03/04/2026` (`date_order`). It lives
+/// here, with the code that reads such dates, so `time` depends on nothing in `config`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// Month first (US).
+    #[default]
+    Mdy,
+    /// Day first.
+    Dmy,
+}
 
 /// How to read ambiguous timestamps.
 #[derive(Clone, Debug)]

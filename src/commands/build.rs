@@ -1,11 +1,8 @@
 //! `pinconv build`: the exact request bodies `send` would POST, as NDJSON, deterministic.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-
-use anyhow::Context as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use crate::batch::{self, Batcher};
 use crate::cli::BuildArgs;
@@ -14,6 +11,8 @@ use crate::exit::Exit;
 use crate::pipeline::{self, Sink};
 use crate::printer::Printer;
 use crate::report::{InputSummary, Problem};
+
+pub use crate::output::AtomicFile;
 
 /// Writes full batches as NDJSON lines.
 pub struct BodyWriter<'a> {
@@ -59,69 +58,6 @@ impl<'a> BodyWriter<'a> {
     }
 }
 
-/// An output file written beside its final path and renamed into place when complete, so a
-/// reader never sees half a file and a failed run leaves the old file as it was.
-///
-/// Only regular files are replaced that way. A path that names something else — `/dev/null`,
-/// `/dev/stdout`, a FIFO, a terminal — is opened and written in place: renaming over it would
-/// swap a device for a plain file (as root, `-o /dev/null` would otherwise break `/dev/null`
-/// for the whole machine). A symlink to a regular file keeps the link: the file it points to is
-/// the one replaced.
-pub struct AtomicFile {
-    /// The temporary file and the final path; `None` when written in place.
-    rename: Option<(PathBuf, PathBuf)>,
-}
-
-impl AtomicFile {
-    /// Creates the temporary file, or opens a non-regular target directly.
-    pub fn create(path: &Path) -> anyhow::Result<(AtomicFile, File)> {
-        match std::fs::metadata(path) {
-            Ok(m) if !m.is_file() && !m.is_dir() => {
-                let f = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .with_context(|| format!("cannot open `{}` for writing", path.display()))?;
-                return Ok((AtomicFile { rename: None }, f));
-            }
-            Ok(m) if m.is_dir() => {
-                anyhow::bail!(
-                    "`{}` is a directory; give a file name to write to",
-                    path.display()
-                )
-            }
-            _ => {}
-        }
-        // Follow a symlink so the link itself survives; a dangling one is created through.
-        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-        let mut name = target.file_name().unwrap_or_default().to_owned();
-        name.push(".pinconv-tmp");
-        let tmp = target.with_file_name(name);
-        let f = File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-        Ok((
-            AtomicFile {
-                rename: Some((tmp, target)),
-            },
-            f,
-        ))
-    }
-
-    /// Moves the finished file into place.
-    pub fn commit(self) -> anyhow::Result<()> {
-        match &self.rename {
-            Some((tmp, path)) => std::fs::rename(tmp, path)
-                .with_context(|| format!("cannot write `{}`", path.display())),
-            None => Ok(()),
-        }
-    }
-
-    /// Removes the temporary file.
-    pub fn abandon(self) {
-        if let Some((tmp, _)) = &self.rename {
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
-}
-
 struct BuildSink<'a, 'w> {
     printer: &'a mut Printer,
     writer: BodyWriter<'w>,
@@ -145,14 +81,21 @@ pub fn run(a: &BuildArgs) -> Exit {
         Ok(x) => x,
         Err(e) => return super::usage_error(&printer, &e.into(), None),
     };
+    let outputs = [("-o", a.output.as_deref())];
+    if let Some(exit) = super::refuse_clashes(&printer, &a.input, &[], &outputs) {
+        return exit;
+    }
     let (atomic, out): (Option<AtomicFile>, Box<dyn Write>) = match &a.output {
         Some(p) => match AtomicFile::create(p) {
             Ok((atomic, f)) => (Some(atomic), Box::new(BufWriter::new(f))),
             Err(e) => return super::usage_error(&printer, &e, None),
         },
-        None => (None, Box::new(BufWriter::new(std::io::stdout().lock()))),
+        None => (None, Box::new(BufWriter::new(crate::output::stdout()))),
     };
-    let cancel = AtomicBool::new(false);
+    let cancel = Arc::new(AtomicBool::new(false));
+    if atomic.is_some() {
+        stop_on_signal(&cancel);
+    }
     let mut sink = BuildSink {
         printer: &mut printer,
         writer: BodyWriter::new(out, usize::from(a.batch_size)),
@@ -165,6 +108,18 @@ pub fn run(a: &BuildArgs) -> Exit {
         .and_then(|t| sink.writer.finish().map(|()| t).map_err(|e| (e, None)));
     let batches = sink.writer.batches;
     drop(sink);
+    if cancel.load(Ordering::SeqCst) {
+        // Half a file is no file: leave the old one as it was, and no temporary behind.
+        if let Some(f) = atomic {
+            f.abandon();
+        }
+        let out = a.output.as_deref().unwrap_or(std::path::Path::new("-"));
+        printer.error(
+            &anyhow::anyhow!("interrupted: `{}` was left as it was", out.display()),
+            None,
+        );
+        return Exit::Interrupted;
+    }
     match result {
         Ok(mut totals) => {
             if let Some(f) = atomic {
@@ -186,4 +141,15 @@ pub fn run(a: &BuildArgs) -> Exit {
             super::usage_error(&printer, &e, hint.as_deref())
         }
     }
+}
+
+/// With `-o FILE`, Ctrl-C or SIGTERM stops reading so the temporary file can be removed; a
+/// second signal quits at once (and may leave it).
+fn stop_on_signal(cancel: &Arc<AtomicBool>) {
+    let cancel = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(Exit::Interrupted.code()));
+        }
+    });
 }

@@ -40,12 +40,55 @@ pub fn describe_input(s: &InputSummary) -> String {
             s.file
         ));
     }
+    describe_mapping(&mut line, s);
     for d in &s.duplicate_columns {
         line.push_str(&format!(
             "\nwarning: column `{d}` appears more than once in the header; the first non-empty value of each row is used"
         ));
     }
     line
+}
+
+/// The mapping report: every needed field no column gives, every unread column that looks
+/// like an identity or money field, and the `[columns]` lines for all of them at once.
+fn describe_mapping(out: &mut String, s: &InputSummary) {
+    use crate::map::suggest::{self, Reason};
+    let needed: Vec<String> = s
+        .mapping
+        .iter()
+        .filter(|m| m.reason == Reason::Needed)
+        .map(|m| format!("`{}` ({})", m.field, m.what))
+        .collect();
+    let unread: Vec<String> = s
+        .mapping
+        .iter()
+        .filter(|m| m.reason == Reason::Unread)
+        .filter_map(|m| m.column.as_ref().map(|c| format!("`{c}` ({})", m.field)))
+        .collect();
+    if needed.is_empty() && unread.is_empty() {
+        return;
+    }
+    if !needed.is_empty() {
+        out.push_str(&format!(
+            "\nwarning: `{}`: no column gives {}",
+            s.file,
+            needed.join(", ")
+        ));
+    }
+    if !unread.is_empty() {
+        out.push_str(&format!(
+            "\nnote: `{}`: no field reads {}, which look like customer or money details",
+            s.file,
+            unread.join(", ")
+        ));
+    }
+    out.push_str(
+        "\n  hint: add these lines to the config's `[columns]` table (check each), or pass them as `--column FIELD=HEADER`:",
+    );
+    for l in suggest::toml_lines(&s.mapping) {
+        out.push_str("\n    ");
+        out.push_str(&l);
+    }
 }
 
 pub fn run(a: &CheckArgs) -> Exit {
@@ -69,10 +112,11 @@ pub fn run(a: &CheckArgs) -> Exit {
     };
     printer.summary(&totals, "built");
     if a.json {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout();
         let written = serde_json::to_writer_pretty(&mut out, &totals)
             .map_err(anyhow::Error::from)
-            .and_then(|()| writeln!(out).map_err(anyhow::Error::from));
+            .and_then(|()| writeln!(out).map_err(anyhow::Error::from))
+            .and_then(|()| out.flush().map_err(anyhow::Error::from));
         if let Err(e) = written {
             if !super::is_broken_pipe(&e) {
                 printer.error(&e, None);

@@ -39,7 +39,7 @@ pub fn run(a: &HashArgs) -> Exit {
     } else {
         a.values.clone()
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     for (i, v) in values.iter().enumerate() {
         let line = match normalize::normalize(a.field, v, &ctx) {
             Ok(Normalized::Value(n)) => format!("{n}\t{}", normalize::sha256_hex(&n)),
@@ -62,9 +62,22 @@ pub fn run(a: &HashArgs) -> Exit {
                 "\t".to_owned()
             }
         };
-        if writeln!(out, "{line}").is_err() {
-            return exit;
+        if let Err(e) = writeln!(out, "{line}") {
+            return write_failed(&printer, e);
         }
     }
-    exit
+    match out.flush() {
+        Ok(()) => exit,
+        Err(e) => write_failed(&printer, e),
+    }
+}
+
+/// A closed stdout (`| head`) ends quietly with exit 0; any other write error fails.
+fn write_failed(printer: &Printer, e: std::io::Error) -> Exit {
+    let e = anyhow::Error::from(e);
+    if super::is_broken_pipe(&e) {
+        Exit::Ok
+    } else {
+        super::usage_error(printer, &e, None)
+    }
 }

@@ -4,8 +4,11 @@
 mod build;
 mod check;
 mod hash;
+mod init;
+mod meta;
 mod send;
 mod state;
+mod tag;
 
 use std::sync::Arc;
 
@@ -19,6 +22,8 @@ use crate::input::{self, ReadOptions};
 use crate::pipeline::Plan;
 use crate::printer::Printer;
 use crate::report::Totals;
+use crate::send::session::Settled;
+use crate::send::Fatal;
 use crate::time::{self, TimeOptions};
 
 /// Runs a parsed command line.
@@ -30,32 +35,142 @@ pub fn run(cli: Cli) -> Exit {
         Command::Send(a) => send::run(&a),
         Command::Hash(a) => hash::run(&a),
         Command::State(a) => state::run(&a),
+        Command::Tag(a) => tag::run(&a),
+        Command::Init(a) => init::run(&a),
+        Command::Completions(a) => meta::completions(&a),
+        Command::Man => meta::man(),
+    }
+}
+
+/// How a command ended: what [`exit_code`] turns into the process exit status.
+pub enum Ending<'a> {
+    /// A usage, configuration or input error stopped it.
+    Usage,
+    /// The delivery ledger is held by another run.
+    Locked,
+    /// An offline run (`check`, `build`) with its accounting.
+    Offline {
+        /// What was read, built, skipped and rejected.
+        totals: &'a Totals,
+        /// `--deny-warnings`.
+        deny_warnings: bool,
+    },
+    /// A `send` session with its accounting.
+    Send {
+        /// What the session did.
+        settled: &'a Settled,
+        /// `--deny-warnings`.
+        deny_warnings: bool,
+    },
+}
+
+/// The one place a run's outcome becomes its exit code (the table in [`Exit::TABLE`]).
+#[must_use]
+pub fn exit_code(ending: &Ending<'_>) -> Exit {
+    let offline = |t: &Totals, deny_warnings: bool| {
+        if t.rejected > 0 || (deny_warnings && t.warnings > 0) {
+            Exit::Rejected
+        } else {
+            Exit::Ok
+        }
+    };
+    match ending {
+        Ending::Usage => Exit::Usage,
+        Ending::Locked => Exit::Locked,
+        Ending::Offline {
+            totals,
+            deny_warnings,
+        } => offline(totals, *deny_warnings),
+        Ending::Send {
+            settled,
+            deny_warnings,
+        } => {
+            let s = &settled.stats;
+            if !settled.errors.is_empty() {
+                Exit::Usage
+            } else if s.interrupted {
+                Exit::Interrupted
+            } else if let Some(fatal) = &settled.fatal {
+                match fatal {
+                    Fatal::Auth { .. } | Fatal::NotFound { .. } => Exit::Auth,
+                    Fatal::Crashed { .. } => Exit::Usage,
+                }
+            } else if s.failed_by_kind.contains_key("gave_up") {
+                Exit::Temporary
+            } else if s.failed > 0 {
+                Exit::PartialFailure
+            } else {
+                let send_warnings = s.changed_not_sent + s.pinterest_warnings > 0;
+                let denied = if *deny_warnings && send_warnings {
+                    Exit::Rejected
+                } else {
+                    Exit::Ok
+                };
+                offline(&settled.totals, *deny_warnings).worst(denied)
+            }
+        }
     }
 }
 
 /// The exit code of an offline run from its accounting.
 #[must_use]
 pub fn offline_exit(t: &Totals, deny_warnings: bool) -> Exit {
-    if t.rejected > 0 || (deny_warnings && t.warnings > 0) {
-        Exit::Rejected
-    } else {
-        Exit::Ok
-    }
+    exit_code(&Ending::Offline {
+        totals: t,
+        deny_warnings,
+    })
 }
 
 /// Prints a usage/config error and returns exit 2.
 pub fn usage_error(printer: &Printer, err: &anyhow::Error, hint: Option<&str>) -> Exit {
     printer.error(err, hint);
-    Exit::Usage
+    exit_code(&Ending::Usage)
 }
 
 /// True when the error is a closed stdout (e.g. `| head`): exit quietly.
 #[must_use]
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    crate::output::is_broken_pipe(err)
+}
+
+/// Refuses, before anything is opened for writing, an output (`outputs`: flag and path, if
+/// given) that is the same file as an input of `a` (the exports, `--config`), one of `extra`
+/// inputs (`--token-file`) or another output: prints the error and returns exit 2.
+#[must_use]
+pub fn refuse_clashes(
+    printer: &Printer,
+    a: &InputArgs,
+    extra: &[(&str, Option<&std::path::Path>)],
+    outputs: &[(&str, Option<&std::path::Path>)],
+) -> Option<Exit> {
+    use crate::output::Role;
+    let mut inputs: Vec<Role<'_>> = a
+        .inputs
+        .iter()
+        .map(|p| Role {
+            name: "an input",
+            path: p,
+        })
+        .collect();
+    let named = |list: &[(&str, Option<&std::path::Path>)]| -> Vec<(String, std::path::PathBuf)> {
+        list.iter()
+            .filter_map(|(n, p)| Some((format!("`{n}`"), (*p)?.to_owned())))
+            .collect()
+    };
+    let mut extra = named(extra);
+    if let Some(c) = &a.config {
+        extra.push(("`--config`".into(), c.clone()));
+    }
+    inputs.extend(extra.iter().map(|(name, path)| Role { name, path }));
+    let outputs = named(outputs);
+    let outputs: Vec<Role<'_>> = outputs
+        .iter()
+        .map(|(name, path)| Role { name, path })
+        .collect();
+    let err = crate::output::check_distinct(&inputs, &outputs).err()?;
+    let hint = err.hint();
+    printer.error(&err.into(), Some(&hint));
+    Some(Exit::Usage)
 }
 
 fn delimiter(raw: &str) -> Result<u8, ConfigError> {
@@ -79,6 +194,43 @@ fn moment(raw: &str, tz: &jiff::tz::TimeZone, what: &str) -> Result<time::Moment
             "{what}: `{raw}`: {e}; use a date such as `2026-11-20` or a timestamp such as `2026-11-20T14:05:00Z`"
         ))
     })
+}
+
+/// The `[columns]` mapping with the `--column FIELD=HEADER` flags over it: a field named on
+/// the command line takes only the flags' columns (several flags for one field make a list).
+fn columns(
+    flags: &[String],
+    mut merged: Vec<(crate::map::Key, Vec<String>)>,
+) -> Result<Vec<(crate::map::Key, Vec<String>)>, ConfigError> {
+    let mut given: Vec<(crate::map::Key, Vec<String>)> = Vec::new();
+    for raw in flags {
+        let (field, header) = raw
+            .split_once('=')
+            .filter(|(f, h)| !f.trim().is_empty() && !h.trim().is_empty())
+            .ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "`--column {raw}` must be FIELD=HEADER, e.g. `--column email=Kontakt-Mail`"
+                ))
+            })?;
+        let key = crate::map::Key::parse(field).ok_or_else(|| {
+            ConfigError::Invalid(format!(
+                "unknown field `{}` in `--column {raw}`; known fields: {}",
+                field.trim(),
+                crate::map::Key::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        match given.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, cols)) => cols.push(header.to_owned()),
+            None => given.push((key, vec![header.to_owned()])),
+        }
+    }
+    merged.retain(|(k, _)| !given.iter().any(|(g, _)| g == k));
+    merged.extend(given);
+    Ok(merged)
 }
 
 /// Merges flags, environment and the config file into settings and a read plan.
@@ -149,7 +301,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         .unwrap_or_else(|| "{order_id}".into());
     let settings = Settings {
         preset: a.preset.or(file.preset),
-        columns: config::columns_setting(&file.columns)?,
+        columns: columns(&a.columns, config::columns_setting(&file.columns)?)?,
         event_name: config::event_name_setting(
             a.event_name
                 .as_deref()
@@ -219,6 +371,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
             encoding,
         },
         max_problems: a.max_problems,
+        event_id: crate::map::suggest::event_id_needs(&template_text, settings.order_id),
     };
     Ok((Arc::new(settings), plan))
 }

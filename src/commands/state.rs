@@ -54,7 +54,7 @@ fn open(a: &StateArgs, write: bool) -> anyhow::Result<Ledger> {
 }
 
 fn go(a: &StateArgs) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match &a.action {
         StateAction::Show => {
             let l = open(a, false)?;
@@ -97,26 +97,22 @@ fn go(a: &StateArgs) -> anyhow::Result<()> {
         StateAction::Failed => {
             let l = open(a, false)?;
             // One NDJSON line per event still failing, in `--failed-out` shape, so that
-            // `pinconv send` takes the output back as input.
-            for row in l.failed()?.into_iter().filter(|r| r.accepted_at.is_none()) {
-                let (file, line) = row
-                    .source
-                    .rsplit_once(':')
-                    .map_or((row.source.as_str(), 0), |(f, l)| {
-                        (f, l.parse().unwrap_or(0))
-                    });
-                let event = serde_json::value::RawValue::from_string(row.event_json.clone())?;
-                let v = serde_json::json!({
-                    "file": file,
-                    "line": line,
-                    "event_id": row.event_id,
-                    "kind": "failed",
-                    "reason": row.reason,
-                    "failed_at": row.failed_at,
-                    "event": event,
-                });
-                serde_json::to_writer(&mut out, &v)?;
+            // `pinconv send` takes the output back as input; `--json`: the same objects as
+            // one JSON array.
+            let rows: Vec<serde_json::Value> = l
+                .failed()?
+                .into_iter()
+                .filter(|r| r.accepted_at.is_none())
+                .map(|row| failed_line(&row))
+                .collect::<anyhow::Result<_>>()?;
+            if a.json {
+                serde_json::to_writer_pretty(&mut out, &rows)?;
                 writeln!(out)?;
+            } else {
+                for v in &rows {
+                    serde_json::to_writer(&mut out, v)?;
+                    writeln!(out)?;
+                }
             }
         }
         StateAction::Forget { before } => {
@@ -142,5 +138,26 @@ fn go(a: &StateArgs) -> anyhow::Result<()> {
             }
         }
     }
+    out.flush()?;
     Ok(())
+}
+
+/// A failed event as a `--failed-out` line: where it came from, why it failed, the event.
+fn failed_line(row: &ledger::FailedRow) -> anyhow::Result<serde_json::Value> {
+    let (file, line) = row
+        .source
+        .rsplit_once(':')
+        .map_or((row.source.as_str(), 0), |(f, l)| {
+            (f, l.parse().unwrap_or(0))
+        });
+    let event = serde_json::value::RawValue::from_string(row.event_json.clone())?;
+    Ok(serde_json::json!({
+        "file": file,
+        "line": line,
+        "event_id": row.event_id,
+        "kind": "failed",
+        "reason": row.reason,
+        "failed_at": row.failed_at,
+        "event": event,
+    }))
 }

@@ -15,7 +15,7 @@ pub enum LedgerError {
         path.display()
     )]
     Locked {
-        /// The ledger file (the lock itself is the sidecar `<path>.lock`).
+        /// The ledger file (the lock itself is the sidecar `<resolved path>.lock`).
         path: PathBuf,
     },
 
@@ -30,6 +30,18 @@ pub enum LedgerError {
         path: PathBuf,
         /// What was found instead, for the message.
         detail: &'static str,
+    },
+
+    /// The ledger path names something other than a regular file (a device such as
+    /// `/dev/null`, a FIFO, a directory): SQLite would leave `-journal` and lock files beside
+    /// it, and nothing would be remembered.
+    #[error(
+        "ledger `{}` is not a regular file\nhint: give `--state` the path of a file (it is created if missing), or pass `--no-state` to send without a ledger",
+        path.display()
+    )]
+    NotAFile {
+        /// The offending path.
+        path: PathBuf,
     },
 
     /// The ledger was created for a different ad account.

@@ -26,9 +26,20 @@
 //! answers it and the window for that is one batch.
 //!
 //! [`Ledger::open`] takes an exclusive advisory lock on the sidecar file `<path>.lock` (`flock`
-//! on Unix, `LockFileEx` on Windows) and holds it for the life of the [`Ledger`]. The operating
-//! system releases it when the process dies, however it dies, so a stale lock is impossible.
+//! on Unix, `LockFileEx` on Windows) and holds it for the life of the [`Ledger`]. `<path>` is
+//! the database file resolved (symlinks followed, `.` and `..` taken out), so a symlink to a
+//! ledger and the ledger itself share one lock. The operating system releases the lock when
+//! the process dies, however it dies, so a stale lock is impossible.
+//!
+//! On Unix the owner deletes the lock file when it closes the ledger, while still holding the
+//! lock; a run that was waiting on the deleted file then finds, once it gets the lock, that
+//! the path no longer names the file it locked, and starts over on a fresh one. So no second
+//! run can get in through a deleted lock file, and none is left behind. (A lock file left by a
+//! killed run is harmless: it is reused.)
 //! [`Ledger::open_read_only`] takes no lock and can inspect a ledger while a run writes to it.
+//!
+//! A ledger path must be a regular file or not exist yet: a device (`/dev/null`), a FIFO or a
+//! directory is refused with [`LedgerError::NotAFile`] before anything is created.
 //!
 //! The database file, its `-wal`/`-shm` companions and the lock file are created with mode
 //! `0600` on Unix, directories created for them with `0700`. A file that is not a pinconv
@@ -249,8 +260,8 @@ pub struct Ledger {
     conn: Connection,
     path: PathBuf,
     ad_account: String,
-    /// The held lock file; `None` for a read-only ledger.
-    lock: Option<File>,
+    /// The held lock; `None` for a read-only ledger.
+    lock: Option<LockGuard>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -266,6 +277,7 @@ impl std::fmt::Debug for Ledger {
 /// The ad account a ledger file belongs to, read without locking it (for `state` commands
 /// given only `--state FILE`).
 pub fn stored_account(path: &Path) -> Result<String, LedgerError> {
+    check_regular(path)?;
     let conn =
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
             LedgerError::Sqlite {
@@ -300,21 +312,28 @@ impl Ledger {
         wait: Option<Duration>,
     ) -> Result<Ledger, LedgerError> {
         paths::check_account(ad_account)?;
+        check_regular(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             create_private_dirs(parent).map_err(|source| LedgerError::Io {
                 path: parent.to_owned(),
                 source,
             })?;
         }
-        let lock = acquire_lock(path, wait)?;
         // Create the file ourselves so that it gets mode 0600; SQLite gives its -wal and -shm
-        // files the same mode as the database.
+        // files the same mode as the database. Creating an empty file (never truncating) before
+        // the lock is harmless, and the file must exist for its path to be resolved.
         private_options()
             .open(path)
             .map_err(|source| LedgerError::Io {
                 path: path.to_owned(),
                 source,
             })?;
+        let resolved = std::fs::canonicalize(path).map_err(|source| LedgerError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        check_regular(&resolved)?;
+        let lock = acquire_lock(path, &resolved, wait)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -339,6 +358,7 @@ impl Ledger {
     /// except `Locked`.
     pub fn open_read_only(path: &Path, ad_account: &str) -> Result<Ledger, LedgerError> {
         paths::check_account(ad_account)?;
+        check_regular(path)?;
         match std::fs::metadata(path) {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -856,6 +876,16 @@ fn open_error(path: &Path, source: rusqlite::Error) -> LedgerError {
     }
 }
 
+/// Refuses a path that exists and is not a regular file (symlinks followed).
+fn check_regular(path: &Path) -> Result<(), LedgerError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(LedgerError::NotAFile {
+            path: path.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// `<path>.lock`.
 fn lock_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -863,35 +893,85 @@ fn lock_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Opens (creating with mode 0600) `<path>.lock` on a fresh file descriptor and takes an
-/// exclusive lock on it, polling until `wait` has passed.
-fn acquire_lock(path: &Path, wait: Option<Duration>) -> Result<File, LedgerError> {
-    let lock_path = lock_path(path);
+/// A held lock on `<resolved ledger>.lock`. Dropping it deletes the lock file (Unix), then
+/// releases the lock by closing it.
+struct LockGuard {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        // Only while the path still names the file this guard locked: a lock file someone
+        // replaced by hand is not ours to delete.
+        #[cfg(unix)]
+        if same_file(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Whether `path` names the open `file` (same device and inode).
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// On Windows an open file cannot be deleted, so the lock file is never removed and always
+/// names the file that was locked.
+#[cfg(not(unix))]
+fn same_file(_file: &File, _path: &Path) -> bool {
+    true
+}
+
+/// Opens (creating with mode 0600) `<resolved>.lock` on a fresh file descriptor and takes an
+/// exclusive lock on it, polling until `wait` has passed. `path` is the ledger as given, for
+/// messages.
+fn acquire_lock(
+    path: &Path,
+    resolved: &Path,
+    wait: Option<Duration>,
+) -> Result<LockGuard, LedgerError> {
+    let lock_path = lock_path(resolved);
     let io = |source| LedgerError::Io {
         path: lock_path.clone(),
         source,
     };
-    // Each open is its own open file description, so two `Ledger`s in one process exclude
-    // each other just like two processes do (flock semantics).
-    let file = private_options().open(&lock_path).map_err(io)?;
     let deadline = wait.map(|w| Instant::now() + w);
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(TryLockError::WouldBlock) => {
-                let now = Instant::now();
-                match deadline {
-                    Some(deadline) if now < deadline => {
-                        std::thread::sleep(LOCK_POLL.min(deadline - now));
-                    }
-                    _ => {
-                        return Err(LedgerError::Locked {
-                            path: path.to_owned(),
-                        })
+        // Each open is its own open file description, so two `Ledger`s in one process exclude
+        // each other just like two processes do (flock semantics).
+        let file = private_options().open(&lock_path).map_err(io)?;
+        loop {
+            match file.try_lock() {
+                // The holder we waited for deletes the file before it lets go: a lock on a
+                // deleted file excludes no one, so start again on the file the path names now.
+                Ok(()) if !same_file(&file, &lock_path) => break,
+                Ok(()) => {
+                    return Ok(LockGuard {
+                        file,
+                        path: lock_path,
+                    })
+                }
+                Err(TryLockError::WouldBlock) => {
+                    let now = Instant::now();
+                    match deadline {
+                        Some(deadline) if now < deadline => {
+                            std::thread::sleep(LOCK_POLL.min(deadline - now));
+                        }
+                        _ => {
+                            return Err(LedgerError::Locked {
+                                path: path.to_owned(),
+                            })
+                        }
                     }
                 }
+                Err(TryLockError::Error(source)) => return Err(io(source)),
             }
-            Err(TryLockError::Error(source)) => return Err(io(source)),
         }
     }
 }

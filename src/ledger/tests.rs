@@ -183,6 +183,91 @@ fn second_open_in_the_same_process_is_locked() {
     open(&path);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_a_ledger_shares_its_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = ledger_path(&dir);
+    let first = open(&path);
+    let link = dir.path().join("link.sqlite");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let dotted = path.parent().unwrap().join(".").join("ledger.sqlite");
+    for other in [&link, &dotted] {
+        let err = Ledger::open(other, ACCOUNT, None).unwrap_err();
+        assert!(
+            matches!(&err, LedgerError::Locked { path: p } if p == other),
+            "{}: {err:?}",
+            other.display()
+        );
+    }
+    drop(first);
+    open(&link);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_lock_file_goes_with_the_ledger_and_a_stale_one_is_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = ledger_path(&dir);
+    let ledger = open(&path);
+    assert!(lock_path(&path).exists());
+    drop(ledger);
+    assert!(!lock_path(&path).exists(), "the lock file stayed behind");
+    // One left by a killed run is simply locked again, and removed after.
+    std::fs::write(lock_path(&path), "").unwrap();
+    drop(open(&path));
+    assert!(!lock_path(&path).exists());
+}
+
+/// The race that deleting a lock file invites: B waits on the lock file A holds; A deletes it
+/// and lets go; B must not run on the deleted file while C creates a new one and runs too.
+#[cfg(unix)]
+#[test]
+fn a_run_waiting_on_a_deleted_lock_file_does_not_let_a_second_run_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = ledger_path(&dir);
+    let a = open(&path);
+    let waiting = {
+        let path = path.clone();
+        std::thread::spawn(move || Ledger::open(&path, ACCOUNT, Some(Duration::from_secs(20))))
+    };
+    // B has opened the lock file and polls it.
+    std::thread::sleep(Duration::from_millis(300));
+    drop(a);
+    let b = waiting.join().unwrap().expect("b gets the lock");
+    assert!(matches!(
+        Ledger::open(&path, ACCOUNT, None),
+        Err(LedgerError::Locked { .. })
+    ));
+    drop(b);
+    open(&path);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_path_that_is_not_a_regular_file_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [Path::new("/dev/null"), dir.path()] {
+        let err = Ledger::open(path, ACCOUNT, None).unwrap_err();
+        assert!(
+            matches!(&err, LedgerError::NotAFile { path: p } if p == path),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("\nhint: "), "{err}");
+        assert!(matches!(
+            Ledger::open_read_only(path, ACCOUNT),
+            Err(LedgerError::NotAFile { .. })
+        ));
+        assert!(matches!(
+            stored_account(path),
+            Err(LedgerError::NotAFile { .. })
+        ));
+    }
+    assert!(!Path::new("/dev/null.lock").exists());
+    assert!(!Path::new("/dev/null-journal").exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 #[test]
 fn waiting_open_gets_the_lock_when_it_is_released() {
     let dir = tempfile::tempdir().unwrap();

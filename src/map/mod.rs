@@ -4,6 +4,7 @@
 mod group;
 mod key;
 mod preset;
+pub mod suggest;
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 pub use self::group::Grouper;
 pub use self::key::Key;
 pub use self::preset::{detect_csv, detect_json, group_key, Preset};
+pub use self::suggest::{IdNeed, Suggestion};
 
 /// One value with where it came from.
 #[derive(Clone, Debug)]
@@ -85,6 +87,8 @@ pub struct MapError {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// The `[columns]` lines that would fit the header (`pinconv init` writes them).
+    pub suggestions: Vec<Suggestion>,
 }
 
 /// Column candidates per key, after the config's overrides.
@@ -128,6 +132,7 @@ impl CsvMapper {
             return Err(MapError {
                 message: "this is WooCommerce's Analytics > Orders download, which has no customer email, address or IP: Pinterest cannot match its orders to anyone".into(),
                 hint: Some("export the orders with their billing details instead: the REST API (`/wp-json/wc/v3/orders`) or an order-export plugin (WebToffee, AlgolPlus Advanced Order Export)".into()),
+                suggestions: Vec::new(),
             });
         }
         let mut cols = Vec::new();
@@ -152,11 +157,12 @@ impl CsvMapper {
                 if found.is_empty() && configured {
                     return Err(MapError {
                         message: format!(
-                            "`[columns] {} = \"{}\"` names a column the header does not have",
+                            "`[columns] {} = \"{}\"` (or `--column {0}={1}`) names a column the header does not have",
                             key.name(),
                             name
                         ),
                         hint: Some(format!("the header's columns are: {}", quote_list(header))),
+                        suggestions: Vec::new(),
                     });
                 }
                 for i in found {
@@ -192,24 +198,28 @@ impl CsvMapper {
         }
         let time_of_day = split_time_column(header, &mut cols);
         if cols.is_empty() {
+            let advice = suggest::advise(header, &cols, &suggest::default_id_needs());
             return Err(MapError {
                 message: format!("no column of the header is known to the `{}` preset", preset.name()),
                 hint: Some(format!(
-                    "map the columns in a config file's `[columns]` table (e.g. `email = \"{}\"`), or pick another `--preset`; the header's columns are: {}",
-                    header
-                        .first()
-                        .filter(|h| showable_header(h) && h.len() <= MAX_COLUMN_NAME)
-                        .filter(|_| !header.iter().any(|h| data_like(h)))
-                        .map_or("E-mail", String::as_str),
+                    "map the columns in a config file's `[columns]` table or with `--column FIELD=HEADER`, or pick another `--preset`; {}\n    the header's columns are: {}",
+                    // A first row of data (a file without a header row) gets no suggestions:
+                    // they would quote its cells.
+                    if header.iter().any(|h| data_like(h)) {
+                        "the first row looks like data, so no mapping is suggested".to_owned()
+                    } else {
+                        columns_hint(&advice)
+                    },
                     quote_list(header)
                 )),
+                suggestions: advice,
             });
         }
         if !cols.iter().any(|(k, _)| {
             matches!(k, Key::Email | Key::Maid)
                 || *k == Key::ClientIp && cols.iter().any(|(u, _)| *u == Key::UserAgent)
         }) {
-            return Err(no_identifier_column(header, preset));
+            return Err(no_identifier_column(header, preset, &cols));
         }
         let mut duplicate_scalars = Vec::new();
         for (key, idx) in &cols {
@@ -249,6 +259,101 @@ impl CsvMapper {
     #[must_use]
     pub fn maps(&self, key: Key) -> bool {
         self.cols.iter().any(|(k, _)| *k == key)
+    }
+
+    /// The `[columns]` lines this header still needs (fields no column gives) or would
+    /// profit from (unread columns that look like identity or money), all at once.
+    #[must_use]
+    pub fn advice(&self, needs: &[IdNeed]) -> Vec<Suggestion> {
+        let header: Vec<String> = self.names.iter().map(|n| n.to_string()).collect();
+        suggest::advise(&header, &self.cols, needs)
+    }
+
+    /// Stops an input whose `event_id` template (or `--order-id` choice) names an order
+    /// identifier the header has no column for while it has another: every order would be
+    /// rejected, so the run says which placeholder or column to use instead.
+    pub fn check_event_id(&self, needs: &[IdNeed]) -> Result<(), MapError> {
+        if self.maps(Key::EventId) {
+            return Ok(());
+        }
+        for need in needs {
+            if need.keys.iter().any(|k| self.maps(*k)) {
+                continue;
+            }
+            let wanted = need.keys[0];
+            // The nearest stand-in first: an order number is the name without its `#`.
+            let order = match wanted {
+                Key::OrderNumber => [Key::OrderName, Key::OrderId],
+                Key::OrderName => [Key::OrderNumber, Key::OrderId],
+                _ => [Key::OrderNumber, Key::OrderName],
+            };
+            let others: Vec<(Key, &str)> = order
+                .into_iter()
+                .filter_map(|k| {
+                    let (_, idx) = self.cols.iter().find(|(c, _)| *c == k)?;
+                    Some((k, &*self.names[idx[0]]))
+                })
+                .collect();
+            let Some(&(first_key, first_col)) = others.first() else {
+                // No identifier at all: the mapping report says so.
+                continue;
+            };
+            let what = match wanted {
+                Key::OrderId => "the order id",
+                Key::OrderNumber => "the order number",
+                _ => "the order name",
+            };
+            let placeholder = |k: Key| match k {
+                Key::OrderId => "{id}",
+                Key::OrderNumber => "{order_number}",
+                _ => "{order_name}",
+            };
+            let message = match need.source {
+                Some(src) => format!(
+                    "`--order-id {src}` (`[order] id = \"{src}\"`) makes `{{order_id}}` {what}, but the `{}` preset finds no column for it in this header: every order would be rejected",
+                    self.preset.name()
+                ),
+                None => format!(
+                    "the event id template needs `{{{}}}`, {what}, but the `{}` preset finds no column for it in this header: every order would be rejected",
+                    need.placeholder,
+                    self.preset.name()
+                ),
+            };
+            // A header name that looks like data (a file without a header row) is not shown.
+            let has: Vec<String> = others
+                .iter()
+                .map(|(k, c)| {
+                    if showable_header(c) {
+                        format!("`{c}` ({})", k.name())
+                    } else {
+                        format!("a column ({})", k.name())
+                    }
+                })
+                .collect();
+            let instead = match need.source {
+                Some(_) => "`--order-id auto`".to_owned(),
+                None => format!(
+                    "`--event-id-template '{}'` (`event_id_template` in the config)",
+                    placeholder(first_key)
+                ),
+            };
+            let shown = if showable_header(first_col) {
+                first_col
+            } else {
+                "..."
+            };
+            return Err(MapError {
+                message,
+                hint: Some(format!(
+                    "the export has the order's identifier as {}: use {instead}, or read that column as {what}: `--column {}={shown}` (`[columns] {} = \"{shown}\"`)",
+                    has.join(" and "),
+                    wanted.name(),
+                    wanted.name()
+                )),
+                suggestions: Vec::new(),
+            });
+        }
+        Ok(())
     }
 
     /// Turns one row into an order fragment (a whole order, or one row of a multi-row order).
@@ -424,8 +529,20 @@ const EXPORTS_WITHOUT_EMAIL: &[(&[&str], &str)] = &[
     ),
 ];
 
-/// The error for a header with no column Pinterest can match a person by.
-fn no_identifier_column(header: &[String], preset: Preset) -> MapError {
+/// The `[columns]` lines suggested for a header, introduced for a hint, one per line.
+fn columns_hint(advice: &[Suggestion]) -> String {
+    let mut s = "these lines fit the header's names (check each):".to_owned();
+    for line in suggest::toml_lines(advice) {
+        s.push_str("\n    ");
+        s.push_str(&line);
+    }
+    s
+}
+
+/// The error for a header with no column Pinterest can match a person by, with every other
+/// field the header lacks, so that one run tells the whole mapping.
+fn no_identifier_column(header: &[String], preset: Preset, cols: &[(Key, Vec<usize>)]) -> MapError {
+    let advice = suggest::advise(header, cols, &suggest::default_id_needs());
     let known = EXPORTS_WITHOUT_EMAIL
         .iter()
         .find(|(cols, _)| {
@@ -433,9 +550,10 @@ fn no_identifier_column(header: &[String], preset: Preset) -> MapError {
                 .all(|c| header.iter().any(|h| h.eq_ignore_ascii_case(c)))
         })
         .map(|(_, what)| format!(" ({what})"));
-    let mail = header
+    let mail = advice
         .iter()
-        .find(|h| loose_key(h).contains("mail") && showable_header(h))
+        .find(|s| s.field == Key::Email.name())
+        .and_then(|s| s.column.as_ref())
         .filter(|_| !header.iter().any(|h| data_like(h)));
     let fix = match mail {
         Some(h) => format!("if `{h}` holds the customer's email, map it: `[columns] email = \"{h}\"`"),
@@ -447,7 +565,12 @@ fn no_identifier_column(header: &[String], preset: Preset) -> MapError {
             preset.name(),
             known.unwrap_or_default()
         ),
-        hint: Some(format!("{fix}; the header's columns are: {}", quote_list(header))),
+        hint: Some(format!(
+            "{fix}; {}\n    the header's columns are: {}",
+            columns_hint(&advice),
+            quote_list(header)
+        )),
+        suggestions: advice,
     }
 }
 
@@ -497,7 +620,7 @@ fn quote_list(names: &[String]) -> String {
         .iter()
         .take(40)
         .map(|h| {
-            if showable_header(h) && h.len() <= MAX_COLUMN_NAME {
+            if showable_header(h) {
                 format!("`{h}`")
             } else {
                 "…".to_owned()
@@ -520,6 +643,10 @@ fn quote_list(names: &[String]) -> String {
 /// only as a possessive (`Buyer's Email`): `Mary O'Neil` is a name, as in a file whose first
 /// row is an order rather than a header.
 fn showable_header(h: &str) -> bool {
+    // A cell past any column name's length is neither shown nor suggested.
+    if h.len() > MAX_COLUMN_NAME {
+        return false;
+    }
     let possessive = h.replace("'s ", "s ");
     let possessive = possessive
         .strip_suffix("'s")
@@ -967,6 +1094,61 @@ mod tests {
             &[(Key::Email, vec!["Buyer Contact".into()])]
         )
         .is_ok());
+    }
+
+    #[test]
+    fn an_event_id_placeholder_without_a_column_names_the_one_there_is() {
+        use crate::config::OrderIdSource;
+        let m = CsvMapper::new(&header("Name,Email,Total"), Preset::Shopify, &[]).unwrap();
+        let needs = suggest::event_id_needs("{order_number}", OrderIdSource::Auto);
+        let err = m.check_event_id(&needs).unwrap_err();
+        assert!(err.message.contains("`{order_number}`"), "{}", err.message);
+        let hint = err.hint.unwrap();
+        assert!(hint.contains("`Name` (order_name)"), "{hint}");
+        assert!(
+            hint.contains("'{order_name}'") && hint.contains("order_number=Name"),
+            "{hint}"
+        );
+        assert!(m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_name}",
+                OrderIdSource::Auto
+            ))
+            .is_ok());
+        assert!(m.check_event_id(&suggest::default_id_needs()).is_ok());
+        let err = m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_id}",
+                OrderIdSource::Number,
+            ))
+            .unwrap_err();
+        assert!(
+            err.message.contains("`--order-id number`"),
+            "{}",
+            err.message
+        );
+        assert!(err.hint.unwrap().contains("`--order-id auto`"));
+        // A file whose header row is an order: a name there is not shown.
+        let h = header("email,Mary O'Neil");
+        let cfg = [(Key::OrderName, vec!["Mary O'Neil".to_owned()])];
+        let m = CsvMapper::new(&h, Preset::Generic, &cfg).unwrap();
+        let err = m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_number}",
+                OrderIdSource::Auto,
+            ))
+            .unwrap_err();
+        let hint = err.hint.unwrap();
+        assert!(hint.contains("a column (order_name)"), "{hint}");
+        assert!(!hint.contains("O'Neil"), "{hint}");
+        // No identifier at all is the mapping report's, not this check's.
+        let m = CsvMapper::new(&header("email,total"), Preset::Generic, &[]).unwrap();
+        assert!(m
+            .check_event_id(&suggest::event_id_needs(
+                "{order_name}",
+                OrderIdSource::Auto
+            ))
+            .is_ok());
     }
 
     #[test]

@@ -129,6 +129,10 @@ impl TransportError {
     }
 }
 
+/// The most of an answer's body that is read (1 MiB): Pinterest's answers are a few KiB per
+/// thousand events, and a server sending without end must not grow memory.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
 /// The parts of an HTTP answer that delivery needs.
 #[derive(Debug, Clone, Default)]
 pub struct HttpReply {
@@ -138,8 +142,11 @@ pub struct HttpReply {
     pub retry_after: Option<Duration>,
     /// `x-pinterest-rid`, Pinterest's request id for support.
     pub request_id: Option<String>,
-    /// The raw body (with the token scrubbed out, should a server ever echo it).
+    /// The raw body (with the token scrubbed out, should a server ever echo it), at most
+    /// [`MAX_RESPONSE_BYTES`].
     pub body: Vec<u8>,
+    /// Whether the body was longer than [`MAX_RESPONSE_BYTES`] and was cut there.
+    pub truncated: bool,
 }
 
 /// A configured client for one ad account. Cheap to share across threads.
@@ -190,6 +197,13 @@ fn bearer(token: &SecretString) -> Result<HeaderValue, ConfigError> {
     Ok(value)
 }
 
+/// Whether an `x-pinterest-rid` value looks like a request id (1 to 64 letters, digits and
+/// dashes); anything else a server puts there is dropped rather than stored in the report and
+/// the ledger.
+fn request_id_shaped(v: &str) -> bool {
+    (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Replaces every occurrence of `needle` in `body` with `[REDACTED]`.
 fn scrub(body: Vec<u8>, needle: &[u8]) -> Vec<u8> {
     // Very short tokens (only ever seen in tests) would mangle ordinary text.
@@ -211,6 +225,33 @@ fn scrub(body: Vec<u8>, needle: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Reads at most `limit` bytes of the body; the rest is never read (dropping the response
+/// closes the connection). Returns the bytes and whether there was more.
+fn read_capped(
+    resp: reqwest::blocking::Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), TransportError> {
+    use std::io::Read as _;
+    let mut body = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    resp.take(cap).read_to_end(&mut body).map_err(|e| {
+        match e.get_ref().and_then(|r| r.downcast_ref::<reqwest::Error>()) {
+            Some(re) => TransportError::from_reqwest(re),
+            None => TransportError {
+                kind: if e.kind() == std::io::ErrorKind::TimedOut {
+                    TransportKind::Timeout
+                } else {
+                    TransportKind::Connection
+                },
+                message: e.to_string(),
+            },
+        }
+    })?;
+    let truncated = body.len() > limit;
+    body.truncate(limit);
+    Ok((body, truncated))
 }
 
 impl Client {
@@ -291,6 +332,20 @@ impl Client {
         })
     }
 
+    /// Server text made safe to print and store: the token (should a server echo it, in any
+    /// JSON escaping: this runs on decoded text) becomes `[REDACTED]`, emails `[email]` and
+    /// phone numbers `[phone]`.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        let token = self.token.expose_secret();
+        let text = if token.len() >= 8 && text.contains(token) {
+            text.replace(token, "[REDACTED]")
+        } else {
+            text.to_owned()
+        };
+        super::redact::pii(&text).into_owned()
+    }
+
     /// The full endpoint URL, query included.
     pub fn endpoint(&self) -> &str {
         self.endpoint.as_str()
@@ -319,14 +374,16 @@ impl Client {
         let request_id = headers
             .get("x-pinterest-rid")
             .and_then(|v| v.to_str().ok())
+            .filter(|v| request_id_shaped(v) && !v.contains(self.token.expose_secret()))
             .map(str::to_string);
-        let bytes = resp.bytes().map_err(|e| TransportError::from_reqwest(&e))?;
-        let body = scrub(bytes.to_vec(), self.token.expose_secret().as_bytes());
+        let (bytes, truncated) = read_capped(resp, MAX_RESPONSE_BYTES)?;
+        let body = scrub(bytes, self.token.expose_secret().as_bytes());
         Ok(HttpReply {
             status,
             retry_after,
             request_id,
             body,
+            truncated,
         })
     }
 }
@@ -452,6 +509,39 @@ mod tests {
             assert!(!t.contains(TOKEN), "{t}");
             assert!(!t.contains("SECRET"), "{t}");
         }
+    }
+
+    #[test]
+    fn request_ids_must_look_like_request_ids() {
+        for good in ["mock-12", "0a1b2c3d4e5f", "A-1"] {
+            assert!(request_id_shaped(good), "{good}");
+        }
+        for bad in [
+            "",
+            "pina_SECRETTOKEN123456",
+            "a b",
+            "x@example.com",
+            &"a".repeat(65),
+        ] {
+            assert!(!request_id_shaped(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn redact_removes_token_and_pii_from_decoded_text() {
+        let client = Client::new(cfg("http://127.0.0.1:1/v5")).unwrap();
+        let decoded: String = serde_json::from_str(&format!(
+            "\"{}\"",
+            format!("token {TOKEN} of jane@example.com, +1 555 555 0199")
+                .chars()
+                .map(|c| format!("\\u{:04x}", c as u32))
+                .collect::<String>()
+        ))
+        .unwrap();
+        assert_eq!(
+            client.redact(&decoded),
+            "token [REDACTED] of [email], [phone]"
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Delivering one batch of built events and saying, per event and in order, what happened.
 //!
 //! The rules follow README §6 and §8: 200 and 422 carry per-event results matched by index;
-//! 400 and 413 split the batch in halves until the offending events are alone; 401 and 403 stop
-//! everything; 429 (unless it is the "spam" kind), 5xx and transport failures are retried with
+//! 400 and 413 split the batch in halves until the offending events are alone (a 400 first
+//! sends the batch's quarters: if every one gets the same answer, it is about the request and
+//! the batch fails as a whole); 401, 403 and 404 (no such ad account) stop everything; 429 (unless it is the "spam" kind), 5xx and transport failures are retried with
 //! full-jitter backoff, honouring `Retry-After`, within an attempt limit and a deadline; any
 //! other status fails the events without a retry.
 
@@ -75,30 +76,76 @@ pub enum Fatal {
         /// Pinterest's message and code.
         message: String,
     },
+    /// 404: there is no such ad account (or no events endpoint at `--api-base`).
+    NotFound {
+        /// Pinterest's message and code.
+        message: String,
+    },
+    /// A sender thread died (a bug): its batch may or may not have reached Pinterest.
+    Crashed {
+        /// The panic message.
+        message: String,
+    },
 }
 
 impl Fatal {
-    /// What the user can do about it.
-    pub fn hint(&self) -> &'static str {
+    /// What the user can do about it, when the token came from `PINTEREST_ACCESS_TOKEN`.
+    pub fn hint(&self) -> String {
+        self.hint_for_token("`PINTEREST_ACCESS_TOKEN`")
+    }
+
+    /// What the user can do about it; `token_source` names where the token came from (the
+    /// variable, or the token file).
+    pub fn hint_for_token(&self, token_source: &str) -> String {
+        if let Fatal::Auth { status: 401, .. } = self {
+            return format!(
+                "check the access token ({token_source}): it may be mistyped, expired or revoked"
+            );
+        }
         match self {
             Fatal::Auth { status: 403, .. } => {
                 "the token's user needs Admin, Analyst, Audience or Campaign access on the ad account (or to own it)"
             }
             Fatal::Auth { .. } => {
-                "check the access token (`PINTEREST_ACCESS_TOKEN`): it may be mistyped, expired or revoked"
+                "check the access token: it may be mistyped, expired or revoked"
+            }
+            Fatal::NotFound { .. } => {
+                "check `--ad-account` (or `PINTEREST_AD_ACCOUNT_ID`): it must be the id of an ad account the token's user can see, the digits in the Ads Manager address; with `--api-base`, check that it ends in `/v5`"
+            }
+            Fatal::Crashed { .. } => {
+                "this is a bug in pinconv: please report it; the events it held are in the failed-out file and the ledger as failed, so a re-run sends them again"
             }
         }
+        .to_owned()
     }
 }
 
 impl fmt::Display for Fatal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Fatal::Auth {
+                status: 403,
+                message,
+            } => {
+                write!(
+                    f,
+                    "pinterest refused access to the ad account: the token's user lacks permission on it (http 403): {message}"
+                )
+            }
             Fatal::Auth { status, message } => {
                 write!(
                     f,
                     "pinterest refused the access token (http {status}): {message}"
                 )
+            }
+            Fatal::NotFound { message } => {
+                write!(
+                    f,
+                    "pinterest knows no such ad account (http 404): {message}"
+                )
+            }
+            Fatal::Crashed { message } => {
+                write!(f, "a sender thread failed: {message}")
             }
         }
     }
@@ -124,6 +171,22 @@ pub struct BatchOutcome {
 }
 
 impl BatchOutcome {
+    /// The outcome of a batch whose sender died: every event failed (it may or may not have
+    /// reached Pinterest) and the run stops.
+    #[must_use]
+    pub fn crashed(n: usize, message: &str) -> BatchOutcome {
+        let reason = format!(
+            "a sender thread failed ({message}); pinterest may or may not have recorded the event"
+        );
+        BatchOutcome {
+            outcomes: vec![EventOutcome::failed(FailureKind::Other, reason); n],
+            fatal: Some(Fatal::Crashed {
+                message: message.to_owned(),
+            }),
+            ..BatchOutcome::default()
+        }
+    }
+
     /// How many events were accepted.
     pub fn accepted(&self) -> usize {
         self.outcomes.iter().filter(|o| o.is_accepted()).count()
@@ -163,15 +226,86 @@ impl fmt::Debug for Deliverer {
 /// How one range of events ended.
 enum RangeEnd {
     Settled(Vec<EventOutcome>),
-    Split(String),
+    Split(Split),
     Fatal(Fatal),
     Abort(String),
+}
+
+/// An answer that refuses a range as a whole (400, 413): some of its events may be the cause.
+#[derive(Clone)]
+struct Split {
+    status: u16,
+    reason: String,
+}
+
+impl Split {
+    /// Whether a part failed exactly as its whole did. Only a 400 counts: a 413 is about the
+    /// size, which a smaller part changes.
+    fn same_as(&self, whole: &Split) -> bool {
+        self.status == 400 && whole.status == 400 && self.reason == whole.reason
+    }
+}
+
+/// A range of a batch still to send.
+enum Task {
+    /// A range sent on its own.
+    Whole(Range<usize>),
+    /// A quarter of a batch refused with a 400, sent to learn whether the answer is about some
+    /// events: `failed` are the quarters that got the same answer, `rest` those not sent yet.
+    Probe {
+        parent: Split,
+        part: Range<usize>,
+        rest: Vec<Range<usize>>,
+        failed: Vec<Range<usize>>,
+    },
+}
+
+impl Task {
+    /// The range this task sends.
+    fn range(&self) -> Range<usize> {
+        match self {
+            Task::Whole(r) | Task::Probe { part: r, .. } => r.clone(),
+        }
+    }
+}
+
+/// `0..n` in at most four contiguous, nearly equal parts.
+fn quarters(n: usize) -> Vec<Range<usize>> {
+    let parts = n.min(4);
+    (0..parts)
+        .map(|i| (i * n / parts)..((i + 1) * n / parts))
+        .collect()
+}
+
+/// Records how a range ended: its outcomes, or its halves queued when it must be split.
+fn settle(
+    outcomes: &mut [Option<EventOutcome>],
+    tasks: &mut Vec<Task>,
+    range: Range<usize>,
+    end: RangeEnd,
+) {
+    match end {
+        RangeEnd::Settled(list) => {
+            for (slot, o) in outcomes[range].iter_mut().zip(list) {
+                *slot = Some(o);
+            }
+        }
+        RangeEnd::Split(split) if range.len() == 1 => {
+            outcomes[range.start] = Some(EventOutcome::failed(FailureKind::Rejected, split.reason));
+        }
+        RangeEnd::Split(_) => {
+            let mid = range.start + range.len() / 2;
+            tasks.push(Task::Whole(mid..range.end));
+            tasks.push(Task::Whole(range.start..mid));
+        }
+        RangeEnd::Fatal(_) | RangeEnd::Abort(_) => unreachable!("handled by the caller"),
+    }
 }
 
 /// What an HTTP answer means for the range that was sent.
 enum Verdict {
     Settled(Vec<EventOutcome>),
-    Split(String),
+    Split(Split),
     Fatal(Fatal),
     Retry(String),
 }
@@ -227,9 +361,16 @@ fn server_message(body: &[u8]) -> String {
     }
 }
 
-/// `http <status>: <message> (code <code>)`.
-fn describe(status: u16, body: &[u8]) -> String {
-    format!("http {status}: {}", server_message(body))
+/// `http <status>: <message> (code <code>)`, saying so when the answer was cut.
+fn describe(reply: &HttpReply) -> String {
+    let mut s = format!("http {}: {}", reply.status, server_message(&reply.body));
+    if reply.truncated {
+        s.push_str(&format!(
+            " (the answer was longer than {} MiB; only that much was read)",
+            super::client::MAX_RESPONSE_BYTES >> 20
+        ));
+    }
+    s
 }
 
 /// `{"data":[e1,e2,…]}` from already serialized events, without re-serializing them.
@@ -300,7 +441,10 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
             Ok(resp) => Verdict::Settled(per_event(&resp.events, n, status, warnings)),
             Err(e) => all(
                 FailureKind::Other,
-                format!("pinterest answered http 200 but its per-event results cannot be read ({e}); the events may or may not have been recorded"),
+                format!(
+                    "pinterest answered http 200 but its per-event results cannot be read ({e}{}); the events may or may not have been recorded",
+                    if reply.truncated { ", the answer was longer than 1 MiB" } else { "" }
+                ),
             ),
         },
         422 => {
@@ -310,16 +454,23 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
                 .and_then(|d| serde_json::from_value::<ApiResponse>(d).ok());
             match details {
                 Some(resp) => Verdict::Settled(per_event(&resp.events, n, status, warnings)),
-                None => all(FailureKind::Rejected, describe(status, &reply.body)),
+                None => all(FailureKind::Rejected, describe(reply)),
             }
         }
-        400 | 413 => Verdict::Split(describe(status, &reply.body)),
+        400 | 413 => Verdict::Split(Split {
+            status,
+            reason: describe(reply),
+        }),
         401 | 403 => Verdict::Fatal(Fatal::Auth {
             status,
             message: server_message(&reply.body),
         }),
+        // The same address answers every batch alike: stop at the first one, as for a 401.
+        404 => Verdict::Fatal(Fatal::NotFound {
+            message: server_message(&reply.body),
+        }),
         429 => {
-            let reason = describe(status, &reply.body);
+            let reason = describe(reply);
             // Pinterest's quickstart treats a "spam" 429 as its own, non-rate-limit condition.
             if reason.to_lowercase().contains("spam") {
                 all(FailureKind::Spam, reason)
@@ -327,8 +478,8 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
                 Verdict::Retry(reason)
             }
         }
-        500..=599 => Verdict::Retry(describe(status, &reply.body)),
-        _ => all(FailureKind::Other, describe(status, &reply.body)),
+        500..=599 => Verdict::Retry(describe(reply)),
+        _ => all(FailureKind::Other, describe(reply)),
     }
 }
 
@@ -396,49 +547,132 @@ impl Deliverer {
             out: BatchOutcome::default(),
         };
         let mut outcomes: Vec<Option<EventOutcome>> = vec![None; n];
-        // Ranges still to send; popped from the end, so push the right half first.
-        let mut stack: Vec<Range<usize>> = Vec::new();
+        let mut tasks: Vec<Task> = Vec::new();
         if n > 0 {
-            stack.push(0..n);
+            tasks.push(Task::Whole(0..n));
         }
-        while let Some(range) = stack.pop() {
-            let stop = match self.send_range(&events[range.clone()], &mut run) {
-                RangeEnd::Settled(list) => {
-                    for (slot, o) in outcomes[range].iter_mut().zip(list) {
-                        *slot = Some(o);
-                    }
-                    continue;
-                }
-                RangeEnd::Split(reason) if range.len() == 1 => {
-                    outcomes[range.start] =
-                        Some(EventOutcome::failed(FailureKind::Rejected, reason));
-                    continue;
-                }
-                RangeEnd::Split(_) => {
-                    let mid = range.start + range.len() / 2;
-                    stack.push(mid..range.end);
-                    stack.push(range.start..mid);
-                    continue;
-                }
-                RangeEnd::Fatal(fatal) => {
+        while let Some(task) = tasks.pop() {
+            let range = task.range();
+            let end = self.send_range(&events[range.clone()], &mut run);
+            let stop = match (task, end) {
+                (_, RangeEnd::Fatal(fatal)) => {
                     let reason = format!("not sent: {fatal}");
                     let _ = self.halted.set(fatal.clone());
                     run.out.fatal = Some(fatal);
                     reason
                 }
-                RangeEnd::Abort(reason) => reason,
-            };
-            for r in std::iter::once(range).chain(stack.drain(..)) {
-                for slot in &mut outcomes[r] {
-                    *slot = Some(EventOutcome::failed(FailureKind::Aborted, stop.clone()));
+                (_, RangeEnd::Abort(reason)) => reason,
+                // The whole batch refused with a 400: before splitting it down to single
+                // events, find out whether the answer is about some events or about the
+                // request, by sending its quarters.
+                (Task::Whole(r), RangeEnd::Split(split))
+                    if r == (0..n) && n > 1 && split.status == 400 =>
+                {
+                    let mut rest = quarters(n);
+                    let part = rest.remove(0);
+                    rest.reverse();
+                    tasks.push(Task::Probe {
+                        parent: split,
+                        part,
+                        rest,
+                        failed: Vec::new(),
+                    });
+                    continue;
                 }
+                (Task::Whole(_), end) => {
+                    settle(&mut outcomes, &mut tasks, range, end);
+                    continue;
+                }
+                (
+                    Task::Probe {
+                        parent,
+                        mut rest,
+                        mut failed,
+                        ..
+                    },
+                    RangeEnd::Split(split),
+                ) if split.same_as(&parent) => {
+                    failed.push(range);
+                    if let Some(part) = rest.pop() {
+                        tasks.push(Task::Probe {
+                            parent,
+                            part,
+                            rest,
+                            failed,
+                        });
+                    } else {
+                        // Every quarter failed exactly as the whole: the answer is about the
+                        // request, and splitting further would only repeat it.
+                        let reason = format!(
+                            "{}; every part of the batch got the same answer, so it was not split further",
+                            parent.reason
+                        );
+                        for slot in &mut outcomes {
+                            *slot =
+                                Some(EventOutcome::failed(FailureKind::Rejected, reason.clone()));
+                        }
+                    }
+                    continue;
+                }
+                // A quarter answered otherwise: the 400 is about some events, so the quarters
+                // that got it are split until those events are alone.
+                (
+                    Task::Probe {
+                        parent,
+                        rest,
+                        failed,
+                        ..
+                    },
+                    end,
+                ) => {
+                    tasks.extend(rest.into_iter().map(Task::Whole));
+                    settle(&mut outcomes, &mut tasks, range, end);
+                    for r in failed {
+                        settle(
+                            &mut outcomes,
+                            &mut tasks,
+                            r,
+                            RangeEnd::Split(parent.clone()),
+                        );
+                    }
+                    continue;
+                }
+            };
+            for slot in outcomes.iter_mut().filter(|o| o.is_none()) {
+                *slot = Some(EventOutcome::failed(FailureKind::Aborted, stop.clone()));
             }
+            tasks.clear();
         }
         run.out.outcomes = outcomes
             .into_iter()
             .map(|o| o.unwrap_or_else(|| EventOutcome::failed(FailureKind::Aborted, "not sent")))
+            .map(|o| self.redact(o))
             .collect();
+        run.out.fatal = run.out.fatal.take().map(|f| match f {
+            Fatal::Auth { status, message } => Fatal::Auth {
+                status,
+                message: self.client.redact(&message),
+            },
+            Fatal::NotFound { message } => Fatal::NotFound {
+                message: self.client.redact(&message),
+            },
+            crashed @ Fatal::Crashed { .. } => crashed,
+        });
         run.out
+    }
+
+    /// The outcome with the server's text made safe to print and store (no token, no email,
+    /// no phone number); every reason and warning passes here before it leaves delivery.
+    fn redact(&self, o: EventOutcome) -> EventOutcome {
+        match o {
+            EventOutcome::Accepted { warning } => EventOutcome::Accepted {
+                warning: warning.map(|w| self.client.redact(&w)),
+            },
+            EventOutcome::Failed { reason, kind } => EventOutcome::Failed {
+                reason: self.client.redact(&reason),
+                kind,
+            },
+        }
     }
 
     /// Why no further attempt may start, if so.
@@ -479,7 +713,7 @@ impl Deliverer {
                     }
                     match judge(&reply, events.len(), &mut run.out.warnings) {
                         Verdict::Settled(list) => return RangeEnd::Settled(list),
-                        Verdict::Split(reason) => return RangeEnd::Split(reason),
+                        Verdict::Split(split) => return RangeEnd::Split(split),
                         Verdict::Fatal(f) => return RangeEnd::Fatal(f),
                         Verdict::Retry(reason) => (reason, reply.retry_after),
                     }

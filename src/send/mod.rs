@@ -2,12 +2,15 @@
 //!
 //! [`client`] makes single HTTP attempts, [`retry`] holds the backoff policy, the sleeper and
 //! the rate limiter, [`deliver`] turns a batch into per-event outcomes (retrying, splitting,
-//! stopping) and [`pool`] runs deliveries on a fixed number of threads.
+//! stopping), [`pool`] runs deliveries on a fixed number of threads and [`session`] runs a whole
+//! `send` as prepare → deliver → settle.
 
 pub mod client;
 pub mod deliver;
 pub mod pool;
+pub mod redact;
 pub mod retry;
+pub mod session;
 
 pub use client::{Client, ClientConfig, ConfigError, HttpReply, TransportError, TransportKind};
 pub use deliver::{BatchOutcome, Deliverer, EventOutcome, FailureKind, Fatal};

@@ -3,6 +3,8 @@
 //! Each worker makes one request at a time, so at most `n` requests are ever in flight. Jobs
 //! carry an opaque caller payload that comes back untouched with the outcome.
 
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -34,6 +36,24 @@ pub struct Done<M> {
     pub outcome: BatchOutcome,
 }
 
+/// The text of a panic payload.
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
+}
+
+/// Debug builds only: `PINCONV_FAULT_SENDER_PANIC` makes every sender panic before its
+/// request, so the end-to-end tests can prove that a dying sender loses no event.
+fn fault_injection() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PINCONV_FAULT_SENDER_PANIC").is_some() {
+        panic!("fault injection: PINCONV_FAULT_SENDER_PANIC");
+    }
+}
+
 /// Starts `n` workers (at least one) that deliver every job from `jobs` and send the result to
 /// `done`. They stop when `jobs` is closed and drained, or when `done` is closed.
 pub fn spawn_workers<M: Send + 'static>(
@@ -49,7 +69,14 @@ pub fn spawn_workers<M: Send + 'static>(
                 .name(format!("pinconv-send-{i}"))
                 .spawn(move || {
                     for job in jobs {
-                        let outcome = deliverer.deliver(&job.events);
+                        // A panic must not lose the batch: it comes back failed, and stops the run.
+                        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                            fault_injection();
+                            deliverer.deliver(&job.events)
+                        }))
+                        .unwrap_or_else(|panic| {
+                            BatchOutcome::crashed(job.events.len(), &panic_message(&*panic))
+                        });
                         let result = Done {
                             seq: job.seq,
                             events: job.events,

@@ -400,19 +400,34 @@ fn deadline_bounds_total_backoff() {
 
 #[test]
 fn other_client_errors_fail_without_retry() {
-    let server = MockServer::script([Reply::error(404, 404, "Ad account not found.")]);
+    let server = MockServer::script([Reply::error(409, 409, "Conflict.")]);
     let s = setup(&server);
     let out = s.deliverer.deliver(&events(2));
     for o in &out.outcomes {
         assert_eq!(
             reason_of(o),
-            (
-                "http 404: Ad account not found. (code 404)",
-                FailureKind::Other
-            )
+            ("http 409: Conflict. (code 409)", FailureKind::Other)
         );
     }
     assert_eq!(out.requests, 1);
+}
+
+#[test]
+fn not_found_stops_everything_like_unauthorized() {
+    let server = MockServer::script([Reply::error(404, 404, "Ad account not found.")]);
+    let s = setup(&server);
+    let out = s.deliverer.deliver(&events(2));
+    let fatal = out.fatal.clone().expect("fatal");
+    assert_eq!(
+        fatal,
+        Fatal::NotFound {
+            message: "Ad account not found. (code 404)".into()
+        }
+    );
+    assert!(fatal.hint().contains("--ad-account"));
+    assert_eq!(out.failed(FailureKind::Aborted), 2);
+    assert_eq!(s.deliverer.deliver(&events(1)).requests, 0);
+    assert_eq!(server.request_count(), 1);
 }
 
 #[test]

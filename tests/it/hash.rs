@@ -51,3 +51,12 @@ fn values_from_stdin() {
         .code(0);
     assert_eq!(d.stdout.lines().count(), 2);
 }
+
+/// `hash --help` did not say which fields there are.
+#[test]
+fn help_lists_every_field() {
+    let d = pinconv(["hash", "--help"]).code(0);
+    for f in pinconv::normalize::Field::ALL {
+        d.stdout_has(&format!("`{}`", f.key()));
+    }
+}

@@ -274,3 +274,116 @@ fn test_mode_and_dry_run_leave_no_ledger() {
     );
     assert!(!ledger.exists());
 }
+
+/// The lock used to be `<path as typed>.lock`: a run on a symlink to the ledger ran beside a
+/// run on the ledger itself and sent everything twice.
+#[cfg(unix)]
+#[test]
+fn a_run_through_a_symlink_to_a_ledger_in_use_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("real.sqlite");
+    let link = dir.path().join("link.sqlite");
+    std::os::unix::fs::symlink(&ledger, &link).unwrap();
+    let input = orders(200);
+    let slow = MockServer::builder()
+        .latency(Duration::from_millis(300))
+        .start();
+    let mut child = spawn_send(
+        &slow,
+        &[
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--quiet",
+            "--state",
+            ledger.to_str().unwrap(),
+        ],
+        input.path(),
+        1,
+    );
+    let other = MockServer::ok();
+    run(&other, &link, &[], input.path().to_str().unwrap(), 6)
+        .stderr_has("in use by another pinconv run");
+    assert_eq!(other.request_count(), 0, "the second run sent events");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[test]
+fn the_lock_file_does_not_stay_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(2);
+    run(
+        &MockServer::ok(),
+        &ledger,
+        &[],
+        input.path().to_str().unwrap(),
+        0,
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ledger.sqlite"]);
+}
+
+/// `state failed` named the failed-out file's line after a re-send of that file; it names the
+/// row of the original export however many re-sends it takes. `--json` prints one JSON array.
+#[test]
+fn state_failed_points_at_the_original_row_and_json_is_an_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let input = orders(3);
+    let csv = input.path().to_str().unwrap();
+    let flaky = || {
+        MockServer::builder()
+            .event_rule(|e| {
+                if e["event_id"] == "O-1" {
+                    Verdict::Failed("bad value".into())
+                } else {
+                    Verdict::Processed
+                }
+            })
+            .start()
+    };
+    let retry = dir.path().join("retry.ndjson");
+    let retry2 = dir.path().join("retry2.ndjson");
+    let retry_s = retry.to_str().unwrap();
+    run(&flaky(), &ledger, &["--failed-out", retry_s], csv, 3);
+    // O-1 is the second order: line 3 of the export.
+    let origin = |l: &serde_json::Value| (l["file"].clone(), l["line"].clone());
+    let want = (serde_json::json!(csv), serde_json::json!(3));
+    assert_eq!(origin(&crate::send::lines(&retry)[0]), want);
+    run(
+        &flaky(),
+        &ledger,
+        &["--failed-out", retry2.to_str().unwrap()],
+        retry_s,
+        3,
+    )
+    .stderr_has(&format!("{csv}:3"));
+    assert_eq!(origin(&crate::send::lines(&retry2)[0]), want);
+    let state = ledger.to_str().unwrap();
+    let text = pinconv(["state", "--state", state, "failed"])
+        .code(0)
+        .stdout;
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(origin(&lines[0]), want);
+    let json = pinconv(["state", "--state", state, "failed", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(json, serde_json::Value::Array(lines));
+    #[cfg(target_os = "linux")]
+    {
+        let d = crate::outputs::to_dev_full(&["state", "--state", state, "failed", "--json"]);
+        assert_eq!(d.code, 2, "{}", d.stderr);
+        d.stderr_has("cannot write to stdout");
+    }
+}

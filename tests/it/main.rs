@@ -4,13 +4,18 @@
 mod mock_server;
 mod support;
 
+mod completions;
 mod golden;
 mod hash;
 mod hostile;
+mod init;
 mod ledger;
+mod mapping;
 mod offline;
 mod other;
+mod outputs;
 mod real;
 mod schema;
 mod send;
 mod shopify_real;
+mod tag;

@@ -78,6 +78,9 @@ pub enum Reply {
     Stall(Duration),
     /// Accept every event (recorded as accepted), then close without answering.
     AcceptThenDrop,
+    /// This status with a body that does not end (no length, `x` after `x`) until the client
+    /// closes the connection, the server stops, or 256 MiB or 30 s have gone by.
+    Endless(u16),
 }
 
 impl Reply {
@@ -512,6 +515,26 @@ fn answer(state: &State, stream: &mut TcpStream, req: &Request) -> bool {
             sleep_unless_shutdown(state, d);
             false
         }
+        Reply::Endless(code) => {
+            let head = format!(
+                "HTTP/1.1 {code} Status\r\ncontent-type: application/json\r\nconnection: close\r\nx-pinterest-rid: mock-{}\r\n\r\n",
+                req.seq
+            );
+            if stream.write_all(head.as_bytes()).is_err() {
+                return false;
+            }
+            let chunk = vec![b'x'; 64 * 1024];
+            let start = Instant::now();
+            for _ in 0..4096 {
+                if state.shutdown.load(Ordering::SeqCst)
+                    || start.elapsed() > Duration::from_secs(30)
+                    || stream.write_all(&chunk).is_err()
+                {
+                    break;
+                }
+            }
+            false
+        }
         Reply::AcceptThenDrop => {
             lock(&state.accepted).extend(req.event_ids());
             lock(&state.accepted_unanswered).extend(req.event_ids());
@@ -564,10 +587,16 @@ fn respond(
         _ => "Status",
     };
     let mut out = format!(
-        "HTTP/1.1 {code} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-pinterest-rid: mock-{}\r\n",
+        "HTTP/1.1 {code} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
         body.len(),
-        req.seq
     );
+    // A scripted request id replaces the default one.
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("x-pinterest-rid"))
+    {
+        out.push_str(&format!("x-pinterest-rid: mock-{}\r\n", req.seq));
+    }
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }

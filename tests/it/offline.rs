@@ -432,6 +432,48 @@ fn product_identifier_setting() {
         .all(|c| c.is_ascii_digit()));
 }
 
+/// `--product-id product-id` on the command line was `product_id` in the config file; each
+/// place now takes both spellings, with the same events.
+#[test]
+fn product_id_spellings_agree_on_the_command_line_and_in_the_config() {
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "--max-age", "off"];
+        args.extend_from_slice(extra);
+        args.push("examples/shopify/orders.json");
+        pinconv(args).code(0).stdout
+    };
+    for (dash, snake) in [("product-id", "product_id"), ("variant-id", "variant_id")] {
+        let expected = build(&["--product-id", dash]);
+        assert_ne!(
+            expected,
+            build(&["--product-id", "sku"]),
+            "{dash} changes nothing"
+        );
+        assert_eq!(build(&["--product-id", snake]), expected, "{snake}");
+        for spelling in [dash, snake] {
+            let config = temp_file(".toml", &format!("[order]\nproduct_id = \"{spelling}\"\n"));
+            let path = config.path().to_str().unwrap();
+            assert_eq!(build(&["--config", path]), expected, "config {spelling}");
+        }
+    }
+}
+
+#[test]
+fn event_name_help_shows_its_default() {
+    let help = pinconv(["build", "--help"]).code(0).stdout;
+    let line = help
+        .split("--event-name")
+        .nth(1)
+        .and_then(|rest| rest.split("\n      --").next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("[default: checkout]"), "{line}");
+    let events = pinconv(["build", "--max-age", "off", "examples/shopify/orders.json"])
+        .code(0)
+        .events();
+    assert!(events.iter().all(|e| e["event_name"] == "checkout"));
+}
+
 #[test]
 fn empty_file_is_a_usage_error() {
     pinconv(["check", "tests/fixtures/bad/empty.csv"])
@@ -842,7 +884,8 @@ fn line_numbers_hold_for_every_line_ending_and_preamble() {
 #[test]
 fn order_id_choice_the_export_lacks_is_named_in_the_hint() {
     // The generic example has an `order_id` column but no order name: `--order-id name`
-    // leaves every order without an id, and the hint says which setting did that.
+    // would leave every order without an id, so the input stops before any order is read
+    // (exit 2), saying which setting did that and which column the export has instead.
     let d = pinconv([
         "check",
         "--max-age",
@@ -851,10 +894,14 @@ fn order_id_choice_the_export_lacks_is_named_in_the_hint() {
         "name",
         "examples/generic/conversions.csv",
     ])
-    .code(1);
-    d.stderr_has("needs `{order_id}` but the order has none")
-        .stderr_has("`--order-id name` (`[order] id = \"name\"`)")
-        .stderr_has("`[columns] order_name = \"...\"`) or use `auto`");
+    .code(2);
+    d.stderr_has("`--order-id name` (`[order] id = \"name\"`) makes `{order_id}` the order name")
+        .stderr_has("every order would be rejected")
+        .stderr_has(
+            "the export has the order's identifier as `order_id` (order_id): use `--order-id auto`",
+        )
+        .stderr_has("`--column order_name=order_id`")
+        .stderr_lacks("built");
 }
 
 #[test]

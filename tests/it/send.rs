@@ -219,6 +219,50 @@ fn auth_failures_stop_at_once_with_exit_4() {
 }
 
 #[test]
+fn a_wrong_ad_account_stops_at_the_first_answer_with_exit_4() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(404, 2, "Ad account not found."))
+        .start();
+    let input = orders(30);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let d = send(
+        &server,
+        &[
+            "--no-state",
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--failed-out",
+            failed.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .code(4);
+    d.stderr_has("error: pinterest knows no such ad account (http 404)")
+        .stderr_has("hint: check `--ad-account`")
+        .stderr_lacks("access token");
+    assert_eq!(server.request_count(), 1, "nothing posted after the 404");
+    let f = lines(&failed);
+    assert_eq!(f.len(), 30);
+    assert!(f.iter().all(|l| l["kind"] == "aborted"));
+}
+
+#[test]
+fn a_403_is_about_permission_on_the_ad_account() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(403, 29, "You are not permitted to access that resource."))
+        .start();
+    let input = orders(3);
+    send(&server, &["--no-state"], input.path().to_str().unwrap())
+        .code(4)
+        .stderr_has("refused access to the ad account")
+        .stderr_has("lacks permission")
+        .stderr_lacks("refused the access token");
+}
+
+#[test]
 fn rate_limits_and_server_errors_are_retried() {
     let server = MockServer::script([
         Reply::error(429, 8, "This request exceeded a rate limit.").with_header("Retry-After", "1"),
@@ -230,6 +274,30 @@ fn rate_limits_and_server_errors_are_retried() {
     let d = send(&server, &["--no-state"], input.path().to_str().unwrap()).code(0);
     d.stderr_has("accepted  3").stderr_has("(3 retries)");
     assert_eq!(server.request_count(), 4);
+}
+
+#[test]
+fn an_endless_answer_is_read_only_up_to_1_mib() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::Endless(500))
+        .start();
+    let input = orders(2);
+    send(
+        &server,
+        &["--no-state", "--max-attempts", "2"],
+        input.path().to_str().unwrap(),
+    )
+    .timeout(Duration::from_secs(60))
+    .code(5)
+    .stderr_has("http 500: ")
+    .stderr_has("the answer was longer than 1 MiB; only that much was read");
+    assert_eq!(server.request_count(), 2);
+    // A retry after a cut answer goes through as usual.
+    let server = MockServer::script([Reply::Endless(503), Reply::Ok]);
+    send(&server, &["--no-state"], input.path().to_str().unwrap())
+        .timeout(Duration::from_secs(60))
+        .code(0)
+        .stderr_has("accepted  2");
 }
 
 #[test]
@@ -559,4 +627,389 @@ fn a_local_write_failure_ends_the_run_instead_of_hanging() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn numeric_send_options_have_ranges() {
+    let server = MockServer::ok();
+    let input = orders(6);
+    for (flag, value) in [
+        ("--timeout", "9223372036854775807"),
+        ("--timeout", "0"),
+        ("--rate", "NaN"),
+        ("--rate", "-1"),
+        ("--rate", "1e300"),
+        ("--retry-base-ms", "18446744073709551615"),
+        ("--concurrency", "0"),
+        ("--max-attempts", "0"),
+        ("--batch-size", "1001"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let d = send(
+            &server,
+            &["--no-state", &arg],
+            input.path().to_str().unwrap(),
+        )
+        .code(2);
+        d.stderr_has(flag);
+    }
+    assert_eq!(server.request_count(), 0, "nothing sent with a bad option");
+    let help = pinconv(["send", "--help"]).code(0);
+    help.stderr_lacks("panicked");
+    help.stdout_has("1..=3600").stdout_has("0..=10000");
+}
+
+#[test]
+fn a_sender_that_dies_fails_the_run_and_accounts_for_its_events() {
+    let server = MockServer::ok();
+    let input = orders(30);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let report = dir.path().join("report.json");
+    let state = dir.path().join("ledger.sqlite");
+    let d = send(
+        &server,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--failed-out",
+            failed.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .env("PINCONV_FAULT_SENDER_PANIC", "1")
+    .code(2);
+    d.stderr_has("a sender thread failed")
+        .stderr_has("hint: this is a bug in pinconv");
+    let f = lines(&failed);
+    assert_eq!(f.len(), 30, "every event is in failed-out");
+    assert!(f.iter().any(|l| l["kind"] == "other"), "{f:?}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["exit_code"], 2);
+    assert_eq!(r["send"]["accepted"], 0);
+    assert_eq!(r["send"]["failed"], 30);
+    // The batch the sender held may have reached Pinterest: the ledger keeps it as failed,
+    // so the next run sends it again.
+    let held = pinconv(["state", "failed", "--state", state.to_str().unwrap()]).code(0);
+    assert!(!held.stdout.trim().is_empty(), "{}", held.stderr);
+}
+
+#[test]
+fn a_400_about_the_whole_batch_is_not_split_down_to_single_events() {
+    let server = MockServer::builder()
+        .handler(|_| Reply::error(400, 1, "Invalid parameters."))
+        .start();
+    let input = orders(444);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let d = send(
+        &server,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(3);
+    d.stderr_has("every part of the batch got the same answer");
+    // The batch, then each quarter: every quarter failing as the whole did ends the splitting.
+    assert_eq!(server.request_count(), 5);
+    let f = lines(&failed);
+    assert_eq!(f.len(), 444);
+    assert!(f.iter().all(|l| l["kind"] == "rejected"));
+    assert!(f.iter().all(|l| l["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Invalid parameters.")));
+}
+
+#[test]
+fn a_400_in_one_half_only_is_still_isolated() {
+    // Two poison events with the same message, one in each half: halves alone cannot tell
+    // this from a 400 about the request, the quarters can (two of them are accepted).
+    let server = MockServer::builder()
+        .handler(|req| {
+            if req.event_ids().iter().any(|id| id == "O-3" || id == "O-33") {
+                Reply::error(400, 4196, "Invalid request: 'value' is not a number")
+            } else {
+                Reply::Ok
+            }
+        })
+        .start();
+    let input = orders(40);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    send(
+        &server,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(3)
+    .stderr_has("accepted  38");
+    let ids: BTreeSet<String> = lines(&failed)
+        .iter()
+        .map(|l| l["event_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, BTreeSet::from(["O-3".to_owned(), "O-33".to_owned()]));
+}
+
+#[test]
+fn token_and_pii_from_the_server_never_reach_files() {
+    // The token JSON-escaped letter by letter, an email and a phone number in the message,
+    // and the token again as the request id.
+    let escaped: String = TOKEN
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let body = format!(
+        r#"{{"code":1,"message":"token {escaped} may not send for jane.doe@example.com or +1 (555) 555-0199"}}"#
+    );
+    let server = MockServer::builder()
+        .handler(move |_| Reply::status(422, &body).with_header("x-pinterest-rid", TOKEN))
+        .start();
+    let input = orders(2);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let report = dir.path().join("report.json");
+    let state = dir.path().join("ledger.sqlite");
+    let d = send(
+        &server,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--failed-out",
+            failed.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .code(3);
+    d.stderr_has("token [REDACTED] may not send for [email] or [phone]");
+    let held = pinconv(["state", "failed", "--state", state.to_str().unwrap()]).code(0);
+    let texts = [
+        d.stderr.clone(),
+        std::fs::read_to_string(&failed).unwrap(),
+        std::fs::read_to_string(&report).unwrap(),
+        held.stdout.clone(),
+        String::from_utf8_lossy(&std::fs::read(&state).unwrap()).into_owned(),
+        std::fs::read(dir.path().join("ledger.sqlite-wal"))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default(),
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        for secret in [TOKEN, "jane.doe@example.com", "555-0199", "SEKRET"] {
+            assert!(!t.contains(secret), "text {i} holds {secret:?}:\n{t}");
+        }
+    }
+    let r: serde_json::Value = serde_json::from_str(&texts[2]).unwrap();
+    assert_eq!(
+        r["send"]["request_ids"],
+        serde_json::json!([]),
+        "a token-shaped request id is dropped"
+    );
+}
+
+#[test]
+fn after_ctrl_c_the_records_read_are_counted() {
+    let server = MockServer::builder()
+        .latency(Duration::from_millis(200))
+        .start();
+    let input = orders(20_480);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let child = spawn_send(
+        &server,
+        &[
+            "--no-state",
+            "--concurrency",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path(),
+        2,
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let (records, orders) = (
+        r["offline"]["records"].as_u64().unwrap(),
+        r["offline"]["orders"].as_u64().unwrap(),
+    );
+    assert!(orders > 0 && orders < 20_480, "{orders} orders");
+    // One row per order in this file: the records counted are those of the orders handled.
+    assert_eq!(records, orders, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "read {records} records from 1 input: {orders} orders"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_failed_out_file_when_every_event_was_accepted() {
+    let server = MockServer::ok();
+    let input = orders(3);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    // A file left by an earlier run: its failures are not this run's.
+    std::fs::write(&failed, "{\"stale\":true}\n").unwrap();
+    send(
+        &server,
+        &["--no-state", "--failed-out", failed.to_str().unwrap()],
+        input.path().to_str().unwrap(),
+    )
+    .code(0)
+    .stderr_has("accepted  3");
+    assert!(!failed.exists(), "an empty failed-out file was left");
+    // `/dev/null` is never removed.
+    send(
+        &server,
+        &["--no-state", "--failed-out", "/dev/null"],
+        input.path().to_str().unwrap(),
+    )
+    .code(0);
+    assert!(std::path::Path::new("/dev/null").exists());
+}
+
+#[test]
+fn the_report_names_the_events_held_back_as_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("ledger.sqlite");
+    let report = dir.path().join("report.json");
+    let server = MockServer::ok();
+    let csv = |value: &str| {
+        temp_file(
+            ".csv",
+            &format!("order_id,event_time,email,value,currency\nE-1,2026-11-21T10:00:00Z,a@example.com,10.00,USD\nE-2,2026-11-21T10:00:00Z,b@example.com,{value},USD\n"),
+        )
+    };
+    let before = csv("20.00");
+    send(
+        &server,
+        &["--state", state.to_str().unwrap()],
+        before.path().to_str().unwrap(),
+    )
+    .code(0);
+    let after = csv("25.00");
+    let d = send(
+        &server,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        after.path().to_str().unwrap(),
+    )
+    .code(0);
+    // The hint says what the flag does and what it cannot promise.
+    d.stderr_has("pass `--resend-changed` to send it")
+        .stderr_has("may keep the version it received first");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["send"]["changed_not_sent"], 1);
+    let held = &r["send"]["changed_not_sent_events"];
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(held[0]["event_id"], "E-2");
+    assert_eq!(held[0]["line"], 3);
+    assert_eq!(held[0]["file"], after.path().to_str().unwrap());
+}
+
+/// `pinconv send --token-file FILE` to `server`, with no token in the environment.
+fn send_with_token_file(server: &MockServer, file: &str, input: &str) -> crate::support::Run {
+    pinconv([
+        "send",
+        "--ad-account",
+        "549769530006",
+        "--no-state",
+        "--api-base",
+        &server.api_base(),
+        "--token-file",
+        file,
+        input,
+    ])
+}
+
+#[test]
+fn a_401_with_a_token_file_names_the_file() {
+    let server = MockServer::builder().expect_token("another-token").start();
+    let input = orders(2);
+    let tokfile = temp_file(".txt", &format!("{TOKEN}\n"));
+    let d = send_with_token_file(
+        &server,
+        tokfile.path().to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    )
+    .code(4);
+    d.stderr_has(&format!(
+        "hint: check the access token (the token file `{}`)",
+        tokfile.path().display()
+    ))
+    .stderr_lacks("PINTEREST_ACCESS_TOKEN");
+    no_token(&d);
+}
+
+#[test]
+fn token_file_problems_are_named_as_such() {
+    let server = MockServer::ok();
+    let input = orders(1);
+    let path = input.path().to_str().unwrap();
+    // Empty: the file was passed, so saying to pass it would point the wrong way.
+    let empty = temp_file(".txt", "  \n");
+    send_with_token_file(&server, empty.path().to_str().unwrap(), path)
+        .code(2)
+        .stderr_has(&format!("token file `{}` is empty", empty.path().display()))
+        .stderr_lacks("pass `--token-file");
+    // Endless: read up to a cap, then refused.
+    if std::path::Path::new("/dev/zero").exists() {
+        send_with_token_file(&server, "/dev/zero", path)
+            .timeout(Duration::from_secs(30))
+            .code(2)
+            .stderr_has("token file `/dev/zero` is larger than 64 KiB");
+    }
+    assert_eq!(server.request_count(), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = MockServer::builder().expect_token(TOKEN).start();
+    let input = orders(1);
+    let tokfile = temp_file(".txt", &format!("{TOKEN}\n"));
+    let shown = tokfile.path().display().to_string();
+    std::fs::set_permissions(tokfile.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let d = send_with_token_file(
+        &server,
+        tokfile.path().to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    )
+    .code(0);
+    d.stderr_has(&format!(
+        "warning: token file `{shown}` can be read by other users (mode 0644)"
+    ))
+    .stderr_has(&format!("hint: chmod 600 '{shown}'"));
+    no_token(&d);
+    std::fs::set_permissions(tokfile.path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    send_with_token_file(
+        &server,
+        tokfile.path().to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    )
+    .code(0)
+    .stderr_lacks("can be read by other users");
 }

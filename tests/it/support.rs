@@ -31,6 +31,7 @@ where
         .env_remove("PINTEREST_AD_ACCOUNT_ID")
         .env_remove("PINCONV_CONFIG")
         .env_remove("PINCONV_STATE")
+        .env_remove("PINTEREST_TAG_ID")
         .env(
             "XDG_STATE_HOME",
             std::env::temp_dir().join("pinconv-it-no-state"),

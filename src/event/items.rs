@@ -1,0 +1,443 @@
+//! Items: line items as rows or packed into one cell (WooCommerce export plugins,
+//! BigCommerce's `Product Details`), and what `custom_data` takes from them: `content_ids`,
+//! `contents`, `num_items`, and the gross the value falls back to.
+
+use rust_decimal::Decimal;
+
+use crate::config::{ProductIdSource, Settings};
+use crate::map::{Cell, Item, Key};
+use crate::money;
+use crate::normalize;
+
+use super::payload::Content;
+use super::stop::Ctx;
+
+/// What the order's items give `custom_data`.
+pub(super) struct Contents {
+    /// Product ids, without duplicates, in order.
+    pub content_ids: Vec<String>,
+    /// One entry per item.
+    pub contents: Vec<Content>,
+    /// The order's own count, else the items' quantities added up.
+    pub num_items: Option<i64>,
+    /// The items' prices times quantities, when every item has a price and nothing
+    /// overflowed.
+    pub gross: Option<Decimal>,
+}
+
+/// The order's items (rows and packed cells) as `custom_data` wants them; a quantity or price
+/// that does not read is left out with a warning.
+pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static str>) -> Contents {
+    let order = ctx.order;
+    let mut content_ids: Vec<String> = Vec::new();
+    let mut contents = Vec::new();
+    let mut items: Vec<Item> = order.items.clone();
+    for c in order.all(Key::LineItems) {
+        items.extend(packed_items(c));
+    }
+    let mut num_items: i64 = 0;
+    let mut gross = Decimal::ZERO;
+    let mut gross_known = !items.is_empty();
+    for item in &items {
+        let qty_cell = item_value(item, Key::ItemQuantity);
+        let quantity = qty_cell.and_then(|c| quantity(ctx, s, c));
+        let price_cell = item_value(item, Key::ItemPrice);
+        let price = price_cell.and_then(|c| match money::parse(&c.value, s.decimal_comma) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                ctx.warn(
+                    Some(c),
+                    "invalid_item_price",
+                    "the item price is not a number; it was left out".into(),
+                    None,
+                );
+                None
+            }
+        });
+        match (price, quantity) {
+            (Some(p), q) => {
+                // Overflow (absurd amounts) leaves the total unknown rather than panicking.
+                match p
+                    .checked_mul(Decimal::from(q.unwrap_or(1)))
+                    .and_then(|line| gross.checked_add(line))
+                {
+                    Some(g) => gross = g,
+                    None => gross_known = false,
+                }
+            }
+            (None, _) => gross_known = false,
+        }
+        num_items = num_items.saturating_add(quantity.unwrap_or(1));
+        let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
+        let pid = product_id(item, s);
+        if let Some(p) = &pid {
+            if !content_ids.contains(p) {
+                content_ids.push(p.clone());
+            }
+        }
+        let price = price.map(|p| without_float_noise(p, currency));
+        contents.push(Content {
+            id: pid,
+            item_price: price.map(money::format),
+            quantity,
+            item_name: pick(Key::ItemName),
+            item_category: pick(Key::ItemCategory),
+            item_brand: pick(Key::ItemBrand),
+        });
+    }
+    for c in order.all(Key::ContentIds) {
+        for id in c
+            .value
+            .split([',', '|', ';'])
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            if !content_ids.iter().any(|x| x == id) {
+                content_ids.push(id.to_owned());
+            }
+        }
+    }
+    let num_items = match order.get(Key::NumItems) {
+        Some(c) => c.value.trim().parse().ok(),
+        None if !items.is_empty() => Some(num_items),
+        None => None,
+    };
+    Contents {
+        content_ids,
+        contents,
+        num_items,
+        gross: gross_known.then_some(gross),
+    }
+}
+
+/// An item's quantity: a whole number, also as a decimal-comma spreadsheet writes it (`2,00`).
+fn quantity(ctx: &mut Ctx, s: &Settings, c: &Cell) -> Option<i64> {
+    let v = c.value.trim();
+    // Spreadsheets in decimal-comma locales write `2,00`.
+    let q = v
+        .parse::<Decimal>()
+        .ok()
+        .or_else(|| {
+            v.bytes()
+                .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+                .then(|| money::parse(v, s.decimal_comma).ok())
+                .flatten()
+        })
+        .filter(|q| q.fract().is_zero());
+    if q.is_none() {
+        ctx.warn(
+            Some(c),
+            "invalid_quantity",
+            "the quantity is not a whole number; it was left out".into(),
+            None,
+        );
+    }
+    q.and_then(|q| i64::try_from(q).ok())
+}
+
+/// The product identifier the `product_id` setting chooses for `item`.
+fn product_id(item: &Item, s: &Settings) -> Option<String> {
+    // WooCommerce writes `variation_id: 0` (and often an empty SKU) for simple products:
+    // not an identifier, so `auto` goes on to the next one.
+    let pick_id = |k: Key| {
+        item_value(item, k)
+            .map(|c| c.value.trim().to_owned())
+            .filter(|v| !v.is_empty() && v != "0")
+    };
+    match s.product_id {
+        ProductIdSource::Auto => pick_id(Key::ItemSku)
+            .or_else(|| pick_id(Key::ItemVariantId))
+            .or_else(|| pick_id(Key::ItemProductId)),
+        ProductIdSource::Sku => pick_id(Key::ItemSku),
+        ProductIdSource::VariantId => pick_id(Key::ItemVariantId),
+        ProductIdSource::ProductId => pick_id(Key::ItemProductId),
+    }
+}
+
+/// More decimals than this in an item price are float noise, not a price.
+const FLOAT_NOISE_SCALE: u32 = 6;
+
+/// WooCommerce's API gives a line's `price` as a float (its total over its quantity,
+/// `16.666666666666668`): such float noise is rounded to the currency's minor unit.
+fn without_float_noise(p: Decimal, currency: Option<&'static str>) -> Decimal {
+    if p.scale() > FLOAT_NOISE_SCALE {
+        // Half away from zero, as prices are rounded; `round_dp` would round a
+        // half to even (`16.6650000` to `16.66`).
+        p.round_dp_with_strategy(
+            currency.map_or(2, normalize::currency_decimals),
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        )
+    } else {
+        p
+    }
+}
+
+fn item_value(item: &Item, key: Key) -> Option<&Cell> {
+    item.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
+}
+
+/// What a key of a packed item entry (`key:value|key:value`) holds.
+enum PackedKey {
+    /// An item field.
+    Field(Key),
+    /// `id`: the line item's own id (SkyVerge), the product id only without `product_id`.
+    BareId,
+    /// `total`: the line total, the unit price's source without a `price`.
+    Total,
+}
+
+/// The meaning of a packed entry's key, if pinconv knows it.
+fn packed_key(k: &str) -> Option<PackedKey> {
+    Some(match k.trim().to_ascii_lowercase().as_str() {
+        "name" | "item_name" | "product_name" => PackedKey::Field(Key::ItemName),
+        "product_id" => PackedKey::Field(Key::ItemProductId),
+        "id" => PackedKey::BareId,
+        "variation_id" | "variant_id" => PackedKey::Field(Key::ItemVariantId),
+        "sku" => PackedKey::Field(Key::ItemSku),
+        "quantity" | "qty" => PackedKey::Field(Key::ItemQuantity),
+        "price" | "item_price" | "cost" => PackedKey::Field(Key::ItemPrice),
+        "total" | "line_total" => PackedKey::Total,
+        _ => return None,
+    })
+}
+
+/// Splits a packed cell into its item entries. A `;` or line break separates two entries only
+/// when a `key:` follows it, so a product name such as `Napkins; Set of 4` stays whole.
+fn packed_entries(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in value.char_indices() {
+        if !matches!(c, ';' | '\n') {
+            continue;
+        }
+        let next = value[i + 1..].trim_start();
+        let starts_entry = next
+            .split_once(':')
+            .is_some_and(|(k, _)| !k.contains('|') && packed_key(k).is_some());
+        if starts_entry {
+            out.push(&value[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&value[start..]);
+    out
+}
+
+/// BigCommerce's `Product Details` column: products separated by `|`, each a list of
+/// `Product Key: value` pairs separated by `, ` (`Product ID: 77, Product Qty: 2, Product SKU:
+/// CND-8, Product Name: Candle, Product Variation Details: Scent: Cedar, Product Unit Price:
+/// 22.00, ...`). A comma inside a value (`Matches, Gift Box`) stays in it: only `, Product `
+/// starts the next pair.
+fn product_details_items(cell: &Cell) -> Option<Vec<Item>> {
+    let value = cell.value.trim();
+    if !value
+        .get(..11)
+        .is_some_and(|p| p.eq_ignore_ascii_case("Product ID:"))
+    {
+        return None;
+    }
+    let items = value
+        .split("|Product ID:")
+        .map(|product| {
+            let product = product.strip_prefix("Product ID:").unwrap_or(product);
+            let mut item: Item = Vec::new();
+            for (n, pair) in product.split(", Product ").enumerate() {
+                // The first pair is the id, its `Product ID:` already split off.
+                let (k, v) = if n == 0 {
+                    ("id", pair)
+                } else {
+                    match pair.split_once(':') {
+                        Some(kv) => kv,
+                        None => continue,
+                    }
+                };
+                let v = v.trim();
+                let key = match k.trim().to_ascii_lowercase().as_str() {
+                    "id" => Key::ItemProductId,
+                    "qty" => Key::ItemQuantity,
+                    "sku" => Key::ItemSku,
+                    "name" => Key::ItemName,
+                    "unit price" => Key::ItemPrice,
+                    _ => continue,
+                };
+                if !v.is_empty() {
+                    item.push((
+                        key,
+                        Cell {
+                            value: v.to_owned(),
+                            column: cell.column.clone(),
+                            line: cell.line,
+                        },
+                    ));
+                }
+            }
+            item
+        })
+        .filter(|item| !item.is_empty())
+        .collect();
+    Some(items)
+}
+
+/// Expands a packed `line_items` cell (`name:Mug|sku:M-1|quantity:2|total:20.00;...`, the
+/// format of WooCommerce order-export plugins, or BigCommerce's `Product Details`) into items.
+fn packed_items(cell: &Cell) -> Vec<Item> {
+    if let Some(items) = product_details_items(cell) {
+        return items;
+    }
+    packed_entries(&cell.value)
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|entry| {
+            let mut item: Item = Vec::new();
+            let mut total = None;
+            // SkyVerge writes the line item's own `id` beside `product_id`: a product id only
+            // when there is no `product_id`.
+            let mut bare_id = None;
+            for kv in entry.split('|') {
+                let Some((k, v)) = kv.split_once(':') else {
+                    continue;
+                };
+                let v = v.trim();
+                if v.is_empty() {
+                    continue;
+                }
+                let key = match packed_key(k) {
+                    Some(PackedKey::Field(key)) => key,
+                    Some(PackedKey::BareId) => {
+                        bare_id = Some(v.to_owned());
+                        continue;
+                    }
+                    Some(PackedKey::Total) => {
+                        total = Some(v.to_owned());
+                        continue;
+                    }
+                    None => continue,
+                };
+                item.push((
+                    key,
+                    Cell {
+                        value: v.to_owned(),
+                        column: cell.column.clone(),
+                        line: cell.line,
+                    },
+                ));
+            }
+            if let Some(id) = bare_id.filter(|_| item_value(&item, Key::ItemProductId).is_none()) {
+                item.push((
+                    Key::ItemProductId,
+                    Cell {
+                        value: id,
+                        column: cell.column.clone(),
+                        line: cell.line,
+                    },
+                ));
+            }
+            if item_value(&item, Key::ItemPrice).is_none() {
+                // A line total over its quantity is the unit price.
+                let qty = item_value(&item, Key::ItemQuantity)
+                    .and_then(|c| c.value.parse::<Decimal>().ok());
+                if let (Some(t), Some(q)) = (total.and_then(|t| money::parse(&t, false).ok()), qty)
+                {
+                    if let Some(unit) = t.checked_div(q).filter(|_| q > Decimal::ZERO) {
+                        item.push((
+                            Key::ItemPrice,
+                            Cell {
+                                value: unit.round_dp(2).to_string(),
+                                column: cell.column.clone(),
+                                line: cell.line,
+                            },
+                        ));
+                    }
+                }
+            }
+            item
+        })
+        .filter(|i| !i.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn bigcommerce_product_details() {
+        let c = Cell {
+            value: "Product ID: 77, Product Qty: 2, Product SKU: CND-8, Product Name: Matches, Gift Box, Product Weight: 0.5000, Product Variation Details: Scent: Cedar, Size: L, Product Unit Price: 22.00, Product Total Price: 44.00|Product ID: 80, Product Qty: 1, Product SKU: , Product Name: Reed, Product Variation Details: , Product Unit Price: 37.00, Product Total Price: 37.00".into(),
+            column: Arc::from("Product Details"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        let get = |i: usize, k: Key| item_value(&items[i], k).map(|c| c.value.as_str());
+        assert_eq!(get(0, Key::ItemProductId), Some("77"));
+        assert_eq!(get(0, Key::ItemQuantity), Some("2"));
+        assert_eq!(get(0, Key::ItemSku), Some("CND-8"));
+        assert_eq!(get(0, Key::ItemName), Some("Matches, Gift Box"));
+        assert_eq!(get(0, Key::ItemPrice), Some("22.00"));
+        assert_eq!(get(1, Key::ItemProductId), Some("80"));
+        assert_eq!(get(1, Key::ItemSku), None);
+        assert_eq!(get(1, Key::ItemPrice), Some("37.00"));
+    }
+
+    #[test]
+    fn packed_woo_items() {
+        let c = Cell {
+            value:
+                "name:Mug|sku:M-1|quantity:2|total:20.00;name:Tee|product_id:7|quantity:1|total:5"
+                    .into(),
+            column: Arc::from("line_items"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            item_value(&items[0], Key::ItemPrice).unwrap().value,
+            "10.00"
+        );
+        assert_eq!(
+            item_value(&items[1], Key::ItemProductId).unwrap().value,
+            "7"
+        );
+    }
+
+    #[test]
+    fn packed_line_item_id_does_not_shadow_the_product_id() {
+        let c = Cell {
+            value: "id:991|name:Mug|product_id:240|quantity:1|total:12.50;id:77|name:Tee|quantity:1|total:5".into(),
+            column: Arc::from("line_items"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(
+            item_value(&items[0], Key::ItemProductId).unwrap().value,
+            "240"
+        );
+        assert_eq!(
+            item_value(&items[1], Key::ItemProductId).unwrap().value,
+            "77"
+        );
+    }
+
+    #[test]
+    fn packed_item_names_keep_their_semicolons() {
+        let c = Cell {
+            value: "name:Napkins; Set of 4|sku:NAP-4|quantity:2|total:40.00\nname:Board: Oak|product_id:302|quantity:1|total:50.00".into(),
+            column: Arc::from("line_item_1"),
+            line: 2,
+        };
+        let items = packed_items(&c);
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            item_value(&items[0], Key::ItemName).unwrap().value,
+            "Napkins; Set of 4"
+        );
+        assert_eq!(item_value(&items[0], Key::ItemSku).unwrap().value, "NAP-4");
+        assert_eq!(
+            item_value(&items[1], Key::ItemName).unwrap().value,
+            "Board: Oak"
+        );
+    }
+}

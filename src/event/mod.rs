@@ -1,0 +1,102 @@
+//! Event stage: builds one Pinterest CAPI event from one [`Order`], applying the shop's
+//! settings, and validates it; or says why the order is skipped or not sendable.
+//!
+//! [`build`] is a list of steps, one module per concern, each a function of the order and
+//! the settings that returns `Result<_, Stop>` (`stop`): `status` (skip rules), `ids` (order
+//! identifiers and `event_id`), `window` (event time, age, future), `kind` (event name,
+//! action source), `identity` (`user_data`), `items` (contents), `value` (currency and
+//! value) and `payload` (the typed CAPI event). [`prebuilt`] takes events that were built
+//! already, with the same window and identifier checks.
+
+use std::mem;
+
+use crate::config::Settings;
+use crate::map::{Key, Order};
+
+mod identity;
+mod ids;
+mod items;
+mod kind;
+mod outcome;
+mod payload;
+mod prebuilt;
+mod status;
+mod stop;
+pub mod template;
+mod value;
+mod window;
+
+pub use outcome::{Built, Outcome};
+pub use prebuilt::{prebuilt, prebuilt_event};
+pub use template::{Template, Var};
+
+use ids::OrderIds;
+use payload::{CustomData, Event};
+use stop::{Ctx, Stop};
+
+/// Builds the event for `order`.
+#[must_use]
+pub fn build(order: &Order, s: &Settings) -> Outcome {
+    let ids = OrderIds::of(order, s);
+    let mut ctx = Ctx {
+        order,
+        order_ref: ids.reference(order),
+        warnings: Vec::new(),
+    };
+    match steps(&mut ctx, &ids, s) {
+        Ok(built) => Outcome::Built(built),
+        Err(Stop::Skipped(p)) => Outcome::Skipped(*p),
+        Err(Stop::Rejected(p)) => {
+            let mut all = mem::take(&mut ctx.warnings);
+            all.push(*p);
+            Outcome::Rejected(all)
+        }
+    }
+}
+
+/// The steps of [`build`], in the order their problems are reported.
+fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
+    let order = ctx.order;
+    // Shop rules first: a skipped order needs no other checks.
+    status::rules(ctx, s)?;
+    ids.check_mangled(ctx, s)?;
+    let event_time = window::event_time(ctx, s)?;
+    let event_name = kind::event_name(ctx, s)?;
+    let action_source = kind::action_source(ctx, s)?;
+    let event_id = ids.event_id(ctx, event_name, s)?;
+    let user_data = identity::user_data(ctx, s)?;
+    let currency = value::currency(ctx)?;
+    let contents = items::contents(ctx, s, currency);
+    let value = value::value(ctx, s, contents.gross)?;
+    let url = identity::plain(order, Key::EventSourceUrl);
+    let event = Event {
+        event_name,
+        action_source,
+        event_time,
+        event_id: &event_id,
+        event_source_url: url.as_deref(),
+        partner_name: s.partner_name.as_deref(),
+        opt_out: order.get(Key::OptOut).map(|c| status::truthy(&c.value)),
+        user_data,
+        custom_data: Some(CustomData {
+            currency,
+            value,
+            order_id: ids.order_id.clone(),
+            content_ids: contents.content_ids,
+            contents: contents.contents,
+            num_items: contents.num_items,
+        }),
+    };
+    Ok(Built {
+        file: order.file.clone(),
+        line: order.line,
+        json: event.to_json(),
+        event_id,
+        event_name,
+        event_time,
+        warnings: mem::take(&mut ctx.warnings),
+    })
+}
+
+#[cfg(test)]
+mod tests;

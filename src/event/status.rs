@@ -1,0 +1,168 @@
+//! Status and skip rules: which orders the shop leaves out (test, cancelled, refunded, ...,
+//! or an excluded sales channel) and which cannot be merged (rows not together).
+
+use crate::config::Settings;
+use crate::map::{Cell, Key, Order};
+
+use super::stop::{Ctx, Stop};
+
+/// Whether a flag cell says yes (`true`, `1`, `yes`, ...).
+pub(super) fn truthy(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "y" | "t"
+    )
+}
+
+/// The canonical status of a raw status value: the slugs WooCommerce and Shopify write
+/// (`wc-cancelled`, `on-hold`, `checkout-draft`), and the labels order-export plugins write
+/// instead (`Pending payment`, `On hold`), in English and in WooCommerce's German, French,
+/// Spanish, Italian and Dutch translations; and other shops' words: BigCommerce's `Declined`
+/// and `Incomplete` (an abandoned checkout), Magento's `Closed` (refunded), PrestaShop's
+/// `Payment error` and `Awaiting bank wire payment`, Ecwid's `AWAITING_PAYMENT`, Wix's `Not Paid`.
+fn canonical_status(raw: &str) -> Option<&'static str> {
+    let v = raw.trim().to_lowercase().replace(['-', ' '], "_");
+    let v = v.trim_start_matches("wc_");
+    if v.starts_with("awaiting_") && v.ends_with("payment") {
+        return Some("pending");
+    }
+    Some(match v {
+        "voided" | "void" => "voided",
+        "refunded" | "rückerstattet" | "remboursée" | "remboursé" | "reembolsado"
+        | "rimborsato" | "terugbetaald" | "closed" => "refunded",
+        "cancelled" | "canceled" | "storniert" | "abgebrochen" | "annulée" | "annulé"
+        | "cancelado" | "cancelada" | "annullato" | "geannuleerd" => "cancelled",
+        "failed" | "declined" | "payment_error" | "fehlgeschlagen" | "échouée" | "échoué"
+        | "echouée" | "fallido" | "fallita" | "fallito" | "mislukt" => "failed",
+        "pending"
+        | "pending_payment"
+        | "on_hold"
+        | "authorized"
+        | "unpaid"
+        | "not_paid"
+        | "payment_review"
+        | "zahlung_ausstehend"
+        | "in_wartestellung"
+        | "wartend"
+        | "attente_paiement"
+        | "en_attente"
+        | "pendiente_de_pago"
+        | "en_espera"
+        | "in_attesa_di_pagamento"
+        | "in_sospeso"
+        | "wachtend_op_betaling"
+        | "in_de_wacht" => "pending",
+        "trash" | "checkout_draft" | "draft" | "incomplete" | "entwurf" | "brouillon"
+        | "borrador" | "bozza" | "concept" => "draft",
+        "test" => "test",
+        _ => return None,
+    })
+}
+
+/// The canonical statuses an order has (test, voided, cancelled, ...), with the cell that says so.
+fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
+    let mut out = Vec::new();
+    if let Some(c) = order.get(Key::Test).filter(|c| truthy(&c.value)) {
+        out.push(("test", Some(c)));
+    }
+    if let Some(c) = order
+        .get(Key::PaymentMethod)
+        .filter(|c| c.value.to_ascii_lowercase().contains("bogus"))
+    {
+        // Shopify's test gateway.
+        out.push(("test", Some(c)));
+    }
+    if let Some(c) = order.get(Key::CancelledAt) {
+        out.push(("cancelled", Some(c)));
+    }
+    for key in [Key::FinancialStatus, Key::Status, Key::FulfillmentStatus] {
+        if let Some(c) = order.get(key) {
+            let Some(s) = canonical_status(&c.value) else {
+                continue;
+            };
+            // A shipping state says nothing about payment: Squarespace's `PENDING` is a paid
+            // order not yet shipped; only its `CANCELED` counts.
+            if key == Key::FulfillmentStatus && s != "cancelled" {
+                continue;
+            }
+            out.push((s, Some(c)));
+        }
+    }
+    out
+}
+
+/// The shop's rules, applied first: a skipped order needs no other checks.
+pub(super) fn rules(ctx: &Ctx, s: &Settings) -> Result<(), Stop> {
+    let order = ctx.order;
+    if order.repeat {
+        return Err(ctx.reject(
+            None,
+            "order_rows_not_consecutive",
+            "this order already appeared earlier in the input, with other orders in between; it was not merged".into(),
+            Some("sort the export by order so each order's rows are together, or remove the duplicate".into()),
+        ));
+    }
+    for (status, cell) in statuses(order) {
+        if s.skip_statuses.iter().any(|x| x == status) {
+            return Err(ctx.skip(
+                cell,
+                match status {
+                    "test" => "status_test",
+                    "voided" => "status_voided",
+                    "cancelled" => "status_cancelled",
+                    "refunded" => "status_refunded",
+                    "failed" => "status_failed",
+                    "pending" => "status_pending",
+                    _ => "status_draft",
+                },
+                format!("{status} order"),
+                None,
+            ));
+        }
+    }
+    if let Some(c) = order.get(Key::Source) {
+        let v = c.value.trim().to_lowercase();
+        if s.exclude_sources.contains(&v) {
+            return Err(ctx.skip(
+                Some(c),
+                "excluded_source",
+                format!("sales channel `{v}` is excluded"),
+                None,
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_slugs_and_labels() {
+        for (raw, want) in [
+            ("wc-cancelled", Some("cancelled")),
+            ("checkout-draft", Some("draft")),
+            ("trash", Some("draft")),
+            ("Pending payment", Some("pending")),
+            ("On hold", Some("pending")),
+            ("Storniert", Some("cancelled")),
+            ("Zahlung ausstehend", Some("pending")),
+            ("Remboursée", Some("refunded")),
+            ("Completed", None),
+            ("processing", None),
+            ("Declined", Some("failed")),
+            ("Incomplete", Some("draft")),
+            ("Closed", Some("refunded")),
+            ("Payment error", Some("failed")),
+            ("Awaiting bank wire payment", Some("pending")),
+            ("AWAITING_PAYMENT", Some("pending")),
+            ("Awaiting Fulfillment", None),
+            ("Not Paid", Some("pending")),
+            ("Payment accepted", None),
+            ("Bank wire", None),
+        ] {
+            assert_eq!(canonical_status(raw), want, "{raw}");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The event time and the window Pinterest accepts: not older than the age limit, not in the
+//! future. The limits are shared with already-built events ([`super::prebuilt`]).
+
+use crate::config::{MaxAge, Settings};
+use crate::map::Key;
+use crate::report::shown;
+use crate::time::{self, DateOrder, TimeOptions};
+
+use super::stop::{Ctx, Stop};
+
+/// Pinterest takes an event up to an hour ahead of its clock (clock skew), not more.
+const FUTURE_LEEWAY_SECS: i64 = 3600;
+
+/// Whether `unix` is further in the future than Pinterest accepts.
+pub(super) fn in_future(s: &Settings, unix: i64) -> bool {
+    unix > s.now + FUTURE_LEEWAY_SECS
+}
+
+/// The age limit in days, when `unix` is older than it.
+pub(super) fn too_old(s: &Settings, unix: i64) -> Option<u32> {
+    match s.max_age {
+        MaxAge::Days(days) if s.now - unix > i64::from(days) * 86_400 => Some(days),
+        _ => None,
+    }
+}
+
+/// The hint of every `too_old` skip.
+pub(super) const TOO_OLD_HINT: &str =
+    "pass `--max-age off` (or a larger `--max-age`) to keep it anyway";
+
+/// The order's `event_time`, Unix seconds, with the warnings of a time read by a guess; the
+/// order stops when it has none, it does not parse, or it is outside the window.
+pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
+    let order = ctx.order;
+    let Some(time_cell) = order.get(Key::EventTime) else {
+        return Err(ctx.reject(
+            None,
+            "missing_event_time",
+            "the order has no time".into(),
+            Some(
+                "map the order date column in the config: `[columns] event_time = \"...\"`".into(),
+            ),
+        ));
+    };
+    let col = time_cell.column.to_ascii_lowercase();
+    let naive_utc = col.ends_with("_gmt") || col.ends_with("_utc");
+    let opts = TimeOptions {
+        tz: &s.timezone,
+        date_order: s.date_order,
+        format: s.date_format.as_deref(),
+    };
+    let moment = time::parse(&time_cell.value, naive_utc, &opts).map_err(|e| {
+        ctx.reject(
+            Some(time_cell),
+            "invalid_event_time",
+            format!("{}: {e}", shown(&time_cell.value)),
+            Some("use ISO 8601 (`2026-11-18T14:03:27-05:00`), Unix seconds, or set `date_format` in the config".into()),
+        )
+    })?;
+    if moment.naive && !s.timezone_set && order.preset == crate::map::Preset::Shopify {
+        // Shopify writes every time with its offset; one without was re-saved by a
+        // spreadsheet, which drops it, and UTC is then most likely wrong by hours.
+        ctx.warn(
+            Some(time_cell),
+            "time_without_offset",
+            "the time has no UTC offset (Shopify writes one, e.g. `-0500`; a spreadsheet re-save drops it), so it was read as UTC".into(),
+            Some("pass `--timezone` with the shop's time zone (Shopify admin > Settings > General), e.g. `--timezone America/New_York`".into()),
+        );
+    }
+    if moment.ambiguous && !s.date_order_set {
+        let (read, this, other) = match s.date_order {
+            DateOrder::Mdy => ("month/day", "mdy", "dmy"),
+            DateOrder::Dmy => ("day/month", "dmy", "mdy"),
+        };
+        ctx.warn(
+            Some(time_cell),
+            "ambiguous_date",
+            format!("the date can be read day first or month first; it was read as {read}"),
+            Some(format!("pass `--date-order {other}` if the file writes the other way round, or `--date-order {this}` to confirm")),
+        );
+    }
+    if !moment.has_time {
+        ctx.warn(
+            Some(time_cell),
+            "no_time_of_day",
+            format!(
+                "the order has a date but no time of day; midnight in `{}` is used",
+                s.timezone_name
+            ),
+            None,
+        );
+    }
+    if s.since.is_some_and(|t| moment.unix < t) || s.until.is_some_and(|t| moment.unix >= t) {
+        return Err(ctx.skip(
+            Some(time_cell),
+            "outside_time_filter",
+            "the order is outside `--since`/`--until`".into(),
+            None,
+        ));
+    }
+    if let Some(days) = too_old(s, moment.unix) {
+        return Err(ctx.skip(
+            Some(time_cell),
+            "too_old",
+            format!("the order is older than {days} days, which Pinterest rejects"),
+            Some(TOO_OLD_HINT.into()),
+        ));
+    }
+    if in_future(s, moment.unix) {
+        return Err(ctx.reject(
+            Some(time_cell),
+            "future_event_time",
+            "the order time is in the future".into(),
+            Some("check the time zone (`--timezone`) and the date order (`date_order`)".into()),
+        ));
+    }
+    Ok(moment.unix)
+}

@@ -1,0 +1,1030 @@
+//! A `send` session as three phases, as uv's publish does it: [`prepare`] checks everything and
+//! opens what the run needs (token, client, ledger, failed-out file) before a single request;
+//! [`Prepared::deliver`] runs the offline pipeline into a pool of senders, with the ledger
+//! deciding per event what is new; [`Delivered::settle`] waits for every answer, records the
+//! run in the ledger and hands back what happened. Each phase has its own errors; the command
+//! turns the result into a summary, a report and an exit code.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use crossbeam_channel::{Receiver, Sender};
+use secrecy::SecretString;
+use serde::Serialize;
+
+use super::{
+    BatchOutcome, Client, ClientConfig, Deliverer, EventOutcome, FailureKind, Fatal, RateLimiter,
+    RealSleeper, RetryPolicy,
+};
+use crate::batch::Batcher;
+use crate::config::Settings;
+use crate::event::Built;
+use crate::ledger::{self, Decision, EventKey, Ledger, LedgerError, RunStats};
+use crate::pipeline::{self, PipelineError, Plan, Sink};
+use crate::printer::{Printer, Progress};
+use crate::report::{InputSummary, Problem, Severity, Totals};
+
+/// How many request ids the report lists.
+const MAX_REQUEST_IDS: usize = 1000;
+/// How many distinct failure reasons the report lists before folding them into `other`.
+const MAX_REASONS: usize = 100;
+
+/// What `send` did, for the summary and the report.
+#[derive(Debug, Default, Serialize)]
+pub struct SendStats {
+    /// Events Pinterest accepted.
+    pub accepted: u64,
+    /// Events not accepted (failed at Pinterest, gave up, or not sent after a stop).
+    pub failed: u64,
+    /// Failures by kind (`rejected`, `gave_up`, `spam`, `aborted`, `other`).
+    pub failed_by_kind: BTreeMap<String, u64>,
+    /// Failures by reason (Pinterest's message or the transport error).
+    pub failed_by_reason: BTreeMap<String, u64>,
+    /// Events the ledger says were accepted before with the same content.
+    pub already_sent: u64,
+    /// Events accepted before with different content, held back (see `--resend-changed`).
+    pub changed_not_sent: u64,
+    /// Which events those are, with their input rows (the first 1000).
+    pub changed_not_sent_events: Vec<HeldBack>,
+    /// Events that failed in an earlier run and were sent again.
+    pub retried_from_ledger: u64,
+    /// Events Pinterest accepted with a warning.
+    pub pinterest_warnings: u64,
+    /// Request bodies handed to the senders (or written, in a dry run).
+    pub batches: u64,
+    /// HTTP requests made, retries and split halves included.
+    pub requests: u64,
+    /// Requests that were retries.
+    pub retries: u64,
+    /// `x-pinterest-rid` of the answers (the first 1000).
+    pub request_ids: Vec<String>,
+    /// The authentication failure that stopped the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fatal: Option<String>,
+    /// Whether Ctrl-C / SIGTERM stopped the run.
+    pub interrupted: bool,
+    /// Events a dry run would send.
+    pub would_send: u64,
+}
+
+/// An event held back because it changed since it was accepted.
+#[derive(Debug, Serialize)]
+pub struct HeldBack {
+    /// Its `event_id`.
+    pub event_id: String,
+    /// The input it came from.
+    pub file: String,
+    /// Its line in that input.
+    pub line: u64,
+}
+
+impl SendStats {
+    fn fail(&mut self, kind: FailureKind, reason: &str) {
+        self.failed += 1;
+        *self
+            .failed_by_kind
+            .entry(kind_name(kind).to_owned())
+            .or_default() += 1;
+        let key = if self.failed_by_reason.len() >= MAX_REASONS
+            && !self.failed_by_reason.contains_key(reason)
+        {
+            "other".to_owned()
+        } else {
+            reason.to_owned()
+        };
+        *self.failed_by_reason.entry(key).or_default() += 1;
+    }
+}
+
+/// The name of a failure kind in messages, the report and failed-out files.
+#[must_use]
+pub fn kind_name(k: FailureKind) -> &'static str {
+    match k {
+        FailureKind::Rejected => "rejected",
+        FailureKind::GaveUp => "gave_up",
+        FailureKind::Spam => "spam",
+        FailureKind::Aborted => "aborted",
+        FailureKind::Other => "other",
+    }
+}
+
+/// What the session needs to know, from the command line (the command maps its flags here).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// API root.
+    pub api_base: String,
+    /// The ad account, trimmed; `None` only for a dry run.
+    pub ad_account: Option<String>,
+    /// `--token-file`; `None` reads `PINTEREST_ACCESS_TOKEN`.
+    pub token_file: Option<PathBuf>,
+    /// `--test`.
+    pub test: bool,
+    /// `--dry-run`: no network, no ledger.
+    pub dry_run: bool,
+    /// Events per request.
+    pub batch_size: usize,
+    /// Requests in flight.
+    pub concurrency: usize,
+    /// Requests per second, 0 for no limit.
+    pub rate: f64,
+    /// Attempts per request.
+    pub max_attempts: u32,
+    /// First backoff ceiling.
+    pub retry_base: Duration,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// `--failed-out`.
+    pub failed_out: Option<PathBuf>,
+    /// `--state`; `None` is the default path for the ad account.
+    pub state: Option<PathBuf>,
+    /// `--no-state`.
+    pub no_state: bool,
+    /// `--resend`.
+    pub resend: bool,
+    /// `--resend-changed`.
+    pub resend_changed: bool,
+    /// Seeds the retry jitter.
+    pub seed: u64,
+}
+
+/// Why a session could not start; nothing was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// A real send needs an ad account.
+    #[error("no ad account: pass `--ad-account ID` or set `PINTEREST_AD_ACCOUNT_ID`")]
+    NoAdAccount,
+    /// No usable token.
+    #[error("no access token: set `PINTEREST_ACCESS_TOKEN` or pass `--token-file FILE`")]
+    NoToken,
+    /// The token file holds nothing but white space.
+    #[error("token file `{}` is empty", path.display())]
+    EmptyTokenFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The token file is far larger than a token.
+    #[error("token file `{}` is larger than {} KiB, far more than a token", path.display(), MAX_TOKEN_FILE_BYTES / 1024)]
+    TokenFileTooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The token file is not text.
+    #[error("token file `{}` is not UTF-8 text", path.display())]
+    TokenFileNotText {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The token file cannot be read.
+    #[error("cannot read token file `{}`", path.display())]
+    TokenFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The client configuration is unusable.
+    #[error(transparent)]
+    Client(#[from] super::ConfigError),
+    /// The ledger is held by another run.
+    #[error(transparent)]
+    Locked(LedgerError),
+    /// The ledger cannot be opened.
+    #[error(transparent)]
+    Ledger(LedgerError),
+    /// An output file cannot be created.
+    #[error("cannot create `{}`", path.display())]
+    Create {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl PrepareError {
+    /// The fix, where one is known.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            PrepareError::NoAdAccount => {
+                Some("or use `--dry-run` to check everything without sending".into())
+            }
+            PrepareError::EmptyTokenFile { .. } => Some(
+                "write the access token into it (one line), or set `PINTEREST_ACCESS_TOKEN` and leave out `--token-file`".into(),
+            ),
+            PrepareError::TokenFileTooLarge { .. } | PrepareError::TokenFileNotText { .. } => {
+                Some("`--token-file` names a file holding only the access token".into())
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<LedgerError> for PrepareError {
+    fn from(e: LedgerError) -> PrepareError {
+        match e {
+            e @ LedgerError::Locked { .. } => PrepareError::Locked(e),
+            e => PrepareError::Ledger(e),
+        }
+    }
+}
+
+/// The network side of a real send.
+struct Network {
+    deliverer: Arc<Deliverer>,
+}
+
+/// Everything opened and checked; nothing sent yet.
+pub struct Prepared {
+    opts: Options,
+    /// Warnings to print before sending (e.g. a token file others can read).
+    pub warnings: Vec<Warning>,
+    network: Option<Network>,
+    ledger: Option<Ledger>,
+    lookup: Option<Ledger>,
+    failed_out: Option<(PathBuf, BufWriter<File>)>,
+}
+
+/// The most of a token file that is read: a token is a few hundred bytes, and a wrong path
+/// (`/dev/zero`, a log) must not be read without end.
+pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
+/// A warning found while preparing, printed before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What is wrong.
+    pub message: String,
+    /// The fix.
+    pub hint: Option<String>,
+}
+
+/// The access token, from `--token-file` or `PINTEREST_ACCESS_TOKEN`; never printed.
+fn read_token(
+    file: Option<&Path>,
+    warnings: &mut Vec<Warning>,
+) -> Result<SecretString, PrepareError> {
+    let Some(p) = file else {
+        let t = std::env::var("PINTEREST_ACCESS_TOKEN").unwrap_or_default();
+        let t = t.trim();
+        if t.is_empty() {
+            return Err(PrepareError::NoToken);
+        }
+        return Ok(SecretString::from(t.to_owned()));
+    };
+    let read_error = |source| PrepareError::TokenFile {
+        path: p.to_owned(),
+        source,
+    };
+    let f = File::open(p).map_err(read_error)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = f.metadata().map_err(read_error)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            warnings.push(Warning {
+                message: format!(
+                    "token file `{}` can be read by other users (mode {:04o})",
+                    p.display(),
+                    mode & 0o7777
+                ),
+                hint: Some(format!("chmod 600 '{}'", p.display())),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = &warnings;
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(f, MAX_TOKEN_FILE_BYTES + 1),
+        &mut raw,
+    )
+    .map_err(read_error)?;
+    if raw.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        return Err(PrepareError::TokenFileTooLarge { path: p.to_owned() });
+    }
+    let raw = String::from_utf8(raw)
+        .map_err(|_| PrepareError::TokenFileNotText { path: p.to_owned() })?;
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(PrepareError::EmptyTokenFile { path: p.to_owned() });
+    }
+    Ok(SecretString::from(t.to_owned()))
+}
+
+/// Phase one: checks the options, builds the client and the senders' deliverer, opens the
+/// ledger and the failed-out file. `cancel` stops the senders later.
+pub fn prepare(opts: Options, cancel: &Arc<AtomicBool>) -> Result<Prepared, PrepareError> {
+    let mut warnings = Vec::new();
+    let network = if opts.dry_run {
+        None
+    } else {
+        let ad = opts
+            .ad_account
+            .as_deref()
+            .ok_or(PrepareError::NoAdAccount)?;
+        let token = read_token(opts.token_file.as_deref(), &mut warnings)?;
+        let client = Client::new(ClientConfig {
+            api_base: opts.api_base.clone(),
+            ad_account: ad.to_owned(),
+            token,
+            test: opts.test,
+            connect_timeout: Duration::from_secs(10),
+            timeout: opts.timeout,
+        })?;
+        let policy = RetryPolicy {
+            max_attempts: opts.max_attempts,
+            base: opts.retry_base,
+            ..RetryPolicy::default()
+        };
+        // Pinterest allows test requests 10 per second per app.
+        let rate = if opts.test && (opts.rate <= 0.0 || opts.rate > 10.0) {
+            10.0
+        } else {
+            opts.rate
+        };
+        let limiter = Arc::new(RateLimiter::new((rate > 0.0).then_some(rate)));
+        Some(Network {
+            deliverer: Arc::new(Deliverer::new(
+                client,
+                policy,
+                Arc::new(RealSleeper),
+                limiter,
+                cancel.clone(),
+                opts.seed,
+            )),
+        })
+    };
+
+    // The ledger: on by default for real sends.
+    let (ledger, lookup) = if !opts.dry_run && !opts.test && !opts.no_state {
+        let ad = opts.ad_account.clone().unwrap_or_default();
+        let path = match opts.state.clone() {
+            Some(p) => p,
+            None => ledger::default_path(&ad)?,
+        };
+        let l = Ledger::open(&path, &ad, None)?;
+        let r = Ledger::open_read_only(l.path(), l.ad_account())?;
+        (Some(l), Some(r))
+    } else {
+        (None, None)
+    };
+
+    let failed_out = match &opts.failed_out {
+        Some(p) => Some((
+            p.clone(),
+            BufWriter::new(crate::output::open_private(p).map_err(|source| {
+                PrepareError::Create {
+                    path: p.clone(),
+                    source,
+                }
+            })?),
+        )),
+        None => None,
+    };
+    Ok(Prepared {
+        opts,
+        warnings,
+        network,
+        ledger,
+        lookup,
+        failed_out,
+    })
+}
+
+/// Where the bodies of a dry run go (`send --dry-run -o FILE`).
+pub trait BodySink {
+    /// Adds one serialized event.
+    fn push(&mut self, event: String) -> anyhow::Result<()>;
+    /// Writes what is left and flushes.
+    fn finish(&mut self) -> anyhow::Result<()>;
+}
+
+/// Where an event came from, carried through the senders and back.
+struct Meta {
+    file: Arc<str>,
+    line: u64,
+    key: EventKey,
+    event_time: i64,
+    fingerprint: String,
+}
+
+type Job = super::Job<Vec<Meta>>;
+type Done = super::Done<Vec<Meta>>;
+
+/// A write to the ledger, done on the writer thread so that recording one batch overlaps
+/// with building and sending the next.
+enum LedgerWrite {
+    Accepted(Vec<ledger::Accepted>, Option<String>, i64),
+    Failed(Vec<ledger::Failed>, i64),
+}
+
+/// The thread that owns the locked ledger and records each answered batch, one transaction
+/// per batch, in the order the answers came.
+struct LedgerWriter {
+    tx: Sender<LedgerWrite>,
+    handle: JoinHandle<(Ledger, anyhow::Result<()>)>,
+}
+
+impl LedgerWriter {
+    fn spawn(mut ledger: Ledger, cancel: Arc<AtomicBool>) -> LedgerWriter {
+        // Few batches may wait: after a crash, accepted but unrecorded batches are sent again.
+        let (tx, rx) = crossbeam_channel::bounded::<LedgerWrite>(2);
+        let handle = std::thread::Builder::new()
+            .name("pinconv-ledger".into())
+            .spawn(move || {
+                let mut result = Ok(());
+                for w in rx {
+                    if result.is_err() {
+                        continue;
+                    }
+                    let r = match w {
+                        LedgerWrite::Accepted(items, rid, now) => ledger
+                            .record_accepted(&items, rid.as_deref(), now)
+                            .context("cannot record accepted events in the ledger"),
+                        LedgerWrite::Failed(items, now) => ledger
+                            .record_failed(&items, now)
+                            .context("cannot record failed events in the ledger"),
+                    };
+                    if let Err(e) = r {
+                        // Stop sending what could not be remembered.
+                        cancel.store(true, Ordering::SeqCst);
+                        result = Err(e);
+                    }
+                }
+                (ledger, result)
+            })
+            .expect("spawn the ledger thread");
+        LedgerWriter { tx, handle }
+    }
+
+    fn send(&self, w: LedgerWrite) {
+        // The thread only stops when the channel closes, so a send cannot fail.
+        let _ = self.tx.send(w);
+    }
+
+    /// Waits for every write; hands the ledger back.
+    fn finish(self) -> (Ledger, anyhow::Result<()>) {
+        drop(self.tx);
+        self.handle.join().expect("ledger thread")
+    }
+}
+
+/// One line of `--failed-out`: the event as it was, where it came from, and why it failed.
+/// `send` reads such lines back as already-built events.
+#[derive(Serialize)]
+struct FailedLine<'a> {
+    file: &'a str,
+    line: u64,
+    event_id: &'a str,
+    kind: &'static str,
+    reason: &'a str,
+    event: &'a serde_json::value::RawValue,
+}
+
+/// The pipeline's sink during delivery: ledger decisions, hand-off to the senders, and the
+/// mapping of answers back to rows.
+struct Session<'a> {
+    printer: &'a mut Printer,
+    describe: fn(&InputSummary) -> String,
+    batcher: Batcher<Built>,
+    jobs: Option<Sender<Job>>,
+    done: Option<Receiver<Done>>,
+    /// A read-only view for lookups; the writes go through `writer` on its own thread.
+    lookup: Option<Ledger>,
+    writer: Option<LedgerWriter>,
+    failed_out: Option<BufWriter<File>>,
+    /// Lines written to `failed_out`.
+    failed_lines: u64,
+    dry: Option<&'a mut dyn BodySink>,
+    stats: SendStats,
+    fatal: Option<Fatal>,
+    resend: bool,
+    resend_changed: bool,
+    cancel: Arc<AtomicBool>,
+    progress: Progress,
+    error: Option<anyhow::Error>,
+    seq: u64,
+}
+
+impl Session<'_> {
+    /// Decides per event with the ledger, then hands the rest to the senders.
+    fn dispatch(&mut self, batch: Vec<Built>) -> anyhow::Result<()> {
+        // Fingerprints only matter to the ledger; computed in parallel, off the ordered path.
+        let fingerprints: Vec<String> = if self.lookup.is_some() {
+            use rayon::prelude::*;
+            batch
+                .par_iter()
+                .map(|b| ledger::fingerprint_exact(&b.json))
+                .collect()
+        } else {
+            vec![String::new(); batch.len()]
+        };
+        let metas: Vec<Meta> = batch
+            .iter()
+            .zip(fingerprints)
+            .map(|(b, fingerprint)| Meta {
+                file: b.file.clone(),
+                line: b.line,
+                key: EventKey::new(b.event_name, b.event_id.clone()),
+                event_time: b.event_time,
+                fingerprint,
+            })
+            .collect();
+        let decisions: Vec<Decision> = match &self.lookup {
+            Some(l) => {
+                let keys: Vec<EventKey> = metas.iter().map(|m| m.key.clone()).collect();
+                let entries = l.lookup(&keys).context("cannot read the ledger")?;
+                entries
+                    .iter()
+                    .zip(&metas)
+                    .map(|(e, m)| ledger::classify(e.as_ref(), &m.fingerprint))
+                    .collect()
+            }
+            None => vec![Decision::New; metas.len()],
+        };
+        self.seq += 1;
+        let mut job = Job {
+            seq: self.seq,
+            meta: Vec::new(),
+            events: Vec::new(),
+        };
+        for ((meta, built), decision) in metas.into_iter().zip(batch).zip(decisions) {
+            match decision {
+                Decision::AlreadySent if !self.resend => {
+                    self.stats.already_sent += 1;
+                    continue;
+                }
+                Decision::Changed { .. } if !self.resend_changed && !self.resend => {
+                    self.stats.changed_not_sent += 1;
+                    if self.stats.changed_not_sent_events.len() < MAX_REQUEST_IDS {
+                        self.stats.changed_not_sent_events.push(HeldBack {
+                            event_id: meta.key.event_id.clone(),
+                            file: meta.file.to_string(),
+                            line: meta.line,
+                        });
+                    }
+                    let p = Problem {
+                        file: meta.file.clone(),
+                        line: meta.line,
+                        column: None,
+                        severity: Severity::Warning,
+                        code: "changed_since_sent",
+                        reason: format!(
+                            "event `{}` was accepted before with different content; not sent again",
+                            meta.key.event_id
+                        ),
+                        hint: Some("if the change matters (an edited value, a refund), pass `--resend-changed` to send it; it keeps its `event_id`, and Pinterest deduplicates by `event_id`, so it may keep the version it received first".into()),
+                        order: Some(meta.key.event_id.clone()),
+                    };
+                    self.printer.problem(&p);
+                    continue;
+                }
+                Decision::RetryFailed => self.stats.retried_from_ledger += 1,
+                _ => {}
+            }
+            job.meta.push(meta);
+            job.events.push(built.json);
+        }
+        if job.events.is_empty() {
+            return Ok(());
+        }
+        self.stats.batches += 1;
+        let Some(tx) = &self.jobs else {
+            // A dry run has no senders: count the events, and write them with `-o`.
+            self.stats.would_send += job.events.len() as u64;
+            if let Some(w) = &mut self.dry {
+                for e in job.events {
+                    w.push(e)?;
+                }
+            }
+            return Ok(());
+        };
+        if self.cancel.load(Ordering::SeqCst) {
+            return self.not_sent(job, "not sent: the run was stopped before this batch");
+        }
+        if let Err(e) = tx.send(job) {
+            return self.not_sent(e.0, "not sent: the senders stopped");
+        }
+        self.drain(false)
+    }
+
+    fn not_sent(&mut self, job: Job, reason: &str) -> anyhow::Result<()> {
+        let n = job.events.len();
+        let outcome = BatchOutcome {
+            outcomes: vec![
+                EventOutcome::Failed {
+                    reason: reason.to_owned(),
+                    kind: FailureKind::Aborted
+                };
+                n
+            ],
+            ..BatchOutcome::default()
+        };
+        self.answer(Done {
+            seq: job.seq,
+            events: job.events,
+            meta: job.meta,
+            outcome,
+        })
+    }
+
+    /// Handles finished batches; `block` waits for all of them (the senders must be closed).
+    fn drain(&mut self, block: bool) -> anyhow::Result<()> {
+        let Some(rx) = self.done.clone() else {
+            return Ok(());
+        };
+        loop {
+            let next = if block {
+                rx.recv().ok()
+            } else {
+                rx.try_recv().ok()
+            };
+            match next {
+                Some(done) => self.answer(done)?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Maps a batch's per-event answers back to input rows, the ledger and failed-out.
+    fn answer(&mut self, done: Done) -> anyhow::Result<()> {
+        let Done {
+            events,
+            meta,
+            outcome,
+            ..
+        } = done;
+        self.stats.requests += u64::from(outcome.requests);
+        self.stats.retries += u64::from(outcome.retries);
+        for rid in &outcome.request_ids {
+            if self.stats.request_ids.len() < MAX_REQUEST_IDS {
+                self.stats.request_ids.push(rid.clone());
+            }
+        }
+        if let Some(f) = &outcome.fatal {
+            if self.fatal.is_none() {
+                self.stats.fatal = Some(f.to_string());
+                self.fatal = Some(f.clone());
+            }
+            self.cancel.store(true, Ordering::SeqCst);
+        }
+        let now = jiff::Timestamp::now().as_second();
+        let mut accepted = Vec::new();
+        let mut failed = Vec::new();
+        for ((meta, json), result) in meta.iter().zip(&events).zip(&outcome.outcomes) {
+            match result {
+                EventOutcome::Accepted { warning } => {
+                    self.stats.accepted += 1;
+                    if let Some(w) = warning {
+                        self.stats.pinterest_warnings += 1;
+                        self.printer.problem(&Problem {
+                            file: meta.file.clone(),
+                            line: meta.line,
+                            column: None,
+                            severity: Severity::Warning,
+                            code: "pinterest_warning",
+                            reason: format!("pinterest accepted the event with a warning: {w}"),
+                            hint: None,
+                            order: Some(meta.key.event_id.clone()),
+                        });
+                    }
+                    accepted.push(ledger::Accepted {
+                        key: meta.key.clone(),
+                        fingerprint: meta.fingerprint.clone(),
+                        event_time: meta.event_time,
+                    });
+                }
+                EventOutcome::Failed { reason, kind } => {
+                    self.stats.fail(*kind, reason);
+                    self.printer.problem(&Problem {
+                        file: meta.file.clone(),
+                        line: meta.line,
+                        column: None,
+                        severity: Severity::Rejected,
+                        code: "not_accepted",
+                        reason: format!("not accepted ({}): {reason}", kind_name(*kind)),
+                        hint: None,
+                        order: Some(meta.key.event_id.clone()),
+                    });
+                    if let Some(out) = &mut self.failed_out {
+                        let raw = serde_json::value::RawValue::from_string(json.clone())?;
+                        let line = FailedLine {
+                            file: &meta.file,
+                            line: meta.line,
+                            event_id: &meta.key.event_id,
+                            kind: kind_name(*kind),
+                            reason,
+                            event: &raw,
+                        };
+                        serde_json::to_writer(&mut *out, &line)?;
+                        out.write_all(b"\n")?;
+                        self.failed_lines += 1;
+                    }
+                    if *kind != FailureKind::Aborted {
+                        failed.push(ledger::Failed {
+                            key: meta.key.clone(),
+                            fingerprint: meta.fingerprint.clone(),
+                            reason: reason.clone(),
+                            event_json: json.clone(),
+                            source: format!("{}:{}", meta.file, meta.line),
+                        });
+                    }
+                }
+            }
+        }
+        self.progress.inc(events.len() as u64);
+        if let Some(w) = &self.writer {
+            if !accepted.is_empty() {
+                w.send(LedgerWrite::Accepted(
+                    accepted,
+                    outcome.request_ids.first().cloned(),
+                    now,
+                ));
+            }
+            if !failed.is_empty() {
+                w.send(LedgerWrite::Failed(failed, now));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the last partial batch, closes the senders and waits for every answer.
+    fn finish(&mut self) -> anyhow::Result<()> {
+        let last = match self.batcher.finish() {
+            Some(rest) => self.dispatch(rest),
+            None => Ok(()),
+        };
+        // Close the senders whatever happened, or the workers wait for jobs for ever.
+        self.jobs = None;
+        let drained = self.drain(true);
+        last?;
+        drained?;
+        if let Some(w) = &mut self.dry {
+            w.finish()?;
+        }
+        if let Some(f) = &mut self.failed_out {
+            f.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Session<'_> {
+    fn input(&mut self, s: &InputSummary) {
+        self.printer.info(&(self.describe)(s));
+    }
+    fn problem(&mut self, p: &Problem) {
+        self.printer.problem(p);
+    }
+    fn event(&mut self, e: Built) -> anyhow::Result<()> {
+        if let Some(full) = self.batcher.push(e) {
+            if let Err(err) = self.dispatch(full) {
+                self.error.get_or_insert(err);
+                self.cancel.store(true, Ordering::SeqCst);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where the pipeline's output goes during delivery, and what it says about inputs.
+pub struct Deliver<'a> {
+    /// The read plan.
+    pub plan: &'a Plan,
+    /// The merged settings.
+    pub settings: &'a Arc<Settings>,
+    /// Problems and progress.
+    pub printer: &'a mut Printer,
+    /// The line printed when an input is recognised.
+    pub describe: fn(&InputSummary) -> String,
+    /// The config file, for `[tag] web_checkout` (the late-checkout warning).
+    pub config: Option<&'a std::path::Path>,
+    /// A dry run's body writer (`-o`).
+    pub dry: Option<&'a mut dyn BodySink>,
+    /// Set by Ctrl-C, an authentication stop or a local failure.
+    pub cancel: &'a Arc<AtomicBool>,
+    /// Started, for the ledger's run record.
+    pub started_at: i64,
+}
+
+/// A delivery that ran to its end (or to a stop); the ledger run is not recorded yet.
+pub struct Delivered {
+    totals: Totals,
+    stats: SendStats,
+    fatal: Option<Fatal>,
+    ledger: Option<Ledger>,
+    run_id: Option<i64>,
+    errors: Vec<SessionError>,
+    failed_out: Option<PathBuf>,
+}
+
+/// A local failure after sending started: what was sent is still accounted for.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// An input could not be read or mapped.
+    #[error(transparent)]
+    Input(#[from] PipelineError),
+    /// The ledger, failed-out or dry-run output could not be written.
+    #[error(transparent)]
+    Local(anyhow::Error),
+}
+
+impl SessionError {
+    /// The fix, where one is known.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            SessionError::Input(e) => e.hint(),
+            SessionError::Local(_) => None,
+        }
+    }
+
+    /// The error with its chain of causes, for printing.
+    #[must_use]
+    pub fn into_error(self) -> anyhow::Error {
+        match self {
+            SessionError::Input(e) => e.into(),
+            SessionError::Local(e) => e,
+        }
+    }
+}
+
+impl Prepared {
+    /// The ledger file, when the ledger is on.
+    #[must_use]
+    pub fn ledger_path(&self) -> Option<PathBuf> {
+        self.ledger.as_ref().map(|l| l.path().to_owned())
+    }
+
+    /// Phase two: reads, builds and sends everything, mapping each answer to its row.
+    pub fn deliver(self, d: Deliver<'_>) -> Delivered {
+        let Prepared {
+            opts,
+            network,
+            warnings: _,
+            mut ledger,
+            lookup,
+            failed_out,
+        } = self;
+        let (failed_out_path, failed_out) = match failed_out {
+            Some((p, w)) => (Some(p), Some(w)),
+            None => (None, None),
+        };
+        let mut workers = Vec::new();
+        let (mut jobs, mut done) = (None, None);
+        if let Some(net) = network {
+            let (jtx, jrx) = crossbeam_channel::bounded::<Job>(2 * opts.concurrency);
+            let (dtx, drx) = crossbeam_channel::unbounded::<Done>();
+            workers = super::spawn_workers(opts.concurrency, net.deliverer, jrx, dtx);
+            jobs = Some(jtx);
+            done = Some(drx);
+        }
+        let mut run_id = None;
+        if let Some(l) = &mut ledger {
+            let summary = format!(
+                "{} input{}, batch {}, concurrency {}",
+                d.plan.inputs.len(),
+                crate::printer::plural(d.plan.inputs.len() as u64),
+                opts.batch_size,
+                opts.concurrency
+            );
+            run_id = l.begin_run(d.started_at, &summary).ok();
+        }
+        let writer = ledger.map(|l| LedgerWriter::spawn(l, d.cancel.clone()));
+        let progress = Progress::new(d.printer);
+        let mut session = Session {
+            printer: d.printer,
+            describe: d.describe,
+            batcher: Batcher::new(opts.batch_size),
+            jobs,
+            done,
+            lookup,
+            writer,
+            failed_out,
+            failed_lines: 0,
+            dry: d.dry,
+            stats: SendStats::default(),
+            fatal: None,
+            resend: opts.resend,
+            resend_changed: opts.resend_changed,
+            cancel: d.cancel.clone(),
+            progress,
+            error: None,
+            seq: 0,
+        };
+        let (mut totals, input_error) = pipeline::run_partial(
+            d.plan,
+            d.settings,
+            &mut crate::tag::LateCheckoutWarning::wrap(d.config, d.settings.now, &mut session),
+            d.cancel,
+        );
+        let finished = session.finish();
+        for w in workers {
+            let _ = w.join();
+        }
+        session.progress.finish();
+        let stats = std::mem::take(&mut session.stats);
+        let fatal = session.fatal.take();
+        let mut errors: Vec<SessionError> = Vec::new();
+        if let Some(e) = input_error {
+            errors.push(e.into());
+        }
+        let mut local = session.error.take();
+        let mut ledger = None;
+        if let Some(w) = session.writer.take() {
+            let (l, written) = w.finish();
+            ledger = Some(l);
+            if let Err(e) = written {
+                local.get_or_insert(e);
+            }
+        }
+        if let Some(e) = local.or(finished.err()) {
+            errors.push(SessionError::Local(e));
+        }
+        totals.batches = stats.batches;
+        let failed_lines = session.failed_lines;
+        drop(session);
+        // Every event was accepted: no failed-out file rather than an empty one, so its
+        // presence alone says something needs a look (a device such as `/dev/null` stays).
+        let failed_out_path = failed_out_path.filter(|p| {
+            let empty = failed_lines == 0 && std::fs::metadata(p).is_ok_and(|m| m.is_file());
+            !(empty && std::fs::remove_file(p).is_ok())
+        });
+        Delivered {
+            totals,
+            stats,
+            fatal,
+            ledger,
+            run_id,
+            errors,
+            failed_out: failed_out_path,
+        }
+    }
+}
+
+/// What a session did, for the summary, the report and the exit code.
+pub struct Settled {
+    /// The offline accounting.
+    pub totals: Totals,
+    /// The delivery accounting.
+    pub stats: SendStats,
+    /// The stop that Pinterest's answer caused, if any.
+    pub fatal: Option<Fatal>,
+    /// Local failures after sending started.
+    pub errors: Vec<SessionError>,
+    /// Failures recording the run in the ledger (reported; they do not change the outcome).
+    pub ledger_errors: Vec<anyhow::Error>,
+    /// `--failed-out`, when given and written (it is removed when nothing failed).
+    pub failed_out: Option<PathBuf>,
+}
+
+impl Delivered {
+    /// Phase three: records the run in the ledger and hands back the whole accounting.
+    pub fn settle(self, interrupted: bool) -> Settled {
+        let Delivered {
+            totals,
+            mut stats,
+            fatal,
+            ledger,
+            run_id,
+            errors,
+            failed_out,
+        } = self;
+        stats.interrupted = interrupted;
+        let mut ledger_errors = Vec::new();
+        if let (Some(mut l), Some(id)) = (ledger, run_id) {
+            let rs = RunStats {
+                read: totals.orders,
+                built: totals.events,
+                skipped: totals.skipped,
+                already_sent: stats.already_sent,
+                changed: stats.changed_not_sent,
+                retried: stats.retried_from_ledger,
+                accepted: stats.accepted,
+                failed: stats.failed,
+                requests: stats.requests,
+            };
+            if let Err(e) = l.finish_run(id, jiff::Timestamp::now().as_second(), &rs) {
+                ledger_errors
+                    .push(anyhow::Error::from(e).context("cannot record the run in the ledger"));
+            }
+        }
+        Settled {
+            totals,
+            stats,
+            fatal,
+            errors,
+            ledger_errors,
+            failed_out,
+        }
+    }
+}
