@@ -295,7 +295,7 @@ pub struct InputArgs {
     /// Numbers use a decimal comma (`1.234,50`).
     #[arg(long)]
     pub decimal_comma: bool,
-    /// strftime format for timestamps, e.g. `%d.%m.%Y %H:%M`.
+    /// strftime format for timestamps, e.g. `%d.%m.%Y %H:%M` (one that reads no date is refused).
     #[arg(long)]
     pub date_format: Option<String>,
     /// Order of day and month in slash dates [default: mdy, and a date that reads both ways

@@ -13,7 +13,7 @@ use crate::event::{self, Built, Outcome};
 use crate::input::{self, InputError, Raw, ReadOptions, ReadProblem, Reader};
 use crate::map::{detect_csv, detect_json, CsvMapper, Grouper, JsonMapper, MapError, Order};
 use crate::report::{InputSummary, Problem, Severity, Totals};
-use crate::seen::Seen;
+use crate::seen::{Answer, Seen};
 
 /// Orders per chunk handed to the build pool.
 const CHUNK: usize = 2048;
@@ -222,14 +222,19 @@ fn account(
         totals.orders += 1;
         match o {
             Outcome::Built(mut b) => {
-                if ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
+                let (code, reason) = match ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
+                    Answer::New => ("", String::new()),
+                    Answer::Repeat => ("duplicate_event_id", format!("event id `{}` was already used by an earlier order in this run", b.event_id)),
+                    Answer::Maybe => ("possible_duplicate_event_id", format!("event id `{}` may have been used by an earlier order in this run (past {} event ids the check is approximate)", b.event_id, crate::seen::EXACT_KEYS)),
+                };
+                if !code.is_empty() {
                     b.warnings.push(Problem {
                         file: b.file.clone(),
                         line: b.line,
                         column: None,
                         severity: Severity::Warning,
-                        code: "duplicate_event_id",
-                        reason: format!("event id `{}` was already used by an earlier order in this run", b.event_id),
+                        code,
+                        reason,
                         hint: Some("Pinterest keeps only one event per id; check `--event-id-template` and `--order-id`".into()),
                         order: Some(b.event_id.clone()),
                     });
@@ -393,6 +398,8 @@ fn read_one(
             let mut mapper: Option<JsonMapper> = None;
             let mut summary = Some(summary);
             let mut seen = Seen::default();
+            // Whether any record was an already-built event, for the input's summary.
+            let mut prebuilt = false;
             while let Some(item) = reader.next_record() {
                 records += 1;
                 // Orders read before a fatal error still count.
@@ -402,10 +409,12 @@ fn read_one(
                 })?;
                 match item {
                     Ok(Raw::Object { line, value }) if event::prebuilt_event(&value).is_some() => {
+                        prebuilt = true;
                         chunk.push(Unit::Prebuilt(name.clone(), line, value));
                     }
                     Ok(Raw::Object { line, mut value }) if is_body(&value) => {
                         // A line of `build` output: each event of `data` as it is.
+                        prebuilt = true;
                         if let Some(serde_json::Value::Array(events)) =
                             value.get_mut("data").map(serde_json::Value::take)
                         {
@@ -447,7 +456,7 @@ fn read_one(
                         if let Some(id) =
                             order.get(crate::map::Key::OrderId).map(|c| c.value.clone())
                         {
-                            order.repeat = seen.insert(&id);
+                            order.repeat = seen.insert(&id).is_repeat();
                             order.group = Some(id);
                         }
                         chunk.push(Unit::Order(order));
@@ -462,10 +471,12 @@ fn read_one(
             // A bulk operation's line-item lines are records of their own, as CSV rows are.
             records += reader.folded();
             if let Some(mut s) = summary.take() {
-                s.preset_reason = if records == 0 {
+                s.preset_reason = if prebuilt {
+                    "the records are already-built events, sent as they are".into()
+                } else if records == 0 {
                     "the input holds no orders".into()
                 } else {
-                    "the records are already-built events, sent as they are".into()
+                    "no record could be read as an order".into()
                 };
                 let _ = tx.send(Msg::Input(s));
             }

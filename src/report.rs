@@ -11,9 +11,10 @@ use serde::Serialize;
 #[must_use]
 pub fn may_show(value: &str) -> bool {
     let v = value.trim();
+    // Fullwidth and small `@` and digits of any script count too (`ｊａｎｅ＠…`, `５５５…`).
     v.chars().count() <= 32
-        && !v.contains('@')
-        && v.chars().filter(char::is_ascii_digit).count() <= 4
+        && !v.contains(['@', '\u{FF20}', '\u{FE6B}'])
+        && v.chars().filter(|c| c.is_numeric()).count() <= 4
         && !v.contains(' ')
 }
 

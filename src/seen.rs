@@ -1,67 +1,156 @@
 //! A memory of keys already seen, in bounded space: order keys that come back after other
 //! orders, `event_id`s repeated in an input, bulk-operation orders already handed out.
+//!
+//! A rejection must never rest on a guess, so the memory is exact up to a bound and says
+//! only "maybe" past it: [`Answer::Repeat`] is certain, [`Answer::Maybe`] is what callers
+//! may warn about but never reject on.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::HashSet;
 
-/// Remembers which keys were seen, in bounded memory: an exact set of 64-bit key hashes for
-/// the first [`EXACT_KEYS`] keys (about 40 MB at most), then a fixed 16 MiB Bloom filter for
-/// the rest (2^27 bits, 6 probes: a false positive about once per thousand keys at ten million).
-/// Memory grows with the first two million orders and then stays flat.
-#[derive(Default)]
+use sha2::{Digest, Sha256};
+
+/// What the memory says about a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Not seen before (certain).
+    New,
+    /// Seen before (certain: the key's 128-bit SHA-256 prefix is stored).
+    Repeat,
+    /// Possibly seen before: past the exact bound only a Bloom filter remembers, and its
+    /// "yes" is wrong about once per thousand keys at ten million.
+    Maybe,
+}
+
+impl Answer {
+    /// True only when the key certainly came before: the one answer a rejection may rest on.
+    #[must_use]
+    pub fn is_repeat(self) -> bool {
+        self == Answer::Repeat
+    }
+}
+
+/// Remembers which keys were seen, in bounded memory: each key as the first 128 bits of its
+/// SHA-256 (two different keys sharing them is not a practical event), exactly, for the
+/// first [`EXACT_KEYS`] keys (16 bytes each in a sorted array: 32 MiB at most), then in a
+/// fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only [`Answer::Maybe`].
+/// Memory grows with the first two million keys and then stays flat.
 pub struct Seen {
-    exact: std::collections::HashSet<u64>,
+    /// Older keys, sorted, for binary search.
+    sorted: Vec<u128>,
+    /// Keys since the last merge into `sorted`.
+    recent: HashSet<u128>,
+    /// How many keys are kept exactly.
+    bound: usize,
     bloom: Option<Vec<u64>>,
 }
 
 /// Keys kept exactly before the Bloom filter takes over.
 pub const EXACT_KEYS: usize = 2_000_000;
+/// Keys gathered in `recent` before they are merged into the sorted array: merging costs a
+/// pass over the array, so it is done rarely; looking up costs a hash probe and a binary search.
+const MERGE_EVERY: usize = 1 << 16;
 const BITS_LOG2: u32 = 27;
 const PROBES: u64 = 6;
 
+impl Default for Seen {
+    fn default() -> Seen {
+        Seen::with_bound(EXACT_KEYS)
+    }
+}
+
 impl Seen {
-    /// Records `key`; true when it was seen before (for keys past [`EXACT_KEYS`]: probably).
-    pub fn insert(&mut self, key: &str) -> bool {
-        let a = Self::hash(key);
-        if self.exact.contains(&a) {
-            return true;
+    /// A memory exact for the first `bound` keys.
+    #[must_use]
+    pub fn with_bound(bound: usize) -> Seen {
+        Seen {
+            sorted: Vec::new(),
+            recent: HashSet::new(),
+            bound,
+            bloom: None,
         }
-        if self.exact.len() < EXACT_KEYS {
-            self.exact.insert(a);
-            return false;
+    }
+
+    /// Records `key`; says whether it was seen before.
+    pub fn insert(&mut self, key: &str) -> Answer {
+        let h = Self::hash(key);
+        if self.has_exact(h) {
+            return Answer::Repeat;
+        }
+        if self.sorted.len() + self.recent.len() < self.bound {
+            self.recent.insert(h);
+            if self.recent.len() >= MERGE_EVERY {
+                self.merge();
+            }
+            return Answer::New;
         }
         let bits = self
             .bloom
             .get_or_insert_with(|| vec![0; 1 << (BITS_LOG2 - 6)]);
         let mut present = true;
-        for (word, bit) in Self::probes(a) {
+        for (word, bit) in Self::probes(h) {
             if bits[word] & bit == 0 {
                 present = false;
                 bits[word] |= bit;
             }
         }
-        present
+        if present {
+            Answer::Maybe
+        } else {
+            Answer::New
+        }
     }
 
-    /// True when `key` was recorded (for keys past [`EXACT_KEYS`]: probably); records nothing.
-    pub fn contains(&self, key: &str) -> bool {
-        let a = Self::hash(key);
-        self.exact.contains(&a)
-            || self
-                .bloom
-                .as_ref()
-                .is_some_and(|bits| Self::probes(a).all(|(word, bit)| bits[word] & bit != 0))
+    /// Whether `key` was recorded; records nothing.
+    #[must_use]
+    pub fn contains(&self, key: &str) -> Answer {
+        let h = Self::hash(key);
+        if self.has_exact(h) {
+            Answer::Repeat
+        } else if self
+            .bloom
+            .as_ref()
+            .is_some_and(|bits| Self::probes(h).all(|(word, bit)| bits[word] & bit != 0))
+        {
+            Answer::Maybe
+        } else {
+            Answer::New
+        }
     }
 
-    fn hash(key: &str) -> u64 {
-        // Fixed keys: the same input always gives the same answers.
-        let mut h = DefaultHasher::new();
-        key.hash(&mut h);
-        h.finish()
+    fn has_exact(&self, h: u128) -> bool {
+        self.recent.contains(&h) || self.sorted.binary_search(&h).is_ok()
     }
 
-    /// The Bloom filter's word index and bit mask for each probe of hash `a`.
-    fn probes(a: u64) -> impl Iterator<Item = (usize, u64)> {
-        let b = a.rotate_left(32) | 1;
+    /// Moves `recent` into `sorted`, merging from the back in place (no second copy).
+    fn merge(&mut self) {
+        let mut add: Vec<u128> = self.recent.drain().collect();
+        add.sort_unstable();
+        let old = self.sorted.len();
+        self.sorted.resize(old + add.len(), 0);
+        let (mut i, mut j, mut k) = (old, add.len(), self.sorted.len());
+        while j > 0 {
+            k -= 1;
+            if i > 0 && self.sorted[i - 1] > add[j - 1] {
+                i -= 1;
+                self.sorted[k] = self.sorted[i];
+            } else {
+                j -= 1;
+                self.sorted[k] = add[j];
+            }
+        }
+    }
+
+    fn hash(key: &str) -> u128 {
+        let digest = Sha256::digest(key.as_bytes());
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&digest[..16]);
+        u128::from_le_bytes(first)
+    }
+
+    /// The Bloom filter's word index and bit mask for each probe of hash `h`.
+    fn probes(h: u128) -> impl Iterator<Item = (usize, u64)> {
+        #[allow(clippy::cast_possible_truncation)] // the two halves, on purpose
+        let (a, b) = (h as u64, ((h >> 64) as u64) | 1);
         let mask = (1u64 << BITS_LOG2) - 1;
         (0..PROBES).map(move |i| {
             let bit = a.wrapping_add(i.wrapping_mul(b)) & mask;
@@ -75,30 +164,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seen_remembers() {
+    fn seen_remembers_exactly_across_merges() {
         let mut s = Seen::default();
-        for i in 0..10_000 {
-            assert!(!s.contains(&format!("k{i}")));
-            assert!(!s.insert(&format!("k{i}")), "false positive at {i}");
+        let n = MERGE_EVERY * 2 + 77;
+        for i in 0..n {
+            assert_eq!(s.contains(&format!("k{i}")), Answer::New);
+            assert_eq!(s.insert(&format!("k{i}")), Answer::New, "at {i}");
         }
-        assert!(s.insert("k42"));
-        assert!(s.contains("k42"));
+        assert!(s.sorted.len() >= MERGE_EVERY * 2);
+        assert!(
+            s.sorted.windows(2).all(|w| w[0] < w[1]),
+            "sorted after merges"
+        );
+        for i in (0..n).step_by(997) {
+            assert_eq!(s.insert(&format!("k{i}")), Answer::Repeat);
+            assert_eq!(s.contains(&format!("k{i}")), Answer::Repeat);
+        }
     }
 
     #[test]
-    fn past_the_exact_set_the_bloom_filter_answers() {
-        let mut s = Seen {
-            exact: std::collections::HashSet::from([1]),
-            bloom: None,
-        };
-        // Fill the exact set artificially small: only its length is checked.
-        while s.exact.len() < EXACT_KEYS {
-            let n = s.exact.len() as u64 + 1;
-            s.exact.insert(n);
+    fn below_the_bound_answers_are_certain_and_past_it_only_maybe() {
+        let mut s = Seen::with_bound(3);
+        for k in ["a", "b", "c"] {
+            assert_eq!(s.insert(k), Answer::New);
         }
-        assert!(!s.contains("late"));
-        assert!(!s.insert("late"));
-        assert!(s.contains("late"));
-        assert!(s.insert("late"));
+        // Inside the bound: a repeat is certain, and stays so once the bound is passed.
+        assert_eq!(s.insert("b"), Answer::Repeat);
+        // Past the bound: new keys go to the Bloom filter; seeing one again is only "maybe",
+        // which no caller may reject on.
+        assert_eq!(s.insert("late"), Answer::New);
+        assert_eq!(s.contains("late"), Answer::Maybe);
+        assert_eq!(s.insert("late"), Answer::Maybe);
+        assert!(!s.insert("late").is_repeat());
+        assert_eq!(s.insert("a"), Answer::Repeat);
+        assert_eq!(s.contains("never"), Answer::New);
     }
 }

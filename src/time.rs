@@ -294,9 +294,49 @@ fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool, bool)> {
     Some((date.to_datetime(time), true, ambiguous))
 }
 
+/// Checks a configured `date_format` once, at start-up: it must be a strftime format jiff
+/// knows (`%Q` is none) that reads back a date, or no timestamp could ever match it.
+pub fn check_format(fmt: &str) -> Result<(), String> {
+    let sample: Zoned = "2026-11-20T14:05:09-05:00[America/New_York]"
+        .parse()
+        .expect("a valid sample time");
+    let bad = |why: String| {
+        Err(format!(
+            "`--date-format` / `date_format` `{fmt}` {why}; use strftime directives such as `%d.%m.%Y %H:%M`"
+        ))
+    };
+    let text = match jiff::fmt::strtime::format(fmt, &sample) {
+        Ok(t) => t,
+        Err(e) => return bad(format!("is not a format pinconv can read ({e})")),
+    };
+    match jiff::fmt::strtime::parse(fmt, &text) {
+        Ok(p) if p.to_date().is_ok() || p.to_timestamp().is_ok() => Ok(()),
+        Ok(_) => bad("names no date (it needs a year, month and day, or `%s`)".into()),
+        Err(e) => bad(format!("cannot be read back ({e})")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_formats_are_checked() {
+        for good in [
+            "%d.%m.%Y",
+            "%d.%m.%Y %H:%M",
+            "%Y%m%d",
+            "%s",
+            "%m/%d/%y %I:%M %p",
+            "%FT%T%z",
+        ] {
+            assert_eq!(check_format(good), Ok(()), "{good}");
+        }
+        for bad in ["%Q", "%H:%M", "no directives", "%d.%m"] {
+            let e = check_format(bad).unwrap_err();
+            assert!(e.contains(&format!("`{bad}`")), "{e}");
+        }
+    }
 
     fn p(s: &str) -> Result<Moment, String> {
         let tz = TimeZone::get("America/New_York").unwrap();

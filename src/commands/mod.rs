@@ -339,7 +339,13 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         exclude_shipping: a.exclude_shipping || file.order.exclude_shipping.unwrap_or(false),
         deduct_discounts: !a.keep_discounts && file.order.deduct_discounts.unwrap_or(true),
         decimal_comma: a.decimal_comma || file.decimal_comma.unwrap_or(false),
-        date_format: a.date_format.clone().or(file.date_format.clone()),
+        date_format: a
+            .date_format
+            .clone()
+            .or(file.date_format.clone())
+            .map(|f| time::check_format(&f).map(|()| f))
+            .transpose()
+            .map_err(ConfigError::Invalid)?,
         date_order: a.date_order.or(file.date_order).unwrap_or_default(),
         date_order_set: a.date_order.is_some() || file.date_order.is_some(),
         now,

@@ -23,6 +23,9 @@ type Item = Option<Result<Result<Raw, ReadProblem>, InputError>>;
 
 /// Orders held back waiting for their children; bounds memory on big files.
 pub const WINDOW: usize = 25_000;
+/// The most bytes of order text held back: orders of up to 1 MiB each would make even a
+/// window of [`WINDOW`] orders gigabytes.
+pub const WINDOW_BYTES: usize = 64 << 20;
 
 /// Folds bulk operation children into their parents; passes other records through.
 #[derive(Default)]
@@ -37,6 +40,8 @@ pub struct Grouping {
     gone: Seen,
     /// Orders that are bulk objects (have a `gid://` id) among `held`.
     orders: usize,
+    /// Bytes of text of the parked orders and their children.
+    bytes: usize,
     /// Child lines folded into their parent: records of the input, like the line-item rows
     /// of a CSV order.
     folded: u64,
@@ -149,7 +154,11 @@ impl Grouping {
             // Hand out what no child can change any more: anything before the first held
             // order, and the oldest orders once the window is full.
             if let Some(front) = self.held.front() {
-                if front.gid.is_none() || self.done || self.orders > WINDOW {
+                if front.gid.is_none()
+                    || self.done
+                    || self.orders > WINDOW
+                    || self.bytes > WINDOW_BYTES
+                {
                     return self.pop();
                 }
             } else if self.done {
@@ -163,6 +172,11 @@ impl Grouping {
                     }
                 }
                 Some(other) => {
+                    // A fatal error ends the input: asking the reader again would only give
+                    // the same error again. The orders held before it go out first.
+                    if other.is_err() {
+                        self.done = true;
+                    }
                     if self.held.is_empty() {
                         return Some(other);
                     }
@@ -178,6 +192,9 @@ impl Grouping {
     fn pop(&mut self) -> Item {
         let h = self.held.pop_front()?;
         self.base += 1;
+        if let HeldItem::Parked { text, children, .. } = &h.item {
+            self.bytes -= text.len() + children.iter().map(|(_, c)| c.len()).sum::<usize>();
+        }
         if let Some(g) = h.gid {
             self.index.remove(&g);
             self.gone.insert(&g);
@@ -242,9 +259,11 @@ impl Grouping {
                     self.index
                         .insert(g.clone(), self.base + self.held.len() as u64);
                     self.orders += 1;
+                    let text: Box<str> = value.to_string().into();
+                    self.bytes += text.len();
                     HeldItem::Parked {
                         line,
-                        text: value.to_string().into(),
+                        text,
                         children: Vec::new(),
                     }
                 }
@@ -265,15 +284,20 @@ impl Grouping {
             ..
         }) = at.and_then(|i| self.held.get_mut(i))
         {
-            children.push((connection(&value), value.to_string().into()));
+            let text: Box<str> = value.to_string().into();
+            self.bytes += text.len();
+            children.push((connection(&value), text));
             self.folded += 1;
             return None;
         }
-        if self.gone.contains(&parent) {
+        // Only a certain answer stops the input; past the exact memory's bound a parent that
+        // is merely possibly gone leaves this line reported below, not the run stopped.
+        if self.gone.contains(&parent).is_repeat() {
             return Some(Err(InputError::Shape {
                 path: self.name.clone(),
                 message: format!(
-                    "line {line}: a line item of order `{parent}` comes more than {WINDOW} orders after its order, which was already read without it"
+                    "line {line}: a line item of order `{parent}` comes more than {WINDOW} orders (or {} MiB of orders) after its order, which was already read without it",
+                    WINDOW_BYTES >> 20
                 ),
                 hint: Some(
                     "the bulk operation output is not grouped; run `bulkOperationRunQuery` with `groupObjects: true`, or group the file first: `jq -c -s 'group_by(.__parentId // .id) | map(sort_by(has(\"__parentId\"))) | .[][]' in.jsonl > grouped.jsonl`"

@@ -15,32 +15,84 @@ pub struct CsvReader {
     lines: LineIndex,
 }
 
+/// The most bytes one record (a row, with any quoted line breaks) may take: past it the input
+/// stops, since a CSV parser cannot find the next row for sure inside an open quote.
+pub const MAX_RECORD: u64 = 1 << 20;
+/// The most bytes the header row may take.
+pub const MAX_HEADER: u64 = 64 << 10;
+/// The most bytes one field may take: a longer one makes its row unreadable (the run goes on).
+pub const MAX_FIELD: usize = 512 << 10;
+
 /// Where the line breaks are, so a record's end offset gives its lines. (The csv crate's own
 /// line counter is off for CRLF, CR-only and mixed line ends, and counts skipped blank lines
 /// into the next record.) A `\r\n` pair, a lone `\r` and a lone `\n` each end one line; a
 /// break is stored as the offset of its last byte.
 #[derive(Clone, Default)]
 struct LineIndex {
-    breaks: Arc<std::sync::Mutex<std::collections::VecDeque<u64>>>,
+    breaks: Arc<std::sync::Mutex<Breaks>>,
     /// Breaks already passed, plus lines skipped before the header.
     passed: u64,
+}
+
+/// The line breaks the reader has seen and the parser has not yet passed, shared between
+/// [`Counting`] (which sees the bytes) and [`LineIndex`] (which learns where records end).
+#[derive(Default)]
+struct Breaks {
+    /// Offsets of breaks in bytes read since the parser last asked for more.
+    queue: std::collections::VecDeque<u64>,
+    /// Breaks in bytes the parser has already passed, counted but not kept: blank lines the
+    /// csv crate skips inside one read cost nothing but this count.
+    behind: u64,
+    /// The offset of the last of `behind`.
+    last_behind: Option<u64>,
+    /// Where the record being read began (just past the one before, or past blank lines).
+    record_start: u64,
+    /// Whether a byte other than a line break came since `record_start`.
+    content: bool,
+    /// The most bytes the record being read may take.
+    limit: u64,
+    /// The longest `queue` has been, so a test can see that skipped lines are not kept.
+    #[cfg(test)]
+    peak: usize,
+}
+
+/// A record longer than its limit (the I/O error a [`Counting`] reader returns).
+#[derive(Debug, thiserror::Error)]
+#[error("a record is longer than {limit} bytes")]
+struct TooLong {
+    limit: u64,
 }
 
 impl LineIndex {
     /// The line a record ends on, given the offset just past it; offsets never go backwards.
     fn last_line(&mut self, end: u64) -> u64 {
-        let mut q = self.breaks.lock().expect("line index lock");
-        let mut terminated = false;
-        while let Some(&b) = q.front().filter(|b| **b < end) {
-            q.pop_front();
-            self.passed += 1;
-            terminated = b + 1 == end;
+        let mut st = self.breaks.lock().expect("line index lock");
+        let mut last = None;
+        if st.behind > 0 {
+            self.passed += st.behind;
+            st.behind = 0;
+            last = st.last_behind;
         }
-        if terminated {
+        while let Some(&b) = st.queue.front().filter(|b| **b < end) {
+            st.queue.pop_front();
+            self.passed += 1;
+            last = Some(b);
+        }
+        st.record_start = end;
+        st.content = false;
+        if last.is_some_and(|b| b + 1 == end) {
             self.passed
         } else {
             self.passed + 1
         }
+    }
+
+    /// From now on records may take `limit` bytes, counted from `start`.
+    fn limit(&self, start: u64, limit: u64) {
+        let mut st = self.breaks.lock().expect("line index lock");
+        st.record_start = start;
+        st.content = false;
+        st.limit = limit;
     }
 }
 
@@ -64,30 +116,84 @@ struct Counting<R> {
     pos: u64,
     /// A `\r` at the end of the last read: a break unless a `\n` comes next.
     pending_cr: Option<u64>,
-    breaks: Arc<std::sync::Mutex<std::collections::VecDeque<u64>>>,
+    breaks: Arc<std::sync::Mutex<Breaks>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut st = self.breaks.lock().expect("line index lock");
+        // The parser asks for more only once it has used every byte read so far, so every
+        // break stored is behind it and before the end of any record still to come: keep
+        // their count, not their offsets.
+        st.behind += st.queue.len() as u64;
+        if let Some(&b) = st.queue.back() {
+            st.last_behind = Some(b);
+        }
+        st.queue.clear();
+        // Blank lines are no part of a record: the record starts after them.
+        if !st.content {
+            st.record_start = self.pos;
+        }
+        if st.limit > 0 && self.pos - st.record_start > st.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TooLong { limit: st.limit },
+            ));
+        }
         let n = self.inner.read(buf)?;
-        let mut q = self.breaks.lock().expect("line index lock");
         if let Some(cr) = self.pending_cr.take() {
             if n == 0 || buf[0] != b'\n' {
-                q.push_back(cr);
+                st.queue.push_back(cr);
             }
         }
         for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
             let at = self.pos + i as u64;
             if buf[i] == b'\n' {
-                q.push_back(at);
+                st.queue.push_back(at);
             } else if i + 1 == n {
                 self.pending_cr = Some(at);
             } else if buf[i + 1] != b'\n' {
-                q.push_back(at);
+                st.queue.push_back(at);
             }
+        }
+        if !st.content {
+            st.content = buf[..n].iter().any(|b| !matches!(b, b'\r' | b'\n'));
+        }
+        #[cfg(test)]
+        {
+            st.peak = st.peak.max(st.queue.len());
         }
         self.pos += n as u64;
         Ok(n)
+    }
+}
+
+/// The [`TooLong`] inside an I/O error, if that is what it is.
+fn too_long(e: &std::io::Error) -> Option<u64> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<TooLong>())
+        .map(|t| t.limit)
+}
+
+fn header_too_long(name: &str, line: u64) -> InputError {
+    InputError::Shape {
+        path: name.to_owned(),
+        message: format!(
+            "line {line}: the header row is longer than {}",
+            size(MAX_HEADER)
+        ),
+        hint: Some(
+            "this does not look like an order export: check that it is the file you meant, and its quoting".into(),
+        ),
+    }
+}
+
+/// `1 MiB`, `64 KiB`: a limit as the README states it.
+pub(super) fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
     }
 }
 
@@ -219,6 +325,7 @@ impl CsvReader {
             passed: skipped,
             ..LineIndex::default()
         };
+        lines.limit(0, MAX_HEADER);
         let boxed: Box<dyn Read + Send> = Box::new(Counting {
             inner: reader,
             pos: 0,
@@ -241,13 +348,23 @@ impl CsvReader {
                 })
             }
             Err(e) => {
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    if too_long(io).is_some() {
+                        return Err(header_too_long(&name, skipped + 1));
+                    }
+                }
                 return Err(InputError::Shape {
                     path: name.to_string(),
                     message: format!("cannot read the header row: {e}"),
                     hint: None,
-                })
+                });
             }
         }
+        // The reader checks the limit a read-ahead buffer late; the header's own end is exact.
+        if inner.position().byte() > MAX_HEADER + 2 {
+            return Err(header_too_long(&name, skipped + 1));
+        }
+        lines.limit(inner.position().byte(), MAX_RECORD);
         let mut header = Vec::with_capacity(head.len());
         for (i, f) in head.iter().enumerate() {
             let s = std::str::from_utf8(f).map_err(|_| InputError::Shape {
@@ -306,6 +423,19 @@ impl CsvReader {
                 Err(e) => {
                     let line = e.position().map_or(0, |p| self.lines.last_line(p.byte()));
                     return Some(match e.into_kind() {
+                        csv::ErrorKind::Io(source) if too_long(&source).is_some() => {
+                            Err(InputError::Shape {
+                                path: self.name.to_string(),
+                                message: format!(
+                                    "the record after line {} is longer than {}; reading stopped there",
+                                    self.lines.passed,
+                                    size(MAX_RECORD)
+                                ),
+                                hint: Some(
+                                    "a `\"` is probably opened and never closed; fix the quoting after that line (no order row is that long)".into(),
+                                ),
+                            })
+                        }
                         csv::ErrorKind::Io(source) => Err(InputError::Read {
                             path: self.name.to_string(),
                             line,
@@ -388,6 +518,17 @@ impl CsvReader {
                 }
                 },
             );
+        }
+        if let Some(i) = self.record.iter().take(n).position(|f| f.len() > MAX_FIELD) {
+            return Err(ReadProblem {
+                line,
+                column: Some(self.header[i].clone()),
+                message: format!(
+                    "the value is longer than {} (the limit for one field)",
+                    size(MAX_FIELD as u64)
+                ),
+                hint: Some("no order value is that long: check the quoting near this line".into()),
+            });
         }
         let mut fields = Vec::with_capacity(n);
         for (i, f) in self.record.iter().take(n).enumerate() {
@@ -513,6 +654,52 @@ mod tests {
             panic!("should fail")
         };
         assert!(e.to_string().contains("`;`-separated"), "{e}");
+    }
+
+    #[test]
+    fn skipped_blank_lines_are_counted_not_kept() {
+        let mut text = b"a,b\n1,2\n".to_vec();
+        text.extend(std::iter::repeat_n(b'\n', 1_000_000));
+        text.extend_from_slice(b"\r\n\r\n3,4\n");
+        let mut r = CsvReader::new(Cursor::new(text), Arc::from("t.csv"), None).unwrap();
+        let got = rows(&mut r);
+        assert_eq!(got[1].as_ref().unwrap().line(), 1_000_005);
+        let peak = r.lines.breaks.lock().unwrap().peak;
+        assert!(peak < 100_000, "{peak} line breaks kept at once");
+    }
+
+    #[test]
+    fn limits_on_header_record_and_field() {
+        let long = |n: usize| "x".repeat(n);
+        let header = format!("a,{}\n1,2\n", long(MAX_HEADER as usize));
+        let Err(e) = CsvReader::new(Cursor::new(header), Arc::from("t.csv"), None) else {
+            panic!("a long header is refused")
+        };
+        assert!(
+            e.to_string()
+                .contains("line 1: the header row is longer than 64 KiB"),
+            "{e}"
+        );
+        // A long field makes its row unreadable; the next row is read.
+        let text = format!("a,b\n1,\"{}\"\n3,4\n", long(MAX_FIELD + 1));
+        let mut r = CsvReader::new(Cursor::new(text), Arc::from("t.csv"), None).unwrap();
+        let got = rows(&mut r);
+        let p = got[0].as_ref().unwrap_err();
+        assert_eq!((p.line, p.column.as_deref()), (2, Some("b")));
+        assert!(p.message.contains("longer than 512 KiB"), "{}", p.message);
+        assert_eq!(got[1].as_ref().unwrap().line(), 3);
+        // A record past the limit stops the input, naming where it began.
+        let text = format!("a,b\n1,2\n\n3,\"{}", long(MAX_RECORD as usize + 100_000));
+        let mut r = CsvReader::new(Cursor::new(text), Arc::from("t.csv"), None).unwrap();
+        assert!(r.next_record().unwrap().unwrap().is_ok());
+        let Some(Err(e)) = r.next_record() else {
+            panic!("a long record stops the input")
+        };
+        assert!(
+            e.to_string()
+                .contains("the record after line 2 is longer than 1 MiB"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -10,6 +10,26 @@ use super::{InputError, Raw, ReadProblem};
 
 type Item = Option<Result<Result<Raw, ReadProblem>, InputError>>;
 
+/// The most bytes one order (a JSON value, an NDJSON line) may take. A longer one is skipped
+/// without being held, and reported; the run goes on with the next.
+pub const MAX_RECORD: usize = 1 << 20;
+
+/// Whether a value was captured whole or cut at [`MAX_RECORD`] (and skipped to its end).
+#[derive(Debug, PartialEq, Eq)]
+enum Captured {
+    Whole,
+    TooLong,
+}
+
+/// Appends `b` to `out` while it is within [`MAX_RECORD`]; notes when it is not.
+fn keep(out: &mut Vec<u8>, b: u8, over: &mut bool) {
+    if out.len() < MAX_RECORD {
+        out.push(b);
+    } else {
+        *over = true;
+    }
+}
+
 /// Streams the orders of a JSON document: a top-level array of orders, an object holding the
 /// array under `orders` (Shopify's API shape), an object holding one order under `order`, or a
 /// single order object.
@@ -58,14 +78,16 @@ impl JsonReader {
         Ok(b)
     }
 
+    /// Skips whitespace, appending it to `keep` (within [`MAX_RECORD`]; the caller checks).
     fn skip_ws(&mut self, keep: Option<&mut Vec<u8>>) -> io::Result<Option<u8>> {
         let mut keep = keep;
+        let mut over = false;
         loop {
             match self.peek()? {
                 Some(b) if b.is_ascii_whitespace() => {
                     self.bump()?;
                     if let Some(k) = keep.as_deref_mut() {
-                        k.push(b);
+                        self::keep(k, b, &mut over);
                     }
                 }
                 other => return Ok(other),
@@ -73,8 +95,10 @@ impl JsonReader {
         }
     }
 
-    /// Appends one whole JSON value to `out`.
-    fn capture_value(&mut self, out: &mut Vec<u8>) -> Result<(), InputError> {
+    /// Appends one whole JSON value to `out`; past [`MAX_RECORD`] bytes in `out` the rest of
+    /// the value is read to its end but not kept.
+    fn capture_value(&mut self, out: &mut Vec<u8>) -> Result<Captured, InputError> {
+        let mut over = false;
         let start = self.line;
         let eof = |s: &Self| InputError::Shape {
             path: s.name.to_string(),
@@ -85,7 +109,7 @@ impl JsonReader {
             .bump()
             .map_err(|e| self.read_err(e))?
             .ok_or_else(|| eof(self))?;
-        out.push(first);
+        keep(out, first, &mut over);
         match first {
             b'{' | b'[' => {
                 let mut depth = 1u32;
@@ -96,7 +120,7 @@ impl JsonReader {
                         .bump()
                         .map_err(|e| self.read_err(e))?
                         .ok_or_else(|| eof(self))?;
-                    out.push(b);
+                    keep(out, b, &mut over);
                     if in_str {
                         if esc {
                             esc = false;
@@ -122,7 +146,7 @@ impl JsonReader {
                         .bump()
                         .map_err(|e| self.read_err(e))?
                         .ok_or_else(|| eof(self))?;
-                    out.push(b);
+                    keep(out, b, &mut over);
                     if esc {
                         esc = false;
                     } else if b == b'\\' {
@@ -136,13 +160,17 @@ impl JsonReader {
                 match self.peek().map_err(|e| self.read_err(e))? {
                     Some(b) if !b.is_ascii_whitespace() && !matches!(b, b',' | b']' | b'}') => {
                         self.bump().map_err(|e| self.read_err(e))?;
-                        out.push(b);
+                        keep(out, b, &mut over);
                     }
                     _ => break,
                 }
             },
         }
-        Ok(())
+        Ok(if over {
+            Captured::TooLong
+        } else {
+            Captured::Whole
+        })
     }
 
     fn read_err(&self, source: io::Error) -> InputError {
@@ -167,8 +195,26 @@ impl JsonReader {
     fn element(&mut self) -> Result<Result<Raw, ReadProblem>, InputError> {
         let line = self.line;
         let mut buf = Vec::with_capacity(1024);
-        self.capture_value(&mut buf)?;
+        if self.capture_value(&mut buf)? == Captured::TooLong {
+            return Ok(Err(too_long(line, "order")));
+        }
         Ok(parse_order(&buf, line))
+    }
+
+    /// The top-level object holding the orders grew past [`MAX_RECORD`]: it cannot be
+    /// skipped like one order, so the input stops.
+    fn object_too_long(&self, line: u64) -> InputError {
+        InputError::Shape {
+            path: self.name.to_string(),
+            message: format!(
+                "the object starting on line {line} is longer than {} before any order in it",
+                super::csv::size(MAX_RECORD as u64)
+            ),
+            hint: Some(
+                "this does not look like an order export: check that it is the file you meant"
+                    .into(),
+            ),
+        }
     }
 
     fn start(&mut self) -> Item {
@@ -205,6 +251,9 @@ impl JsonReader {
                 Ok(b) => b,
                 Err(e) => return Some(Err(self.read_err(e))),
             };
+            if whole.len() >= MAX_RECORD {
+                return Some(Err(self.object_too_long(line)));
+            }
             match b {
                 Some(b'}') => {
                     let _ = self.bump();
@@ -218,8 +267,10 @@ impl JsonReader {
                 }
                 Some(b'"') => {
                     let mut key = Vec::new();
-                    if let Err(e) = self.capture_value(&mut key) {
-                        return Some(Err(e));
+                    match self.capture_value(&mut key) {
+                        Ok(Captured::Whole) => {}
+                        Ok(Captured::TooLong) => return Some(Err(self.object_too_long(line))),
+                        Err(e) => return Some(Err(e)),
                     }
                     whole.extend_from_slice(&key);
                     if let Err(e) = self.skip_ws(Some(&mut whole)) {
@@ -245,11 +296,11 @@ impl JsonReader {
                             self.state = State::ObjectRest;
                             return Some(self.element());
                         }
-                        _ => {
-                            if let Err(e) = self.capture_value(&mut whole) {
-                                return Some(Err(e));
-                            }
-                        }
+                        _ => match self.capture_value(&mut whole) {
+                            Ok(Captured::Whole) => {}
+                            Ok(Captured::TooLong) => return Some(Err(self.object_too_long(line))),
+                            Err(e) => return Some(Err(e)),
+                        },
                     }
                 }
                 Some(other) => {
@@ -280,6 +331,7 @@ impl JsonReader {
                     let _ = self.bump();
                 }
                 Some(_) => {
+                    // What follows the orders is skipped, however long.
                     sink.clear();
                     self.capture_value(&mut sink)?;
                 }
@@ -341,8 +393,94 @@ impl JsonReader {
     }
 }
 
+/// An order (or NDJSON line) past [`MAX_RECORD`], skipped.
+fn too_long(line: u64, what: &str) -> ReadProblem {
+    ReadProblem {
+        line,
+        column: None,
+        message: format!(
+            "the {what} is longer than {} (the limit for one record); it was skipped",
+            super::csv::size(MAX_RECORD as u64)
+        ),
+        hint: Some("no order is that long: check that the file is an order export".into()),
+    }
+}
+
+/// Whether `v` holds an integer too big for 64 bits, which serde_json rounds to a float.
+fn has_rounded_integer(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => {
+            n.is_f64()
+                && n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9.2e18)
+        }
+        Value::Array(a) => a.iter().any(has_rounded_integer),
+        Value::Object(o) => o.values().any(has_rounded_integer),
+        _ => false,
+    }
+}
+
+/// `buf` with each integer literal that does not fit 64 bits turned into a string of its
+/// digits: such a number is an id (a float would round it, and then it no longer names its
+/// order), never an amount.
+fn quote_big_integers(buf: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(buf.len() + 16);
+    let (mut in_str, mut esc) = (false, false);
+    let mut i = 0;
+    while i < buf.len() {
+        let b = buf[i];
+        if in_str {
+            out.push(b);
+            if esc {
+                esc = false;
+            } else if b == b'\\' {
+                esc = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let end = buf[i..]
+                .iter()
+                .position(|c| {
+                    !(c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+                })
+                .map_or(buf.len(), |n| i + n);
+            let token = &buf[i..end];
+            let digits = token.strip_prefix(b"-").unwrap_or(token);
+            let text = std::str::from_utf8(token).unwrap_or("");
+            if !digits.is_empty()
+                && digits.iter().all(u8::is_ascii_digit)
+                && text.parse::<i64>().is_err()
+                && text.parse::<u64>().is_err()
+            {
+                out.push(b'"');
+                out.extend_from_slice(token);
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(token);
+            }
+            i = end;
+            continue;
+        }
+        in_str = b == b'"';
+        out.push(b);
+        i += 1;
+    }
+    out
+}
+
 fn parse_order(buf: &[u8], line: u64) -> Result<Raw, ReadProblem> {
-    match serde_json::from_slice::<Value>(buf) {
+    let parsed = serde_json::from_slice::<Value>(buf).map(|v| {
+        if has_rounded_integer(&v) {
+            serde_json::from_slice(&quote_big_integers(buf)).unwrap_or(v)
+        } else {
+            v
+        }
+    });
+    match parsed {
         Ok(value @ Value::Object(_)) => Ok(Raw::Object { line, value }),
         Ok(other) => Err(ReadProblem {
             line,
@@ -385,7 +523,32 @@ pub struct NdjsonReader {
     r: Box<dyn BufRead + Send>,
     name: Arc<str>,
     line: u64,
-    buf: String,
+    buf: Vec<u8>,
+}
+
+/// Reads one line (with its `\n`) into `out`, keeping at most [`MAX_RECORD`] bytes of it;
+/// true when the line was longer (the rest is read and dropped).
+fn read_line_capped(r: &mut dyn BufRead, out: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    let mut over = false;
+    let mut any = false;
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(any.then_some(over));
+        }
+        any = true;
+        let (n, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = MAX_RECORD.saturating_sub(out.len());
+        out.extend_from_slice(&buf[..n.min(room)]);
+        over |= n > room;
+        r.consume(n);
+        if done {
+            return Ok(Some(over));
+        }
+    }
 }
 
 impl NdjsonReader {
@@ -395,7 +558,7 @@ impl NdjsonReader {
             r,
             name,
             line: 0,
-            buf: String::new(),
+            buf: Vec::new(),
         }
     }
 
@@ -403,10 +566,9 @@ impl NdjsonReader {
     pub fn next_record(&mut self) -> Item {
         loop {
             self.buf.clear();
-            let mut bytes = Vec::new();
-            match self.r.read_until(b'\n', &mut bytes) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let over = match read_line_capped(&mut self.r, &mut self.buf) {
+                Ok(None) => return None,
+                Ok(Some(over)) => over,
                 Err(source) => {
                     return Some(Err(InputError::Read {
                         path: self.name.to_string(),
@@ -414,9 +576,12 @@ impl NdjsonReader {
                         source,
                     }))
                 }
-            }
+            };
             self.line += 1;
-            let Ok(text) = std::str::from_utf8(&bytes) else {
+            if over {
+                return Some(Ok(Err(too_long(self.line, "line"))));
+            }
+            let Ok(text) = std::str::from_utf8(&self.buf) else {
                 return Some(Ok(Err(ReadProblem {
                     line: self.line,
                     column: None,
@@ -497,6 +662,57 @@ mod tests {
     fn truncated_is_fatal() {
         let got = all("[{\"id\": 1}, {\"id\": ");
         assert!(got.last().unwrap().is_err());
+    }
+
+    #[test]
+    fn an_order_past_the_limit_is_skipped_and_the_next_read() {
+        let big = "x".repeat(MAX_RECORD + 10);
+        let text = format!("[{{\"id\": 1}},\n{{\"note\": \"{big}\"}},\n {big}1, {{\"id\": 2}}]");
+        let mut r = JsonReader::new(Box::new(Cursor::new(text.into_bytes())), Arc::from("t"));
+        let got: Vec<_> = std::iter::from_fn(|| r.next_record())
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        let p = got[1].as_ref().unwrap_err();
+        assert_eq!(p.line, 2);
+        assert!(p.message.contains("longer than 1 MiB"), "{}", p.message);
+        assert!(got[2]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("longer than 1 MiB"));
+        assert_eq!(got[3].as_ref().unwrap().line(), 3);
+        // A top-level object that grows past the limit stops the input.
+        let text = format!("{{{}}}", " ".repeat(MAX_RECORD + 10));
+        let mut r = JsonReader::new(Box::new(Cursor::new(text.into_bytes())), Arc::from("t"));
+        let e = r.next_record().unwrap().unwrap_err();
+        assert!(e.to_string().contains("line 1 is longer than 1 MiB"), "{e}");
+        // An NDJSON line past the limit is skipped; the next line is read.
+        let text = format!("{{\"id\": \"{big}\"}}\n{{\"id\": 2}}\n");
+        let mut r = NdjsonReader::new(Box::new(Cursor::new(text.into_bytes())), Arc::from("t"));
+        let p = r.next_record().unwrap().unwrap().unwrap_err();
+        assert_eq!(p.line, 1);
+        assert!(
+            p.message.contains("line is longer than 1 MiB"),
+            "{}",
+            p.message
+        );
+        assert_eq!(r.next_record().unwrap().unwrap().unwrap().line(), 2);
+        assert!(r.next_record().is_none());
+    }
+
+    #[test]
+    fn integers_past_64_bits_are_kept_as_their_digits() {
+        let got = all("[{\"id\": 18446744073709551616, \"total\": 1e19, \"n\": -99999999999999999999, \"s\": \"18446744073709551616\", \"ok\": 12}]");
+        let Ok(Raw::Object { value, .. }) = got[0].as_ref().unwrap() else {
+            panic!("{got:?}")
+        };
+        assert_eq!(value["id"], "18446744073709551616");
+        assert_eq!(value["n"], "-99999999999999999999");
+        // Floats stay numbers, and strings and small integers are untouched.
+        assert!(value["total"].is_f64());
+        assert_eq!(value["s"], "18446744073709551616");
+        assert_eq!(value["ok"], 12);
     }
 
     #[test]

@@ -209,7 +209,6 @@ pub fn open_detecting(
     path: &Path,
     opts: &ReadOptions,
 ) -> Result<(Reader, Option<&'static Encoding>), InputError> {
-    let name = display_name(path);
     let raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(io::stdin())
     } else {
@@ -218,6 +217,17 @@ pub fn open_detecting(
             source,
         })?)
     };
+    open_stream(raw, path, opts)
+}
+
+/// Like [`open_detecting`], from bytes already open (`path` names them and gives the
+/// format by its extension): what the fuzz targets and tests feed.
+pub fn open_stream(
+    raw: Box<dyn Read + Send>,
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<(Reader, Option<&'static Encoding>), InputError> {
+    let name = display_name(path);
     let mut buffered = BufReader::with_capacity(1 << 16, raw);
     let magic = buffered.fill_buf().map_err(|source| InputError::Read {
         path: name.to_string(),

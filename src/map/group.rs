@@ -35,7 +35,13 @@ impl Grouper {
             }
         }
         if let Some(g) = frag.group.as_deref() {
-            frag.repeat = self.seen.get_or_insert_with(Seen::default).insert(g);
+            // Only a certain repeat rejects the order (see `Seen`); a "maybe" is left to the
+            // event-id check, which warns.
+            frag.repeat = self
+                .seen
+                .get_or_insert_with(Seen::default)
+                .insert(g)
+                .is_repeat();
         }
         self.current.replace(frag)
     }
@@ -77,6 +83,22 @@ mod tests {
         let third = g.finish().unwrap();
         assert!(third.repeat);
         assert_eq!(third.line, 5);
+    }
+
+    #[test]
+    fn past_the_exact_bound_a_repeat_is_never_rejected_on_a_guess() {
+        let mut g = Grouper {
+            seen: Some(Seen::with_bound(1)),
+            ..Grouper::default()
+        };
+        let mut out = Vec::new();
+        for (line, key) in [(2, "#1"), (3, "#2"), (4, "#3"), (5, "#2"), (6, "#1")] {
+            out.extend(g.push(frag(line, key)));
+        }
+        out.extend(g.finish());
+        let repeats: Vec<bool> = out.iter().map(|o| o.repeat).collect();
+        // `#1` is within the bound: its return is certain. `#2` came past it: only "maybe".
+        assert_eq!(repeats, [false, false, false, false, true]);
     }
 
     #[test]

@@ -203,7 +203,13 @@ impl CsvMapper {
                 message: format!("no column of the header is known to the `{}` preset", preset.name()),
                 hint: Some(format!(
                     "map the columns in a config file's `[columns]` table or with `--column FIELD=HEADER`, or pick another `--preset`; {}\n    the header's columns are: {}",
-                    columns_hint(&advice),
+                    // A first row of data (a file without a header row) gets no suggestions:
+                    // they would quote its cells.
+                    if header.iter().any(|h| data_like(h)) {
+                        "the first row looks like data, so no mapping is suggested".to_owned()
+                    } else {
+                        columns_hint(&advice)
+                    },
                     quote_list(header)
                 )),
                 suggestions: advice,
@@ -547,7 +553,8 @@ fn no_identifier_column(header: &[String], preset: Preset, cols: &[(Key, Vec<usi
     let mail = advice
         .iter()
         .find(|s| s.field == Key::Email.name())
-        .and_then(|s| s.column.as_ref());
+        .and_then(|s| s.column.as_ref())
+        .filter(|_| !header.iter().any(|h| data_like(h)));
     let fix = match mail {
         Some(h) => format!("if `{h}` holds the customer's email, map it: `[columns] email = \"{h}\"`"),
         None => "if a column holds the customer's email under another name, map it: `[columns] email = \"...\"`; otherwise export the orders with the customer's email".to_owned(),
@@ -567,8 +574,16 @@ fn no_identifier_column(header: &[String], preset: Preset, cols: &[(Key, Vec<usi
     }
 }
 
-/// A header name without case, spaces or punctuation.
+/// Header cells longer than this are no column name pinconv knows (the longest is about 30
+/// bytes): they are never matched loosely, so a huge cell costs nothing per alias.
+const MAX_COLUMN_NAME: usize = 256;
+
+/// A header name without case, spaces or punctuation; a cell past [`MAX_COLUMN_NAME`] gets
+/// a key no name has (a NUL), without looking at its text.
 fn loose_key(name: &str) -> String {
+    if name.len() > MAX_COLUMN_NAME {
+        return "\0".to_owned();
+    }
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
@@ -587,9 +602,20 @@ fn column_matches(header: &str, pattern: &str) -> bool {
     }
 }
 
+/// Whether a cell looks like a customer's data rather than a column name: an `@` (or its
+/// fullwidth and small forms) or more than four digits of any script.
+fn data_like(h: &str) -> bool {
+    h.contains(['@', '\u{FF20}', '\u{FE6B}']) || h.chars().filter(|c| c.is_numeric()).count() > 4
+}
+
 /// The header names for a hint; names that look like data (an email, a phone number) are
-/// not shown, since a file without a header row has a customer's details there.
+/// not shown, since a file without a header row has a customer's details there. When any
+/// cell looks like data the row is taken for a row of data and none of it is shown: beside
+/// an email, `Jane` and `Doe` are a name, not columns.
 fn quote_list(names: &[String]) -> String {
+    if names.iter().any(|h| data_like(h)) {
+        return "not shown: the first row looks like an order (a cell holds an email or a phone number), not a header; does the file start with a header row?".to_owned();
+    }
     let mut s: Vec<String> = names
         .iter()
         .take(40)
@@ -617,6 +643,10 @@ fn quote_list(names: &[String]) -> String {
 /// only as a possessive (`Buyer's Email`): `Mary O'Neil` is a name, as in a file whose first
 /// row is an order rather than a header.
 fn showable_header(h: &str) -> bool {
+    // A cell past any column name's length is neither shown nor suggested.
+    if h.len() > MAX_COLUMN_NAME {
+        return false;
+    }
     let possessive = h.replace("'s ", "s ");
     let possessive = possessive
         .strip_suffix("'s")

@@ -85,6 +85,15 @@ pub(super) fn ascii_key<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
 /// `em`: trimmed, lowercase, and shaped like an address: one `@`, a non-empty local part,
 /// a dot inside the domain (not first or last) and no whitespace.
 pub(super) fn email(s: &str) -> Result<String, Invalid> {
+    // Invisible characters (a zero-width space pasted with the address, a control byte)
+    // would make a different hash of the same address.
+    let visible: String;
+    let s = if s.chars().any(invisible) {
+        visible = s.chars().filter(|c| !invisible(*c)).collect();
+        visible.trim()
+    } else {
+        s
+    };
     if s.is_empty() {
         return Ok(String::new());
     }
@@ -103,6 +112,25 @@ pub(super) fn email(s: &str) -> Result<String, Invalid> {
         return Err(Invalid::NotAnEmail);
     }
     Ok(nfc_string(lower))
+}
+
+/// Control characters other than whitespace (a tab inside an address stays a space, which
+/// is reported) and the invisible format characters (zero-width spaces and joiners, soft
+/// hyphens, direction marks, byte-order marks, tag characters).
+fn invisible(c: char) -> bool {
+    c.is_control() && !c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
 }
 
 /// `fn`, `ln`: trimmed, Unicode lowercase with accents kept, inner whitespace collapsed to
@@ -174,6 +202,21 @@ mod tests {
         );
         assert_eq!(email("").unwrap(), "");
         assert_eq!(email("JOSÉ@example.com").unwrap(), "josé@example.com");
+    }
+
+    #[test]
+    fn email_drops_invisible_characters() {
+        for raw in [
+            "\u{200B}jane@example.com",
+            "jane\u{200D}@example.com\u{FEFF}",
+            "ja\u{0}ne@exa\u{7}mple.com",
+            "\u{200B} jane@example.com\u{2060}",
+            "jane@example\u{00AD}.com\r\n",
+        ] {
+            let got = email(raw).unwrap();
+            assert_eq!(got, "jane@example.com", "{raw:?}");
+            assert_eq!(email(&got).unwrap(), got);
+        }
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl TransportError {
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 /// The parts of an HTTP answer that delivery needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HttpReply {
     /// HTTP status code.
     pub status: u16,

@@ -483,6 +483,22 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
     }
 }
 
+/// Reads one answer (`status`, `body`) to a request of `n` events as delivery does: each
+/// event's outcome when the answer settles them, `None` when it means retry, split or stop.
+/// A pure function over the server's bytes, for the fuzz target.
+#[must_use]
+pub fn parse_response(status: u16, body: &[u8], n: usize) -> Option<Vec<EventOutcome>> {
+    let reply = HttpReply {
+        status,
+        body: body.to_vec(),
+        ..HttpReply::default()
+    };
+    match judge(&reply, n, &mut 0) {
+        Verdict::Settled(outcomes) => Some(outcomes),
+        Verdict::Split(_) | Verdict::Fatal(_) | Verdict::Retry(_) => None,
+    }
+}
+
 /// Per-call state: jitter, deadline and counters.
 struct Run {
     rng: StdRng,

@@ -7,6 +7,7 @@ mod support;
 mod completions;
 mod golden;
 mod hash;
+mod hostile;
 mod init;
 mod ledger;
 mod mapping;
