@@ -1,6 +1,8 @@
 //! Mapping stage: turns raw records into [`Order`]s of canonical fields, through a preset's
 //! column table and the config's `[columns]`, and groups the rows of multi-row orders.
 
+mod adjust;
+mod contents;
 mod group;
 mod key;
 mod preset;
@@ -12,6 +14,7 @@ use serde_json::Value;
 
 pub use self::group::Grouper;
 pub use self::key::Key;
+pub use self::contents::parse_contents;
 pub use self::preset::{detect_csv, detect_json, group_key, Preset};
 pub use self::suggest::{IdNeed, Suggestion};
 
@@ -141,7 +144,7 @@ impl CsvMapper {
         let mut recipient_keys = Vec::new();
         for (key, names, configured) in candidates(preset, false, overrides) {
             let mut idx = Vec::new();
-            let loose = preset == Preset::Generic && !configured;
+            let loose = preset.loose() && !configured;
             for name in &names {
                 // Generic names also match however a shop spells them: `Order Date`,
                 // `order-date` and `OrderDate` are `order_date`, `E-Mail` is `email`.
@@ -393,7 +396,7 @@ impl CsvMapper {
                 }
             }
         }
-        Order {
+        let mut order = Order {
             file: file.clone(),
             line,
             end_line: line,
@@ -406,7 +409,9 @@ impl CsvMapper {
             },
             group,
             repeat: false,
-        }
+        };
+        adjust::row(self.preset, &mut order);
+        order
     }
 }
 
@@ -433,6 +438,10 @@ const RECIPIENT_QUALIFIERS: &[&str] = &["shipping", "shipto", "ship", "delivery"
 /// shop currency as elsewhere). `(ex tax)` and `(Purchased)` are left alone.
 const AMOUNT_QUALIFIERS: &[&str] = &["inctax", "incltax", "includingtax", "base"];
 
+/// Bracketed qualifiers after a date that say its zone (`Created date (UTC)`, `Order Date
+/// (GMT)`, `Date (local)`); the event stage reads naive times under `(UTC)`/`(GMT)` as UTC.
+const TIME_QUALIFIERS: &[&str] = &["utc", "gmt", "local", "localtime"];
+
 /// Columns for `key` whose name is a generic name with a qualifier: a person prefix on
 /// identity and address fields, `Order` and an amount qualifier on money and status fields.
 /// Only tried when no column has the plain name. Says too whether the columns are the
@@ -455,8 +464,14 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> (Vec<usiz
         | Key::Subtotal
         | Key::Tax
         | Key::Shipping
-        | Key::Discount => &[&["", "order"]],
+        | Key::Discount
+        | Key::EventTime => &[&["", "order"]],
         _ => return (Vec::new(), false),
+    };
+    let qualifiers = if key == Key::EventTime {
+        TIME_QUALIFIERS
+    } else {
+        AMOUNT_QUALIFIERS
     };
     let stripped: Vec<String> = header
         .iter()
@@ -466,7 +481,7 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> (Vec<usiz
                 .strip_suffix(')')
                 .and_then(|t| t.rsplit_once('('))
             {
-                Some((base, q)) if AMOUNT_QUALIFIERS.contains(&loose_key(q).as_str()) => {
+                Some((base, q)) if qualifiers.contains(&loose_key(q).as_str()) => {
                     loose_key(base)
                 }
                 _ => loose_key(h),
@@ -835,7 +850,7 @@ impl JsonMapper {
             items.push(loose_item);
         }
         items.retain(|i| !i.is_empty());
-        Order {
+        let mut order = Order {
             file: file.clone(),
             line,
             end_line: line,
@@ -844,7 +859,9 @@ impl JsonMapper {
             items,
             group: None,
             repeat: false,
-        }
+        };
+        adjust::json(self.preset, value, &mut order);
+        order
     }
 }
 
