@@ -56,6 +56,7 @@ fn order(fields: &[(Key, &str)], items: Vec<Item>) -> Order {
         items,
         group: None,
         repeat: false,
+        same_key: None,
     }
 }
 

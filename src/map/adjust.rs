@@ -77,7 +77,8 @@ fn stripe(value: &Value, order: &mut Order) {
         let cell = derived(order, "true", "livemode");
         order.fields.push((Key::Test, cell));
     }
-    if value.get("refunded") == Some(&Value::Bool(true)) && order.get(Key::FinancialStatus).is_none()
+    if value.get("refunded") == Some(&Value::Bool(true))
+        && order.get(Key::FinancialStatus).is_none()
     {
         let cell = derived(order, "refunded", "refunded");
         order.fields.insert(0, (Key::FinancialStatus, cell));
@@ -163,6 +164,7 @@ mod tests {
             items: Vec::new(),
             group: None,
             repeat: false,
+            same_key: None,
         }
     }
 
@@ -207,11 +209,7 @@ mod tests {
         ] {
             let mut o = order(Vec::new());
             bigcommerce(&json!({ "status_id": id }), &mut o);
-            assert_eq!(
-                o.get(Key::Status).map(|c| c.value.as_str()),
-                want,
-                "{id}"
-            );
+            assert_eq!(o.get(Key::Status).map(|c| c.value.as_str()), want, "{id}");
         }
     }
 

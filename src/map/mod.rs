@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use self::group::Grouper;
-pub use self::key::Key;
 pub use self::contents::parse_contents;
+pub use self::group::{Grouper, SameKey};
+pub use self::key::Key;
 pub use self::preset::{detect_csv, detect_json, group_key, Preset};
 pub use self::suggest::{IdNeed, Suggestion};
 
@@ -51,6 +51,9 @@ pub struct Order {
     pub group: Option<String>,
     /// Set when this order's key was already seen earlier, not next to it.
     pub repeat: bool,
+    /// Set when the rows just before this order had the same key but were a different order
+    /// (another customer, time or total): see [`Grouper`].
+    pub same_key: Option<SameKey>,
 }
 
 impl Order {
@@ -409,6 +412,7 @@ impl CsvMapper {
             },
             group,
             repeat: false,
+            same_key: None,
         };
         adjust::row(self.preset, &mut order);
         order
@@ -481,9 +485,7 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> (Vec<usiz
                 .strip_suffix(')')
                 .and_then(|t| t.rsplit_once('('))
             {
-                Some((base, q)) if qualifiers.contains(&loose_key(q).as_str()) => {
-                    loose_key(base)
-                }
+                Some((base, q)) if qualifiers.contains(&loose_key(q).as_str()) => loose_key(base),
                 _ => loose_key(h),
             }
         })
@@ -859,6 +861,7 @@ impl JsonMapper {
             items,
             group: None,
             repeat: false,
+            same_key: None,
         };
         adjust::json(self.preset, value, &mut order);
         order

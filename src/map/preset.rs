@@ -687,19 +687,19 @@ const GENERIC: Table = &[
 /// Stripe Dashboard > Payments > Export (`unified_payments.csv`): one row per payment, the
 /// columns the user ticked in the export dialog (the 2024-26 default set, "all columns", the
 /// 2023 set with `Created (UTC)` in minutes), `Amount` in major units, `Currency` lowercase,
-/// and one `<key> (metadata)` column per metadata key. A shop's own order id, where the
-/// checkout put it in the metadata, is the order id; else the PaymentIntent, which stays the
-/// same across retried charges; else the charge.
+/// and one `<key> (metadata)` column per metadata key. The order id is the payment's own `id`
+/// (`ch_…`, `py_…`), one per payment and stable across exports; the shop's order id, where
+/// the checkout put one in the metadata, is the order number (`--order-id number`), since a
+/// retried payment's failed and paid attempts share it.
 const STRIPE_CSV: Table = &[
+    (Key::OrderId, &["id"]),
     (
-        Key::OrderId,
+        Key::OrderNumber,
         &[
             "orderId (metadata)",
             "order_id (metadata)",
             "orderNumber (metadata)",
             "order_number (metadata)",
-            "PaymentIntent ID",
-            "id",
         ],
     ),
     (Key::EventTime, &["Created date (UTC)", "Created (UTC)"]),
@@ -720,7 +720,10 @@ const STRIPE_CSV: Table = &[
     (Key::Phone, &["Customer Phone"]),
     (Key::FullName, &["Card Name"]),
     (Key::City, &["Card Address City", "Shipping Address City"]),
-    (Key::State, &["Card Address State", "Shipping Address State"]),
+    (
+        Key::State,
+        &["Card Address State", "Shipping Address State"],
+    ),
     (
         Key::Zip,
         &["Card Address Zip", "Shipping Address Postal Code"],
@@ -737,25 +740,22 @@ const STRIPE_CSV: Table = &[
 /// `receipt_email`, an expanded `latest_charge`), a Checkout Session (`customer_details`,
 /// `amount_total`, `payment_status`, expanded `line_items`). Amounts are integers in the
 /// currency's minor units, converted by [`super::adjust`]; `created` is Unix seconds.
+/// The order id is the object's own `id` and the order number a metadata order id, as in
+/// the CSV.
 const STRIPE_JSON: Table = &[
+    (Key::OrderId, &["id"]),
     (
-        Key::OrderId,
+        Key::OrderNumber,
         &[
             "metadata.orderId",
             "metadata.order_id",
             "metadata.orderNumber",
             "metadata.order_number",
-            "payment_intent",
-            "payment_intent.id",
-            "id",
         ],
     ),
     (Key::EventTime, &["created"]),
     (Key::Currency, &["currency"]),
-    (
-        Key::Total,
-        &["amount_total", "amount_received", "amount"],
-    ),
+    (Key::Total, &["amount_total", "amount_received", "amount"]),
     (Key::FinancialStatus, &["payment_status"]),
     (Key::Status, &["status"]),
     (
@@ -839,10 +839,7 @@ const STRIPE_JSON: Table = &[
 const BIGCOMMERCE_JSON: Table = &[
     (Key::OrderId, &["id"]),
     (Key::EventTime, &["date_created"]),
-    (
-        Key::Currency,
-        &["default_currency_code", "currency_code"],
-    ),
+    (Key::Currency, &["default_currency_code", "currency_code"]),
     (Key::Total, &["total_inc_tax"]),
     (Key::Subtotal, &["subtotal_ex_tax"]),
     (Key::Tax, &["total_tax"]),
@@ -905,7 +902,10 @@ fn has(header: &[String], name: &str) -> bool {
 
 /// How many header columns are named `name` (Meta's template repeats `email` and `phone`).
 fn count(header: &[String], name: &str) -> usize {
-    header.iter().filter(|h| h.eq_ignore_ascii_case(name)).count()
+    header
+        .iter()
+        .filter(|h| h.eq_ignore_ascii_case(name))
+        .count()
 }
 
 /// Meta's offline-conversions layouts: `event_name` and `event_time` beside Meta's short
@@ -915,10 +915,12 @@ fn meta_layout(header: &[String]) -> Option<&'static str> {
     if !(has(header, "event_name") && has(header, "event_time")) {
         return None;
     }
-    let short = ["fn", "ln", "ct", "st", "zip", "dob", "doby", "gen", "age", "madid"]
-        .iter()
-        .filter(|c| has(header, c))
-        .count();
+    let short = [
+        "fn", "ln", "ct", "st", "zip", "dob", "doby", "gen", "age", "madid",
+    ]
+    .iter()
+    .filter(|c| has(header, c))
+    .count();
     let repeated = count(header, "email") > 1 || count(header, "phone") > 1;
     if !(repeated || short >= 2) {
         return None;
@@ -1018,7 +1020,9 @@ pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
     {
         return (
             Preset::Stripe,
-            format!("records are Stripe `{object}` objects (amounts in the currency's minor units)"),
+            format!(
+                "records are Stripe `{object}` objects (amounts in the currency's minor units)"
+            ),
         );
     }
     // BigCommerce's V2 order has `billing_address` and `date_created` as others do, but
