@@ -929,7 +929,7 @@ fn meta_layout(header: &[String]) -> Option<&'static str> {
         if has(header, "Item ID") || has(header, "data_processing_options") {
             "Meta's offline-conversions uploader layout (`;`-separated item columns)"
         } else {
-            "Meta's offline-conversions template (repeated `email`/`phone`, short names such as `fn`, `madid`)"
+            "Meta's offline-conversions template (`event_name`, `event_time` and Meta's match-key names such as `email`, `fn`, `madid`)"
         },
     )
 }
