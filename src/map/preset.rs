@@ -41,6 +41,14 @@ impl Preset {
         }
     }
 
+    /// Whether the preset's records are payments or orders whose every state but paid means
+    /// no sale: a Stripe payment or a BigCommerce order that is pending (unpaid) or refunded is
+    /// skipped unless `skip_statuses` is set, on top of the default statuses.
+    #[must_use]
+    pub fn skips_unpaid(self) -> bool {
+        matches!(self, Preset::Stripe | Preset::Bigcommerce)
+    }
+
     /// Whether the preset matches names however a file spells them (`Order Date`,
     /// `order-date`) and behind a qualifier; platform presets keep their exact names.
     #[must_use]
@@ -1126,6 +1134,67 @@ mod tests {
             "Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales"
         )));
         assert!(!is_woo_analytics(&header("Order #,Email,Total")));
+    }
+
+    #[test]
+    fn stripe_exports_and_objects_are_recognised() {
+        for h in [
+            "id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Converted Amount,Status,Customer Email",
+            "id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,Status",
+        ] {
+            let (p, why) = detect_csv(&header(h));
+            assert_eq!(p, Preset::Stripe, "{h}");
+            assert!(why.contains("Stripe"), "{why}");
+        }
+        // A generic file with a UTC date column is not Stripe.
+        assert_eq!(
+            detect_csv(&header("id,Created date (UTC),email,value")).0,
+            Preset::Generic
+        );
+        for object in ["charge", "payment_intent", "checkout.session"] {
+            let (p, why) = detect_json(&json!({"id": "x", "object": object, "amount": 1}));
+            assert_eq!(p, Preset::Stripe);
+            assert!(why.contains(object), "{why}");
+        }
+        assert_eq!(
+            detect_json(&json!({"id": "x", "object": "customer"})).0,
+            Preset::Generic
+        );
+    }
+
+    #[test]
+    fn meta_layouts_are_recognised() {
+        let (p, why) = detect_csv(&header(
+            "email,email,email,phone,phone,phone,madid,fn,ln,zip,ct,st,country,dob,doby,gen,age,event_name,event_time,value,currency",
+        ));
+        assert_eq!(p, Preset::Meta);
+        assert!(why.contains("template"), "{why}");
+        let (p, why) = detect_csv(&header(
+            "email,phone,fn,ln,dob,ct,st,zip,country,event_time,event_name,value,currency,order_id,Item ID,Item Price",
+        ));
+        assert_eq!(p, Preset::Meta);
+        assert!(why.contains("uploader"), "{why}");
+        // Long CAPI names alone stay generic.
+        assert_eq!(
+            detect_csv(&header("email,first_name,event_name,event_time,value")).0,
+            Preset::Generic
+        );
+    }
+
+    #[test]
+    fn bigcommerce_and_drafts_are_not_shopify_orders() {
+        let bc = json!({"id": 120, "status_id": 11, "date_created": "Fri, 20 Nov 2026 21:05:30 +0000",
+            "total_inc_tax": "10.0000", "billing_address": {"email": "a@example.com"}, "ip_address": "198.51.100.1"});
+        assert_eq!(detect_json(&bc).0, Preset::Bigcommerce);
+        let draft = json!({"id": 9, "name": "#D2", "status": "open", "total_price": "1.00",
+            "invoice_url": "https://shop.example.com/invoices/x"});
+        let (p, why) = detect_json(&draft);
+        assert_eq!(p, Preset::Shopify);
+        assert!(why.contains("draft"), "{why}");
+        assert!(is_shopify_draft(&draft));
+        assert!(!is_shopify_draft(
+            &json!({"id": 1, "name": "#1001", "total_price": "1.00"})
+        ));
     }
 
     #[test]
