@@ -241,9 +241,10 @@ impl JsonReader {
         }
     }
 
-    /// Scans the top-level object for `orders` or `order` (and their draft forms, and a
-    /// Stripe list's `data`, which Stripe writes after `"object": "list"`); otherwise it is
-    /// one order.
+    /// Scans the top-level object for `orders` or `order` (and their draft forms, and a list
+    /// page's `data`: Stripe's `{"object": "list", "data": [...]}`, whose keys a pretty-printer
+    /// may have sorted so that `data` comes first, or a `build` body); otherwise it is one
+    /// order.
     fn object(&mut self) -> Item {
         let line = self.line;
         let mut whole = Vec::new();
@@ -731,8 +732,19 @@ mod tests {
             )),
             vec![1, 2, 2]
         );
-        // `data` without `"object": "list"` is not unwrapped (a `build` body is read whole).
-        assert_eq!(lines(&all("{\"data\": [{\"id\": 1}]}")), vec![1]);
+        // Keys sorted (Python's `json.dumps(sort_keys=True)`, as stripe-python prints
+        // objects): `data` before `object`.
+        assert_eq!(
+            lines(&all(
+                "{\"data\": [\n{\"id\": 1},\n{\"id\": 2}\n], \"has_more\": false, \"object\": \"list\"}"
+            )),
+            vec![2, 3]
+        );
+        // A `data` that is no array stays part of the object (a WordPress error answer).
+        assert_eq!(
+            lines(&all("{\"code\": \"x\", \"data\": {\"status\": 401}}")),
+            vec![1]
+        );
         assert_eq!(
             lines(&all("{\"draft_orders\": [{\"id\": 1}, {\"id\": 2}]}")),
             vec![1, 1]

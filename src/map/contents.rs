@@ -29,8 +29,7 @@ const ITEM_KEYS: &[(&str, Key)] = &[
 pub fn parse_contents(cell: &Cell) -> Result<Vec<Item>, String> {
     let text = cell.value.trim();
     let value: Value = json5::from_str(text).map_err(|_| {
-        "`contents` is not a JSON array of items (such as `[{id: \"A\", quantity: 1}]`)"
-            .to_owned()
+        "`contents` is not a JSON array of items (such as `[{id: \"A\", quantity: 1}]`)".to_owned()
     })?;
     let objects = match value {
         Value::Array(a) => a,
