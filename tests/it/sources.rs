@@ -540,3 +540,55 @@ fn check_json_answers_in_json_when_an_input_is_refused() {
     assert_eq!(v["error"]["code"], "input_unmapped");
     assert_eq!(v["events"], 3);
 }
+
+#[test]
+fn send_report_holds_the_error_that_stopped_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let report_s = report.to_str().unwrap();
+    let read =
+        || -> Value { serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap() };
+    let csv = temp_file(".csv", "order_id,value,currency\n1,10,USD\n");
+    pinconv([
+        "send",
+        "--dry-run",
+        "--report",
+        report_s,
+        csv.path().to_str().unwrap(),
+    ])
+    .code(2)
+    .stderr_has("no column of the header gives the customer's email");
+    let v = read();
+    assert_eq!(v["error"]["code"], "input_unmapped");
+    assert_eq!(v["error"]["file"], csv.path().to_str().unwrap());
+    assert_eq!(v["exit_code"], 2);
+    // A broken config, before anything starts.
+    pinconv([
+        "send",
+        "--dry-run",
+        "--report",
+        report_s,
+        "--config",
+        "no/such/pinconv.toml",
+        csv.path().to_str().unwrap(),
+    ])
+    .code(2);
+    assert_eq!(read()["error"]["code"], "config_unreadable");
+    // No ad account for a real send.
+    pinconv(["send", "--report", report_s, csv.path().to_str().unwrap()])
+        .env("PINTEREST_ACCESS_TOKEN", "t")
+        .code(2);
+    assert_eq!(read()["error"]["code"], "no_ad_account");
+    // A run that went through has no error member.
+    pinconv([
+        "send",
+        "--dry-run",
+        "--max-age",
+        "off",
+        "--report",
+        report_s,
+        &file("stripe/charges_pages.json"),
+    ])
+    .code(0);
+    assert!(read().get("error").is_none());
+}
