@@ -908,36 +908,28 @@ fn has(header: &[String], name: &str) -> bool {
     header.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
-/// How many header columns are named `name` (Meta's template repeats `email` and `phone`).
-fn count(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .filter(|h| h.eq_ignore_ascii_case(name))
-        .count()
-}
-
-/// Meta's offline-conversions layouts: `event_name` and `event_time` beside Meta's short
-/// match-key names (`fn`, `ln`, `ct`, `st`, `zip`, `dob`, `doby`, `gen`, `age`, `madid`) or
-/// repeated `email`/`phone` columns. Says which of the two layouts it is.
+/// Meta's offline-conversions layouts: `event_name` and `event_time` beside a column only
+/// Meta's files have (the template's `madid`, `doby`, `age`; the uploader's `item_number`,
+/// `data_processing_options`). A file that merely uses CAPI's short names (`fn`, `ln`,
+/// repeated `email`) stays generic. Says which of the two layouts it is.
 fn meta_layout(header: &[String]) -> Option<&'static str> {
-    if !(has(header, "event_name") && has(header, "event_time")) {
-        return None;
-    }
-    let short = [
-        "fn", "ln", "ct", "st", "zip", "dob", "doby", "gen", "age", "madid",
-    ]
-    .iter()
-    .filter(|c| has(header, c))
-    .count();
-    let repeated = count(header, "email") > 1 || count(header, "phone") > 1;
-    if !(repeated || short >= 2) {
+    const META_ONLY: &[&str] = &[
+        "madid",
+        "doby",
+        "age",
+        "item_number",
+        "data_processing_options",
+    ];
+    if !(has(header, "event_name") && has(header, "event_time"))
+        || !META_ONLY.iter().any(|c| has(header, c))
+    {
         return None;
     }
     Some(
         if has(header, "Item ID") || has(header, "data_processing_options") {
             "Meta's offline-conversions uploader layout (`;`-separated item columns)"
         } else {
-            "Meta's offline-conversions template (`event_name`, `event_time` and Meta's match-key names such as `email`, `fn`, `madid`)"
+            "Meta's offline-conversions template (`event_name`, `event_time`, `madid`, `doby`, `age`; `email` and `phone` may repeat)"
         },
     )
 }
@@ -1170,13 +1162,20 @@ mod tests {
         assert_eq!(p, Preset::Meta);
         assert!(why.contains("template"), "{why}");
         let (p, why) = detect_csv(&header(
-            "email,phone,fn,ln,dob,ct,st,zip,country,event_time,event_name,value,currency,order_id,Item ID,Item Price",
+            "email,phone,fn,ln,dob,ct,st,zip,country,event_time,event_name,value,currency,item_number,order_id,Item ID,Item Price",
         ));
         assert_eq!(p, Preset::Meta);
         assert!(why.contains("uploader"), "{why}");
-        // Long CAPI names alone stay generic.
+        // CAPI's names, short ones and repeated emails included, stay generic.
         assert_eq!(
             detect_csv(&header("email,first_name,event_name,event_time,value")).0,
+            Preset::Generic
+        );
+        assert_eq!(
+            detect_csv(&header(
+                "email,email,phone,fn,ln,zip,ct,st,country,dob,gen,event_name,event_time,value,currency,order_id"
+            ))
+            .0,
             Preset::Generic
         );
     }
