@@ -27,6 +27,7 @@ fn settings() -> Settings {
         skip_statuses: ["test", "voided", "cancelled", "failed", "draft"]
             .map(str::to_owned)
             .to_vec(),
+        skip_statuses_chosen: false,
         exclude_tax: false,
         exclude_shipping: false,
         deduct_discounts: true,

@@ -57,8 +57,9 @@ fn derived(order: &Order, value: &str, column: &str) -> Cell {
 }
 
 /// Minor units become the amount they stand for by the currency's exponent (`4500` is
-/// `45.00` USD but `4500` JPY); `livemode: false` is a test payment; a fully refunded
-/// charge (`refunded: true`; a partial refund keeps it `false`) is refunded.
+/// `45.00` USD but `4500` JPY); a `processing` payment is pending; `livemode: false` is a
+/// test payment; a fully refunded charge (`refunded: true`; a partial refund keeps it
+/// `false`) is refunded.
 fn stripe(value: &Value, order: &mut Order) {
     let currency = value.get("currency").and_then(Value::as_str).unwrap_or("");
     let cells = order
@@ -72,6 +73,12 @@ fn stripe(value: &Value, order: &mut Order) {
                 c.value = money::from_stripe_minor(n, currency).to_string();
             }
         }
+    }
+    // A PaymentIntent `processing` (a bank debit on its way) is not paid yet; elsewhere
+    // `processing` is WooCommerce's paid order, so the word alone cannot say it.
+    if value.get("status").and_then(Value::as_str) == Some("processing") {
+        let cell = derived(order, "pending", "status");
+        order.fields.insert(0, (Key::Status, cell));
     }
     if value.get("livemode") == Some(&Value::Bool(false)) {
         let cell = derived(order, "true", "livemode");
