@@ -920,9 +920,10 @@ fn meta_layout(header: &[String]) -> Option<&'static str> {
         "item_number",
         "data_processing_options",
     ];
-    if !(has(header, "event_name") && has(header, "event_time"))
-        || !META_ONLY.iter().any(|c| has(header, c))
-    {
+    let meta = has(header, "event_name")
+        && has(header, "event_time")
+        && META_ONLY.iter().any(|c| has(header, c));
+    if !meta {
         return None;
     }
     Some(
