@@ -353,7 +353,10 @@ fn read_one(
                 })?;
             summary.mapping = mapper.advice(&plan.event_id);
             summary.preset = preset.name();
-            summary.preset_reason = reason;
+            summary.preset_reason = match mapper.note(&plan.event_id) {
+                Some(note) => format!("{reason}; {note}"),
+                None => reason,
+            };
             summary.delimiter = Some(match csv.delimiter() {
                 b'\t' => "tab".into(),
                 d => (d as char).to_string(),

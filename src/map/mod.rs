@@ -272,6 +272,12 @@ impl CsvMapper {
     #[must_use]
     pub fn advice(&self, needs: &[IdNeed]) -> Vec<Suggestion> {
         let header: Vec<String> = self.names.iter().map(|n| n.to_string()).collect();
+        // Rows without any identifier get an event id from their content: not a need then.
+        let needs: &[IdNeed] = if self.note(needs).is_some() {
+            &[]
+        } else {
+            needs
+        };
         suggest::advise(&header, &self.cols, needs)
     }
 
@@ -360,6 +366,19 @@ impl CsvMapper {
             });
         }
         Ok(())
+    }
+
+    /// A note for the detection line when the header has no column that identifies an order
+    /// (no order id, number or name, no `event_id`), as Meta's template, and the event id
+    /// template asks only `{order_id}` with `--order-id auto` (`needs`): each row's event id
+    /// is then derived from its content by the event stage.
+    #[must_use]
+    pub fn note(&self, needs: &[IdNeed]) -> Option<&'static str> {
+        let keys = [Key::OrderId, Key::OrderNumber, Key::OrderName, Key::EventId];
+        let derivable = needs.iter().all(IdNeed::is_any_order_id);
+        (derivable && !keys.iter().any(|k| self.maps(*k))).then_some(
+            "it has no order id column, so each row's event id is derived from its content",
+        )
     }
 
     /// Turns one row into an order fragment (a whole order, or one row of a multi-row order).
