@@ -121,11 +121,12 @@ impl<'a> OrderIds<'a> {
         Ok(())
     }
 
-    /// Whether the order has no identifier at all (nor an `event_id` of its own) and the
-    /// template asks only `{order_id}` with `--order-id auto`: its event id is then derived
-    /// from its content ([`content_id`]).
+    /// Whether the order has no identifier at all (nor an `event_id` of its own), its input
+    /// no column for one ([`Order::derive_event_id`]), and the template asks only `{order_id}`
+    /// with `--order-id auto`: its event id is then derived from its content ([`content_id`]).
     pub fn derives_event_id(&self, order: &Order, s: &Settings) -> bool {
-        self.id.is_none()
+        order.derive_event_id
+            && self.id.is_none()
             && self.number.is_none()
             && self.name.is_none()
             && self.mangled.is_none()

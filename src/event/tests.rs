@@ -58,6 +58,7 @@ fn order(fields: &[(Key, &str)], items: Vec<Item>) -> Order {
         group: None,
         repeat: false,
         same_key: None,
+        derive_event_id: false,
     }
 }
 

@@ -172,6 +172,7 @@ mod tests {
             group: None,
             repeat: false,
             same_key: None,
+            derive_event_id: false,
         }
     }
 

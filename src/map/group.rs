@@ -123,6 +123,7 @@ mod tests {
             group: Some(g.to_owned()),
             repeat: false,
             same_key: None,
+            derive_event_id: false,
         }
     }
 

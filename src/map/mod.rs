@@ -16,6 +16,7 @@ pub use self::contents::parse_contents;
 pub use self::group::{Grouper, SameKey};
 pub use self::key::Key;
 pub use self::preset::{detect_csv, detect_json, group_key, Preset};
+use self::suggest::Reason;
 pub use self::suggest::{IdNeed, Suggestion};
 
 /// One value with where it came from.
@@ -54,6 +55,9 @@ pub struct Order {
     /// Set when the rows just before this order had the same key but were a different order
     /// (another customer, time or total): see [`Grouper`].
     pub same_key: Option<SameKey>,
+    /// Whether its input has no order identifier column, nor one that looks like it (Meta's
+    /// template): an order with no identifier then gets its event id from its content.
+    pub derive_event_id: bool,
 }
 
 impl Order {
@@ -125,6 +129,9 @@ pub struct CsvMapper {
     pub ignored: Vec<String>,
     /// Header names that appear more than once and feed a single-valued key.
     pub duplicate_scalars: Vec<String>,
+    /// Whether rows without an identifier get their event id from their content: see
+    /// [`CsvMapper::plan_event_ids`].
+    derive_event_ids: bool,
 }
 
 impl CsvMapper {
@@ -258,6 +265,7 @@ impl CsvMapper {
             time_of_day,
             ignored,
             duplicate_scalars,
+            derive_event_ids: false,
         })
     }
 
@@ -272,13 +280,12 @@ impl CsvMapper {
     #[must_use]
     pub fn advice(&self, needs: &[IdNeed]) -> Vec<Suggestion> {
         let header: Vec<String> = self.names.iter().map(|n| n.to_string()).collect();
-        // Rows without any identifier get an event id from their content: not a need then.
-        let needs: &[IdNeed] = if self.note(needs).is_some() {
-            &[]
-        } else {
-            needs
-        };
-        suggest::advise(&header, &self.cols, needs)
+        let mut out = suggest::advise(&header, &self.cols, needs);
+        // Rows without an identifier get an event id from their content: no column to name.
+        if self.derive_event_ids {
+            out.retain(|s| !(s.field == Key::OrderId.name() && s.reason == Reason::Needed));
+        }
+        out
     }
 
     /// Stops an input whose `event_id` template (or `--order-id` choice) names an order
@@ -368,15 +375,28 @@ impl CsvMapper {
         Ok(())
     }
 
-    /// A note for the detection line when the header has no column that identifies an order
-    /// (no order id, number or name, no `event_id`), as Meta's template, and the event id
-    /// template asks only `{order_id}` with `--order-id auto` (`needs`): each row's event id
-    /// is then derived from its content by the event stage.
-    #[must_use]
-    pub fn note(&self, needs: &[IdNeed]) -> Option<&'static str> {
+    /// Decides whether rows without an identifier get their event id from their content:
+    /// when the header has no column that identifies an order (no order id, number or name,
+    /// no `event_id`) nor, but in Meta's files, which have none by design (a `store_id` is no
+    /// order id), one that looks like it; and the event id template asks only `{order_id}`
+    /// with `--order-id auto` (`needs`). Otherwise such rows are rejected, and the mapping
+    /// report names the column to map.
+    pub fn plan_event_ids(&mut self, needs: &[IdNeed]) {
         let keys = [Key::OrderId, Key::OrderNumber, Key::OrderName, Key::EventId];
-        let derivable = needs.iter().all(IdNeed::is_any_order_id);
-        (derivable && !keys.iter().any(|k| self.maps(*k))).then_some(
+        let header: Vec<String> = self.names.iter().map(|n| n.to_string()).collect();
+        let candidate = self.preset != Preset::Meta
+            && suggest::advise(&header, &self.cols, needs)
+                .iter()
+                .any(|s| s.field == Key::OrderId.name() && s.column.is_some());
+        self.derive_event_ids = needs.iter().all(IdNeed::is_any_order_id)
+            && !keys.iter().any(|k| self.maps(*k))
+            && !candidate;
+    }
+
+    /// The note for the detection line when [`CsvMapper::plan_event_ids`] decided so.
+    #[must_use]
+    pub fn note(&self) -> Option<&'static str> {
+        self.derive_event_ids.then_some(
             "it has no order id column, so each row's event id is derived from its content",
         )
     }
@@ -432,6 +452,7 @@ impl CsvMapper {
             group,
             repeat: false,
             same_key: None,
+            derive_event_id: self.derive_event_ids,
         };
         adjust::row(self.preset, &mut order);
         order
@@ -881,6 +902,7 @@ impl JsonMapper {
             group: None,
             repeat: false,
             same_key: None,
+            derive_event_id: false,
         };
         adjust::json(self.preset, value, &mut order);
         order
