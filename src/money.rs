@@ -120,6 +120,16 @@ pub fn format_in(d: Decimal, code: &str) -> String {
     d.to_string()
 }
 
+/// Formats an amount for `custom_data`: by the currency's minor unit ([`format_in`]) when
+/// the currency is known, else as [`format`].
+#[must_use]
+pub fn format_for(d: Decimal, currency: Option<&str>) -> String {
+    match currency {
+        Some(code) => format_in(d, code),
+        None => format(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

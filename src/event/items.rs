@@ -90,7 +90,7 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
         let price = price.map(|p| without_float_noise(p, currency));
         contents.push(Content {
             id: pid,
-            item_price: price.map(money::format),
+            item_price: price.map(|p| money::format_for(p, currency)),
             quantity,
             item_name: pick(Key::ItemName),
             item_category: pick(Key::ItemCategory),

@@ -72,7 +72,7 @@ fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
     let user_data = identity::user_data(ctx, s)?;
     let currency = value::currency(ctx)?;
     let contents = items::contents(ctx, s, currency);
-    let value = value::value(ctx, s, contents.gross)?;
+    let value = value::value(ctx, s, contents.gross, currency)?;
     let custom_data = CustomData {
         currency,
         value,
