@@ -57,6 +57,8 @@ pub fn event_name(raw: &str) -> Option<&'static str> {
         "starttrial" => Some("start_trial"),
         "submitapplication" => Some("submit_application"),
         "generatelead" | "lead" => Some("lead"),
+        // Meta's offline-conversions files name events outside its standard list `Other`.
+        "other" => Some("custom"),
         _ => None,
     };
     alias.or_else(|| {
@@ -104,6 +106,9 @@ mod tests {
         assert_eq!(event_name("AddPaymentInfo"), Some("add_payment_info"));
         assert_eq!(event_name("CompleteRegistration"), Some("signup"));
         assert_eq!(event_name("custom"), Some("custom"));
+        assert_eq!(event_name("Other"), Some("custom"));
+        assert_eq!(event_name("PURCHASE"), Some("checkout"));
+        assert_eq!(event_name("Lead"), Some("lead"));
         assert_eq!(event_name("Frobnicate"), None);
     }
 

@@ -296,6 +296,9 @@ pub struct Settings {
     pub exclude_sources: Vec<String>,
     /// Canonical statuses to skip.
     pub skip_statuses: Vec<String>,
+    /// Whether `skip_statuses` is the user's (`--skip-status`, `[order] skip_statuses`) rather
+    /// than the default: payment sources then skip only what it names.
+    pub skip_statuses_chosen: bool,
     /// Value adjustments.
     pub exclude_tax: bool,
     /// Value adjustments.

@@ -1,7 +1,51 @@
 //! Money amounts as exact decimals (never floats): currency symbols, thousands separators,
-//! decimal commas and accounting negatives.
+//! decimal commas and accounting negatives; and the one table of each currency's minor unit
+//! (ISO 4217's exponents, with Stripe's documented exceptions for its API's minor units).
 
-use rust_decimal::Decimal;
+use iso_currency::Currency;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Decimal places of a currency's minor unit by ISO 4217 (`USD` 2, `JPY` 0, `KWD` 3); 2 when
+/// the code is unknown.
+#[must_use]
+pub fn decimals(code: &str) -> u32 {
+    Currency::from_code(&code.trim().to_ascii_uppercase())
+        .and_then(Currency::exponent)
+        .map_or(2, u32::from)
+}
+
+/// Currencies whose Stripe API amounts are whole units, not hundredths ("zero-decimal
+/// currencies", docs.stripe.com/currencies): `500` JPY is ¥500. ISO 4217 gives MGA two
+/// decimals, Stripe none.
+const STRIPE_ZERO_DECIMAL: &[&str] = &[
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+    "XAF", "XOF", "XPF",
+];
+
+/// Currencies whose Stripe API amounts are thousandths (`5120` KWD is 5.120 KWD).
+const STRIPE_THREE_DECIMAL: &[&str] = &["BHD", "JOD", "KWD", "OMR", "TND"];
+
+/// Decimal places of a Stripe API amount in `code` (lowercase, as Stripe writes it, or not):
+/// Stripe's zero- and three-decimal lists, and two for every other currency, ISK included
+/// (ISO 4217 gives ISK none, Stripe's API two).
+#[must_use]
+pub fn stripe_decimals(code: &str) -> u32 {
+    let upper = code.trim().to_ascii_uppercase();
+    if STRIPE_ZERO_DECIMAL.contains(&upper.as_str()) {
+        0
+    } else if STRIPE_THREE_DECIMAL.contains(&upper.as_str()) {
+        3
+    } else {
+        2
+    }
+}
+
+/// An integer amount in a currency's minor units (Stripe's `amount: 4500`) as the decimal
+/// amount it stands for, by [`stripe_decimals`]: `4500` USD is `45.00`, `4500` JPY `4500`.
+#[must_use]
+pub fn from_stripe_minor(amount: i64, code: &str) -> Decimal {
+    Decimal::new(amount, stripe_decimals(code))
+}
 
 /// Reads an amount like `1,234.50`, `$12.00`, `12,50 €`, `(3.00)`, `1.234,50` (with
 /// `decimal_comma`). The message names no value.
@@ -54,7 +98,8 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
     Ok(if negative { -d } else { d })
 }
 
-/// Formats for CAPI's string fields: plain decimal, no exponent, trailing zeros kept to 2.
+/// Formats for CAPI's string fields when the currency is unknown: plain decimal, no
+/// exponent, trailing zeros kept to 2.
 #[must_use]
 pub fn format(d: Decimal) -> String {
     let mut d = d.normalize();
@@ -64,9 +109,57 @@ pub fn format(d: Decimal) -> String {
     d.to_string()
 }
 
+/// Formats an amount in `code` by the currency's minor unit ([`decimals`]): rounded half away
+/// from zero to that many places, and padded to them (`12.3456` USD is `12.35`, `4500` JPY is
+/// `4500`, `5.12` KWD is `5.120`).
+#[must_use]
+pub fn format_in(d: Decimal, code: &str) -> String {
+    let places = decimals(code);
+    let mut d = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    d.rescale(places);
+    d.to_string()
+}
+
+/// Formats an amount for `custom_data`: by the currency's minor unit ([`format_in`]) when
+/// the currency is known, else as [`format`].
+#[must_use]
+pub fn format_for(d: Decimal, currency: Option<&str>) -> String {
+    match currency {
+        Some(code) => format_in(d, code),
+        None => format(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minor_units_follow_each_currency() {
+        assert_eq!(decimals("USD"), 2);
+        assert_eq!(decimals("jpy"), 0);
+        assert_eq!(decimals("KWD"), 3);
+        assert_eq!(decimals("XYZ"), 2);
+        assert_eq!(from_stripe_minor(4500, "usd").to_string(), "45.00");
+        assert_eq!(from_stripe_minor(4500, "jpy").to_string(), "4500");
+        assert_eq!(from_stripe_minor(5120, "kwd").to_string(), "5.120");
+        assert_eq!(from_stripe_minor(120_000, "krw").to_string(), "120000");
+        assert_eq!(from_stripe_minor(9900, "isk").to_string(), "99.00");
+        assert_eq!(from_stripe_minor(-250, "eur").to_string(), "-2.50");
+    }
+
+    #[test]
+    fn amounts_are_formatted_to_the_minor_unit() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(format_in(d("4500"), "JPY"), "4500");
+        assert_eq!(format_in(d("4500.00"), "JPY"), "4500");
+        assert_eq!(format_in(d("12.3456"), "USD"), "12.35");
+        assert_eq!(format_in(d("12.345"), "USD"), "12.35");
+        assert_eq!(format_in(d("-12.345"), "USD"), "-12.35");
+        assert_eq!(format_in(d("12"), "USD"), "12.00");
+        assert_eq!(format_in(d("5.12"), "KWD"), "5.120");
+        assert_eq!(format_in(d("1234.5"), "EUR"), "1234.50");
+    }
 
     fn p(s: &str) -> String {
         format(parse(s, false).unwrap())

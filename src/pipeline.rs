@@ -347,13 +347,20 @@ fn read_one(
             };
             let mapper = CsvMapper::new(csv.header(), preset, &settings.columns)
                 .and_then(|m| m.check_event_id(&plan.event_id).map(|()| m))
+                .map(|mut m| {
+                    m.plan_event_ids(&plan.event_id);
+                    m
+                })
                 .map_err(|error| PipelineError::Map {
                     file: name.to_string(),
                     error,
                 })?;
             summary.mapping = mapper.advice(&plan.event_id);
             summary.preset = preset.name();
-            summary.preset_reason = reason;
+            summary.preset_reason = match mapper.note() {
+                Some(note) => format!("{reason}; {note}"),
+                None => reason,
+            };
             summary.delimiter = Some(match csv.delimiter() {
                 b'\t' => "tab".into(),
                 d => (d as char).to_string(),

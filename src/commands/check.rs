@@ -4,11 +4,13 @@ use std::io::Write;
 use std::sync::atomic::AtomicBool;
 
 use crate::cli::CheckArgs;
+use crate::config::ConfigError;
 use crate::event::Built;
 use crate::exit::Exit;
-use crate::pipeline::{self, Sink};
+use crate::input::InputError;
+use crate::pipeline::{self, PipelineError, Sink};
 use crate::printer::Printer;
-use crate::report::{InputSummary, Problem};
+use crate::report::{InputSummary, Problem, Totals};
 
 struct CheckSink<'a> {
     printer: &'a mut Printer,
@@ -91,38 +93,151 @@ fn describe_mapping(out: &mut String, s: &InputSummary) {
     }
 }
 
+/// What stopped a run, for a machine report's `error` member: a stable code, the message
+/// (with its causes), the hint and the file it is about. Names no PII, as the messages do not.
+#[derive(Debug, serde::Serialize)]
+pub struct RunError {
+    /// Stable code: `config_unreadable`, `config_invalid`, `invalid_setting`,
+    /// `input_unopenable`, `input_unreadable`, `input_shape`, `input_unmapped` or
+    /// `output_failed`.
+    pub code: &'static str,
+    /// The message, as printed on stderr.
+    pub message: String,
+    /// The fix, when known.
+    pub hint: Option<String>,
+    /// The input or config file it is about.
+    pub file: Option<String>,
+}
+
+impl RunError {
+    /// The error `err` under `code`, about `file`.
+    #[must_use]
+    pub fn new(
+        code: &'static str,
+        err: &anyhow::Error,
+        hint: Option<String>,
+        file: Option<String>,
+    ) -> RunError {
+        let mut message = err.to_string();
+        for cause in err.chain().skip(1) {
+            message.push_str(&format!(": {cause}"));
+        }
+        RunError {
+            code,
+            message,
+            hint,
+            file,
+        }
+    }
+
+    /// The code and file of a configuration problem (`config` is the `--config` path).
+    #[must_use]
+    pub fn config_code(
+        e: &ConfigError,
+        config: Option<&std::path::Path>,
+    ) -> (&'static str, Option<String>) {
+        let (code, file) = match e {
+            ConfigError::Read { path, .. } => ("config_unreadable", Some(path.as_path())),
+            ConfigError::Parse { path, .. } => ("config_invalid", Some(path.as_path())),
+            ConfigError::Invalid(_) => ("invalid_setting", config),
+        };
+        (code, file.map(|p| p.display().to_string()))
+    }
+
+    /// The code and file of a pipeline error: an input that cannot be opened, read or
+    /// mapped, or the output failing.
+    #[must_use]
+    pub fn pipeline_code(e: &PipelineError) -> (&'static str, Option<String>) {
+        match e {
+            PipelineError::Input(InputError::Open { path, .. }) => {
+                ("input_unopenable", Some(path.display().to_string()))
+            }
+            PipelineError::Input(InputError::Read { path, .. }) => {
+                ("input_unreadable", Some(path.clone()))
+            }
+            PipelineError::Input(InputError::Shape { path, .. }) => {
+                ("input_shape", Some(path.clone()))
+            }
+            PipelineError::Map { file, .. } => ("input_unmapped", Some(file.clone())),
+            PipelineError::Sink(_) => ("output_failed", None),
+        }
+    }
+}
+
+/// The machine report: the accounting, with `error` beside it when the run stopped.
+#[must_use]
+pub fn report_json(totals: &Totals, error: Option<&RunError>) -> serde_json::Value {
+    let mut v = serde_json::to_value(totals).expect("totals serialize");
+    if let (Some(e), serde_json::Value::Object(map)) = (error, &mut v) {
+        map.insert(
+            "error".into(),
+            serde_json::to_value(e).expect("errors serialize"),
+        );
+    }
+    v
+}
+
 pub fn run(a: &CheckArgs) -> Exit {
     let mut printer = Printer::new(a.input.quiet, a.input.max_problems);
     let (settings, plan) = match super::resolve(&a.input) {
         Ok(x) => x,
-        Err(e) => return super::usage_error(&printer, &e.into(), None),
+        Err(e) => {
+            let (code, file) = RunError::config_code(&e, a.input.config.as_deref());
+            return stop(a, &printer, &Totals::default(), code, file, e.into(), None);
+        }
     };
     let cancel = AtomicBool::new(false);
     let totals = {
         let mut sink = CheckSink {
             printer: &mut printer,
         };
-        match pipeline::run(&plan, &settings, &mut sink, &cancel) {
-            Ok(t) => t,
-            Err(e) => {
+        match pipeline::run_partial(&plan, &settings, &mut sink, &cancel) {
+            (t, None) => t,
+            (t, Some(e)) => {
+                let (code, file) = RunError::pipeline_code(&e);
                 let hint = e.hint();
-                return super::usage_error(&printer, &e.into(), hint.as_deref());
+                return stop(a, &printer, &t, code, file, e.into(), hint);
             }
         }
     };
     printer.summary(&totals, "built");
-    if a.json {
-        let mut out = crate::output::stdout();
-        let written = serde_json::to_writer_pretty(&mut out, &totals)
-            .map_err(anyhow::Error::from)
-            .and_then(|()| writeln!(out).map_err(anyhow::Error::from))
-            .and_then(|()| out.flush().map_err(anyhow::Error::from));
-        if let Err(e) = written {
-            if !super::is_broken_pipe(&e) {
-                printer.error(&e, None);
-                return Exit::Usage;
-            }
-        }
+    if a.json && !write_json(&printer, &report_json(&totals, None)) {
+        return Exit::Usage;
     }
     super::offline_exit(&totals, a.input.deny_warnings)
+}
+
+/// A run that stopped (exit 2): the error on stderr and, with `--json`, in the report on
+/// stdout, so a script always gets one JSON document.
+fn stop(
+    a: &CheckArgs,
+    printer: &Printer,
+    totals: &Totals,
+    code: &'static str,
+    file: Option<String>,
+    err: anyhow::Error,
+    hint: Option<String>,
+) -> Exit {
+    printer.error(&err, hint.as_deref());
+    if a.json {
+        let e = RunError::new(code, &err, hint, file);
+        write_json(printer, &report_json(totals, Some(&e)));
+    }
+    Exit::Usage
+}
+
+/// Writes the report on stdout; false when that failed (a closed pipe is not a failure).
+fn write_json(printer: &Printer, report: &serde_json::Value) -> bool {
+    let mut out = crate::output::stdout();
+    let written = serde_json::to_writer_pretty(&mut out, report)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| writeln!(out).map_err(anyhow::Error::from))
+        .and_then(|()| out.flush().map_err(anyhow::Error::from));
+    match written {
+        Err(e) if !super::is_broken_pipe(&e) => {
+            printer.error(&e, None);
+            false
+        }
+        _ => true,
+    }
 }

@@ -281,6 +281,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
     .iter()
     .flat_map(|s| config::source_aliases(s))
     .collect();
+    let skip_statuses_chosen = !a.skip_status.is_empty() || file.order.skip_statuses.is_some();
     let skip_statuses = if a.skip_status.is_empty() {
         match &file.order.skip_statuses {
             Some(list) => config::statuses_setting(list)?,
@@ -335,6 +336,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
             .unwrap_or(ProductIdSource::Auto),
         exclude_sources,
         skip_statuses,
+        skip_statuses_chosen,
         exclude_tax: a.exclude_tax || file.order.exclude_tax.unwrap_or(false),
         exclude_shipping: a.exclude_shipping || file.order.exclude_shipping.unwrap_or(false),
         deduct_discounts: !a.keep_discounts && file.order.deduct_discounts.unwrap_or(true),

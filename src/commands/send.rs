@@ -10,12 +10,15 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::build::{AtomicFile, BodyWriter};
+use super::check::RunError;
 use super::Ending;
 use crate::cli::SendArgs;
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::report::Totals;
-use crate::send::session::{self, BodySink, Deliver, Options, PrepareError, SendStats};
+use crate::send::session::{
+    self, BodySink, Deliver, Options, PrepareError, SendStats, SessionError,
+};
 
 impl BodySink for BodyWriter<'_> {
     fn push(&mut self, event: String) -> anyhow::Result<()> {
@@ -43,6 +46,82 @@ struct RunReport<'a> {
     exit_code: u8,
     offline: &'a Totals,
     send: &'a SendStats,
+    /// What stopped the run (exit 2), as in `check --json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a RunError>,
+}
+
+impl RunReport<'_> {
+    /// Writes the report to `path`; false (with the error printed) when that failed.
+    fn write(&self, path: &std::path::Path, printer: &Printer) -> bool {
+        let written = crate::output::create_private(path).and_then(|f| {
+            serde_json::to_writer_pretty(BufWriter::new(f), self).map_err(anyhow::Error::from)
+        });
+        if let Err(e) = written {
+            printer.error(
+                &e.context(format!("cannot write the report `{}`", path.display())),
+                None,
+            );
+            return false;
+        }
+        true
+    }
+}
+
+/// A run that stopped before sending anything: the error printed and, with `--report`, a
+/// report holding it, so a script always finds one.
+fn stopped(
+    a: &SendArgs,
+    printer: &Printer,
+    started: (Instant, jiff::Timestamp),
+    (code, file): (&'static str, Option<String>),
+    (err, hint): (anyhow::Error, Option<String>),
+    exit: Exit,
+) -> Exit {
+    printer.error(&err, hint.as_deref());
+    if let Some(path) = &a.report {
+        let error = RunError::new(code, &err, hint, file);
+        let report = RunReport {
+            pinconv_version: env!("CARGO_PKG_VERSION"),
+            started_at: started.1.to_string(),
+            finished_at: jiff::Timestamp::now().to_string(),
+            duration_ms: started.0.elapsed().as_millis(),
+            ad_account: a.ad_account.as_deref(),
+            test: a.test,
+            dry_run: a.dry_run,
+            ledger: None,
+            exit_code: exit.code(),
+            offline: &Totals::default(),
+            send: &SendStats::default(),
+            error: Some(&error),
+        };
+        report.write(path, printer);
+    }
+    exit
+}
+
+/// The code of a problem that stops `send` before it starts.
+fn prepare_code(e: &PrepareError) -> &'static str {
+    match e {
+        PrepareError::NoAdAccount => "no_ad_account",
+        PrepareError::NoToken
+        | PrepareError::EmptyTokenFile { .. }
+        | PrepareError::TokenFileTooLarge { .. }
+        | PrepareError::TokenFileNotText { .. }
+        | PrepareError::TokenFile { .. } => "token_unusable",
+        PrepareError::Locked(_) => "ledger_locked",
+        PrepareError::Client(_) | PrepareError::Ledger(_) | PrepareError::Create { .. } => {
+            "send_setup"
+        }
+    }
+}
+
+/// The code and file of a local failure after sending started.
+fn session_error_code(e: &SessionError) -> (&'static str, Option<String>) {
+    match e {
+        SessionError::Input(p) => RunError::pipeline_code(p),
+        SessionError::Local(_) => ("output_failed", None),
+    }
 }
 
 fn install_signal_handler(cancel: &Arc<AtomicBool>, interrupted: &Arc<AtomicBool>) {
@@ -81,24 +160,26 @@ fn options(a: &SendArgs, seed: u64) -> Options {
     }
 }
 
-/// Prints why the session could not start and says how the run ends.
-fn prepare_failed(printer: &Printer, e: PrepareError) -> Exit {
-    let ending = match e {
+/// How a run whose session could not start ends.
+fn prepare_exit(e: &PrepareError) -> Exit {
+    super::exit_code(&match e {
         PrepareError::Locked(_) => Ending::Locked,
         _ => Ending::Usage,
-    };
-    let hint = e.hint();
-    printer.error(&e.into(), hint.as_deref());
-    super::exit_code(&ending)
+    })
 }
 
 pub fn run(a: &SendArgs) -> Exit {
     let started = Instant::now();
     let started_at = jiff::Timestamp::now();
     let mut printer = Printer::new(a.input.quiet, a.input.max_problems);
+    let usage = super::exit_code(&Ending::Usage);
     let (settings, plan) = match super::resolve(&a.input) {
         Ok(x) => x,
-        Err(e) => return super::usage_error(&printer, &e.into(), None),
+        Err(e) => {
+            let code = RunError::config_code(&e, a.input.config.as_deref());
+            let t = (started, started_at);
+            return stopped(a, &printer, t, code, (e.into(), None), usage);
+        }
     };
     if let Some(exit) = super::refuse_clashes(
         &printer,
@@ -119,11 +200,11 @@ pub fn run(a: &SendArgs) -> Exit {
         return exit;
     }
     if a.output.is_some() && !a.dry_run {
-        return super::usage_error(
-            &printer,
-            &anyhow::anyhow!("`--output` goes with `--dry-run`"),
-            Some("use `pinconv build -o FILE` to write the bodies without sending"),
-        );
+        let err = anyhow::anyhow!("`--output` goes with `--dry-run`");
+        let hint = "use `pinconv build -o FILE` to write the bodies without sending";
+        let t = (started, started_at);
+        let code = ("invalid_setting", None);
+        return stopped(a, &printer, t, code, (err, Some(hint.into())), usage);
     }
     let cancel = Arc::new(AtomicBool::new(false));
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -132,7 +213,11 @@ pub fn run(a: &SendArgs) -> Exit {
     let ad_account = opts.ad_account.clone();
     let prepared = match session::prepare(opts, &cancel) {
         Ok(p) => p,
-        Err(e) => return prepare_failed(&printer, e),
+        Err(e) => {
+            let (exit, code, hint) = (prepare_exit(&e), prepare_code(&e), e.hint());
+            let t = (started, started_at);
+            return stopped(a, &printer, t, (code, None), (e.into(), hint), exit);
+        }
     };
     let ledger_path = prepared.ledger_path().map(|p| p.display().to_string());
     for w in &prepared.warnings {
@@ -175,9 +260,15 @@ pub fn run(a: &SendArgs) -> Exit {
     // A fatal input or output error after sending started: what was sent is still accounted
     // for below (summary, report, ledger run), and the run exits 2.
     let failed_locally = !settled.errors.is_empty();
+    let mut first_error = None;
     for e in std::mem::take(&mut settled.errors) {
         let hint = e.hint();
-        printer.error(&e.into_error(), hint.as_deref());
+        let code = first_error.is_none().then(|| session_error_code(&e));
+        let err = e.into_error();
+        printer.error(&err, hint.as_deref());
+        if let Some((code, file)) = code {
+            first_error = Some(RunError::new(code, &err, hint, file));
+        }
     }
     if let Some(f) = dry_file {
         if failed_locally {
@@ -212,16 +303,10 @@ pub fn run(a: &SendArgs) -> Exit {
             exit_code: exit.code(),
             offline: &settled.totals,
             send: &settled.stats,
+            error: first_error.as_ref(),
         };
-        let written = crate::output::create_private(path).and_then(|f| {
-            serde_json::to_writer_pretty(BufWriter::new(f), &report).map_err(anyhow::Error::from)
-        });
-        if let Err(e) = written {
-            printer.error(
-                &e.context(format!("cannot write the report `{}`", path.display())),
-                None,
-            );
-            return exit.worst(super::exit_code(&Ending::Usage));
+        if !report.write(path, &printer) {
+            return exit.worst(usage);
         }
     }
     exit

@@ -1,12 +1,42 @@
 //! The order's identifiers (platform id, number, name), which of them is `order_id`, and the
-//! `event_id` rendered from the template.
+//! `event_id`: rendered from the template, with `-2`, `-3`, ... for the later orders that
+//! share an order key with the order before them, or derived from the event's content for an
+//! order with no identifier at all (Meta's template has no order id column).
+
+use sha2::{Digest, Sha256};
 
 use crate::config::{OrderIdSource, Settings};
 use crate::map::{Cell, Key, Order};
 use crate::normalize;
 
+use super::payload::{CustomData, UserData};
 use super::stop::{Ctx, Stop};
 use super::template::Var;
+
+/// Hex digits of the SHA-256 kept in a derived event id (96 bits: no two different rows of
+/// any realistic run collide).
+const DERIVED_ID_HEX: usize = 24;
+
+/// The event id of an order with no identifier: `row-` and the first [`DERIVED_ID_HEX`] hex
+/// digits of the SHA-256 of its event name, event time, `custom_data` and `user_data` (as
+/// sent: normalized and hashed), one per line, the last two as JSON. The same row gives the
+/// same id on every run; rows that differ in any of these give different ids (rows equal in
+/// all of them are one event to Pinterest too).
+pub(super) fn content_id(
+    event_name: &str,
+    event_time: i64,
+    custom_data: &CustomData,
+    user_data: &UserData,
+) -> String {
+    let text = format!(
+        "{event_name}\n{event_time}\n{}\n{}",
+        serde_json::to_string(custom_data).expect("custom_data serializes"),
+        serde_json::to_string(user_data).expect("user_data serializes"),
+    );
+    let digest = Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("row-{}", &hex[..DERIVED_ID_HEX])
+}
 
 /// The identifiers an order has, trimmed.
 pub(super) struct OrderIds<'a> {
@@ -91,14 +121,30 @@ impl<'a> OrderIds<'a> {
         Ok(())
     }
 
-    /// The `event_id`: the order's own, else the template rendered with its identifiers.
+    /// Whether the order has no identifier at all (nor an `event_id` of its own), its input
+    /// no column for one ([`Order::derive_event_id`]), and the template asks only `{order_id}`
+    /// with `--order-id auto`: its event id is then derived from its content ([`content_id`]).
+    pub fn derives_event_id(&self, order: &Order, s: &Settings) -> bool {
+        order.derive_event_id
+            && self.id.is_none()
+            && self.number.is_none()
+            && self.name.is_none()
+            && self.mangled.is_none()
+            && order.get(Key::EventId).is_none()
+            && s.order_id == OrderIdSource::Auto
+            && s.event_id_template.needs_only_order_id()
+    }
+
+    /// The `event_id`: the order's own, else the template rendered with its identifiers;
+    /// `-2`, `-3`, ... for a later order under the key of the order before it, which is
+    /// warned about (`duplicate_order_id`).
     pub fn event_id(
         &self,
-        ctx: &Ctx,
+        ctx: &mut Ctx,
         event_name: &'static str,
         s: &Settings,
     ) -> Result<String, Stop> {
-        let event_id = match ctx.order.get(Key::EventId) {
+        let mut event_id = match ctx.order.get(Key::EventId) {
             Some(c) => c.value.trim().to_owned(),
             None => s
                 .event_id_template
@@ -111,6 +157,21 @@ impl<'a> OrderIds<'a> {
                 })
                 .map_err(|v| missing_var(ctx, v, s))?,
         };
+        if let Some(k) = ctx.order.same_key {
+            let key = ctx.order.group.clone().unwrap_or_default();
+            if ctx.order.get(Key::EventId).is_none() {
+                event_id = format!("{event_id}-{}", k.earlier + 1);
+            }
+            ctx.warn(
+                None,
+                "duplicate_order_id",
+                format!(
+                    "order key `{key}` is also the key of the order on line {}, with another customer, time or total; this row is its own order, sent as event `{event_id}`",
+                    k.first_line
+                ),
+                Some("if these rows are one order, give them the same email, phone, name, time and totals; if they are different orders, give each its own order id".into()),
+            );
+        }
         if event_id.is_empty() {
             return Err(ctx.reject(
                 None,

@@ -1,5 +1,5 @@
 //! Items: line items as rows or packed into one cell (WooCommerce export plugins,
-//! BigCommerce's `Product Details`), and what `custom_data` takes from them: `content_ids`,
+//! BigCommerce's `Product Details`, Meta's `contents` JSON), and what `custom_data` takes from them: `content_ids`,
 //! `contents`, `num_items`, and the gross the value falls back to.
 
 use rust_decimal::Decimal;
@@ -34,6 +34,18 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
     let mut items: Vec<Item> = order.items.clone();
     for c in order.all(Key::LineItems) {
         items.extend(packed_items(c));
+    }
+    // Meta's `contents`: a JSON (or relaxed JSON) array of items.
+    if let Some(c) = order.get(Key::Contents) {
+        match crate::map::parse_contents(c) {
+            Ok(parsed) => items.extend(parsed),
+            Err(e) => ctx.warn(
+                Some(c),
+                "invalid_contents",
+                format!("{e}; its items were left out"),
+                Some("write it as Meta documents it, e.g. `[{id: \"SKU1\", quantity: 1, price: 9.99}]`".into()),
+            ),
+        }
     }
     let mut num_items: i64 = 0;
     let mut gross = Decimal::ZERO;
@@ -78,7 +90,7 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
         let price = price.map(|p| without_float_noise(p, currency));
         contents.push(Content {
             id: pid,
-            item_price: price.map(money::format),
+            item_price: price.map(|p| money::format_for(p, currency)),
             quantity,
             item_name: pick(Key::ItemName),
             item_category: pick(Key::ItemCategory),

@@ -2,7 +2,7 @@
 
 use crate::capi;
 use crate::config::Settings;
-use crate::map::Key;
+use crate::map::{Key, Preset};
 use crate::report::shown;
 
 use super::stop::{Ctx, Stop};
@@ -22,7 +22,9 @@ pub(super) fn event_name(ctx: &Ctx, s: &Settings) -> Result<&'static str, Stop> 
     }
 }
 
-/// The forced action source, else the order's, else `web` (`offline` for point-of-sale orders).
+/// The forced action source, else the order's, else `web`; `offline` for point-of-sale
+/// orders and for Meta's offline-conversions files, which hold purchases made in a store, by
+/// phone or through a CRM (what Meta's offline event sets are for).
 pub(super) fn action_source(ctx: &Ctx, s: &Settings) -> Result<&'static str, Stop> {
     let order = ctx.order;
     match (order.get(Key::ActionSource), s.action_source) {
@@ -39,9 +41,10 @@ pub(super) fn action_source(ctx: &Ctx, s: &Settings) -> Result<&'static str, Sto
             )
         }),
         (None, None) => Ok(
-            if order
-                .get(Key::Source)
-                .is_some_and(|c| c.value.trim().eq_ignore_ascii_case("pos"))
+            if order.preset == Preset::Meta
+                || order
+                    .get(Key::Source)
+                    .is_some_and(|c| c.value.trim().eq_ignore_ascii_case("pos"))
             {
                 "offline"
             } else {

@@ -63,11 +63,26 @@ fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
     let event_time = window::event_time(ctx, s)?;
     let event_name = kind::event_name(ctx, s)?;
     let action_source = kind::action_source(ctx, s)?;
-    let event_id = ids.event_id(ctx, event_name, s)?;
+    // An order with no identifier at all gets its event id from its content, once built.
+    let event_id = if ids.derives_event_id(order, s) {
+        None
+    } else {
+        Some(ids.event_id(ctx, event_name, s)?)
+    };
     let user_data = identity::user_data(ctx, s)?;
     let currency = value::currency(ctx)?;
     let contents = items::contents(ctx, s, currency);
-    let value = value::value(ctx, s, contents.gross)?;
+    let value = value::value(ctx, s, contents.gross, currency)?;
+    let custom_data = CustomData {
+        currency,
+        value,
+        order_id: ids.order_id.clone(),
+        content_ids: contents.content_ids,
+        contents: contents.contents,
+        num_items: contents.num_items,
+    };
+    let event_id = event_id
+        .unwrap_or_else(|| ids::content_id(event_name, event_time, &custom_data, &user_data));
     let url = identity::plain(order, Key::EventSourceUrl);
     let event = Event {
         event_name,
@@ -78,14 +93,7 @@ fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
         partner_name: s.partner_name.as_deref(),
         opt_out: order.get(Key::OptOut).map(|c| status::truthy(&c.value)),
         user_data,
-        custom_data: Some(CustomData {
-            currency,
-            value,
-            order_id: ids.order_id.clone(),
-            content_ids: contents.content_ids,
-            contents: contents.contents,
-            num_items: contents.num_items,
-        }),
+        custom_data: Some(custom_data),
     };
     Ok(Built {
         file: order.file.clone(),

@@ -19,7 +19,9 @@ pub(super) fn truthy(s: &str) -> bool {
 /// instead (`Pending payment`, `On hold`), in English and in WooCommerce's German, French,
 /// Spanish, Italian and Dutch translations; and other shops' words: BigCommerce's `Declined`
 /// and `Incomplete` (an abandoned checkout), Magento's `Closed` (refunded), PrestaShop's
-/// `Payment error` and `Awaiting bank wire payment`, Ecwid's `AWAITING_PAYMENT`, Wix's `Not Paid`.
+/// `Payment error` and `Awaiting bank wire payment`, Ecwid's `AWAITING_PAYMENT`, Wix's `Not Paid`;
+/// Stripe's PaymentIntent states before a payment (`requires_payment_method`,
+/// `requires_action`, `processing`, ...), its `Uncaptured` and `Blocked` payments.
 fn canonical_status(raw: &str) -> Option<&'static str> {
     let v = raw.trim().to_lowercase().replace(['-', ' '], "_");
     let v = v.trim_start_matches("wc_");
@@ -32,8 +34,8 @@ fn canonical_status(raw: &str) -> Option<&'static str> {
         | "rimborsato" | "terugbetaald" | "closed" => "refunded",
         "cancelled" | "canceled" | "storniert" | "abgebrochen" | "annulée" | "annulé"
         | "cancelado" | "cancelada" | "annullato" | "geannuleerd" => "cancelled",
-        "failed" | "declined" | "payment_error" | "fehlgeschlagen" | "échouée" | "échoué"
-        | "echouée" | "fallido" | "fallita" | "fallito" | "mislukt" => "failed",
+        "failed" | "declined" | "payment_error" | "blocked" | "fehlgeschlagen" | "échouée"
+        | "échoué" | "echouée" | "fallido" | "fallita" | "fallito" | "mislukt" => "failed",
         "pending"
         | "pending_payment"
         | "on_hold"
@@ -51,7 +53,12 @@ fn canonical_status(raw: &str) -> Option<&'static str> {
         | "in_attesa_di_pagamento"
         | "in_sospeso"
         | "wachtend_op_betaling"
-        | "in_de_wacht" => "pending",
+        | "in_de_wacht"
+        | "requires_payment_method"
+        | "requires_confirmation"
+        | "requires_action"
+        | "requires_capture"
+        | "uncaptured" => "pending",
         "trash" | "checkout_draft" | "draft" | "incomplete" | "entwurf" | "brouillon"
         | "borrador" | "bozza" | "concept" => "draft",
         "test" => "test",
@@ -91,6 +98,17 @@ fn statuses(order: &Order) -> Vec<(&'static str, Option<&Cell>)> {
     out
 }
 
+/// Statuses a payment source skips besides the default ones, unless `skip_statuses` is set:
+/// a payment not made yet, or paid back in full, is no sale.
+const UNPAID: &[&str] = &["pending", "refunded"];
+
+/// Whether `status` is skipped for `order`: the settings' list, and for a payment source
+/// ([`crate::map::Preset::skips_unpaid`]) with the default list, [`UNPAID`] too.
+fn skipped(status: &str, order: &Order, s: &Settings) -> bool {
+    s.skip_statuses.iter().any(|x| x == status)
+        || !s.skip_statuses_chosen && order.preset.skips_unpaid() && UNPAID.contains(&status)
+}
+
 /// The shop's rules, applied first: a skipped order needs no other checks.
 pub(super) fn rules(ctx: &Ctx, s: &Settings) -> Result<(), Stop> {
     let order = ctx.order;
@@ -103,7 +121,7 @@ pub(super) fn rules(ctx: &Ctx, s: &Settings) -> Result<(), Stop> {
         ));
     }
     for (status, cell) in statuses(order) {
-        if s.skip_statuses.iter().any(|x| x == status) {
+        if skipped(status, order, s) {
             return Err(ctx.skip(
                 cell,
                 match status {
@@ -159,6 +177,11 @@ mod tests {
             ("AWAITING_PAYMENT", Some("pending")),
             ("Awaiting Fulfillment", None),
             ("Not Paid", Some("pending")),
+            ("requires_payment_method", Some("pending")),
+            ("Uncaptured", Some("pending")),
+            ("Blocked", Some("failed")),
+            ("Paid", None),
+            ("succeeded", None),
             ("Payment accepted", None),
             ("Bank wire", None),
         ] {

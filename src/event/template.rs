@@ -74,6 +74,16 @@ impl Template {
 
     /// The template with each placeholder replaced by `value`; the first placeholder that
     /// has no value is the error.
+    /// Whether the only order identifier the template uses is `{order_id}` (beside
+    /// `{event_name}` and text): then an order with no identifier at all may have its event id
+    /// derived from its content instead.
+    #[must_use]
+    pub fn needs_only_order_id(&self) -> bool {
+        self.0
+            .iter()
+            .all(|p| matches!(p, Err(_) | Ok(Var::OrderId | Var::EventName)))
+    }
+
     pub(crate) fn render(&self, value: impl Fn(Var) -> Option<String>) -> Result<String, Var> {
         let mut out = String::new();
         for p in &self.0 {

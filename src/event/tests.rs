@@ -27,6 +27,7 @@ fn settings() -> Settings {
         skip_statuses: ["test", "voided", "cancelled", "failed", "draft"]
             .map(str::to_owned)
             .to_vec(),
+        skip_statuses_chosen: false,
         exclude_tax: false,
         exclude_shipping: false,
         deduct_discounts: true,
@@ -56,6 +57,8 @@ fn order(fields: &[(Key, &str)], items: Vec<Item>) -> Order {
         items,
         group: None,
         repeat: false,
+        same_key: None,
+        derive_event_id: false,
     }
 }
 
@@ -149,7 +152,7 @@ fn ambiguous_slash_dates_warn_unless_the_order_is_set() {
 }
 
 #[test]
-fn float_noise_in_item_prices_is_rounded_to_the_currency() {
+fn item_prices_follow_the_currency_s_minor_unit() {
     let item = |price: &str| {
         vec![
             (Key::ItemSku, cell("C-2")),
@@ -163,12 +166,23 @@ fn float_noise_in_item_prices_is_rounded_to_the_currency() {
     assert_eq!(e["custom_data"]["contents"][0]["item_price"], "16.67");
     let e = built(&order(&fields, vec![item("16.6650000")]));
     assert_eq!(e["custom_data"]["contents"][0]["item_price"], "16.67");
+    // Every price follows the currency's minor unit (#11 item 10), half away from zero.
     let e = built(&order(&fields, vec![item("0.125")]));
-    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "0.125");
+    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "0.13");
+    let e = built(&order(&fields, vec![item("12.3456")]));
+    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "12.35");
     fields.pop();
     fields.push((Key::Currency, "JPY"));
     let e = built(&order(&fields, vec![item("333.33333333333337")]));
-    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "333.00");
+    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "333");
+    fields.pop();
+    fields.push((Key::Currency, "KWD"));
+    let e = built(&order(&fields, vec![item("5.12")]));
+    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "5.120");
+    // Without a currency, as read.
+    fields.pop();
+    let e = built(&order(&fields, vec![item("0.125")]));
+    assert_eq!(e["custom_data"]["contents"][0]["item_price"], "0.125");
 }
 
 #[test]

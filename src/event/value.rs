@@ -36,13 +36,14 @@ pub(super) fn currency(ctx: &mut Ctx) -> Result<Option<&'static str>, Stop> {
     }
 }
 
-/// The order's `value`, formatted for `custom_data`: explicit, else the total with the shop's
-/// adjustments, else `gross` (the items). A negative value stops the order; a zero or missing
-/// one is a warning.
+/// The order's `value`, formatted for `custom_data` by the currency's minor unit: explicit,
+/// else the total with the shop's adjustments, else `gross` (the items). A negative value
+/// stops the order; a zero or missing one is a warning.
 pub(super) fn value(
     ctx: &mut Ctx,
     s: &Settings,
     gross: Option<Decimal>,
+    currency: Option<&'static str>,
 ) -> Result<Option<String>, Stop> {
     let order = ctx.order;
     let value = match order.get(Key::Value) {
@@ -75,7 +76,8 @@ pub(super) fn value(
         ),
         Some(_) => {}
     }
-    Ok(value.map(money::format))
+    // The currency's minor unit: `4500` JPY, `12.35` USD for `12.3456`, `5.120` KWD.
+    Ok(value.map(|v| money::format_for(v, currency)))
 }
 
 /// The total (else subtotal + shipping + tax, else the items' gross − discount + shipping +

@@ -28,6 +28,18 @@ pub(super) fn too_old(s: &Settings, unix: i64) -> Option<u32> {
 pub(super) const TOO_OLD_HINT: &str =
     "pass `--max-age off` (or a larger `--max-age`) to keep it anyway";
 
+/// Whether a time column's name says its naive times are UTC: WooCommerce's
+/// `date_created_gmt`, `*_utc`, and a `(UTC)` or `(GMT)` qualifier (Stripe's `Created date
+/// (UTC)`, `Order Date (GMT)`).
+fn says_utc(column: &str) -> bool {
+    let col = column.trim().to_ascii_lowercase();
+    let qualifier = col
+        .strip_suffix(')')
+        .and_then(|c| c.rsplit_once('('))
+        .map(|(_, q)| q.trim());
+    col.ends_with("_gmt") || col.ends_with("_utc") || matches!(qualifier, Some("utc" | "gmt"))
+}
+
 /// The order's `event_time`, Unix seconds, with the warnings of a time read by a guess; the
 /// order stops when it has none, it does not parse, or it is outside the window.
 pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
@@ -42,8 +54,7 @@ pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
             ),
         ));
     };
-    let col = time_cell.column.to_ascii_lowercase();
-    let naive_utc = col.ends_with("_gmt") || col.ends_with("_utc");
+    let naive_utc = says_utc(&time_cell.column);
     let opts = TimeOptions {
         tz: &s.timezone,
         date_order: s.date_order,
@@ -115,4 +126,25 @@ pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
         ));
     }
     Ok(moment.unix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_utc;
+
+    #[test]
+    fn columns_that_say_utc() {
+        for c in [
+            "date_created_gmt",
+            "Created date (UTC)",
+            "Created (UTC)",
+            "Order Date (GMT) ",
+            "paid_at_utc",
+        ] {
+            assert!(says_utc(c), "{c}");
+        }
+        for c in ["Date (local)", "Created at", "order_date", "Date (UTC+2)"] {
+            assert!(!says_utc(c), "{c}");
+        }
+    }
 }

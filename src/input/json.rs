@@ -31,8 +31,9 @@ fn keep(out: &mut Vec<u8>, b: u8, over: &mut bool) {
 }
 
 /// Streams the orders of a JSON document: a top-level array of orders, an object holding the
-/// array under `orders` (Shopify's API shape), an object holding one order under `order`, or a
-/// single order object.
+/// array under `orders` (Shopify's API shape) or `draft_orders`, an object holding one order
+/// under `order` or `draft_order`, a Stripe list page (`{"object": "list", "data": [...]}`),
+/// or a single order object.
 pub struct JsonReader {
     r: Box<dyn BufRead + Send>,
     name: Arc<str>,
@@ -186,7 +187,7 @@ impl JsonReader {
             path: self.name.to_string(),
             message,
             hint: Some(
-                "pinconv reads a JSON array of orders, `{\"orders\": [...]}`, `{\"order\": {...}}` or one order object; for one order per line use `--format ndjson`".into(),
+                "pinconv reads a JSON array of orders, `{\"orders\": [...]}`, `{\"order\": {...}}`, a Stripe list `{\"object\": \"list\", \"data\": [...]}` or one order object; for one order per line use `--format ndjson`".into(),
             ),
         }
     }
@@ -240,7 +241,10 @@ impl JsonReader {
         }
     }
 
-    /// Scans the top-level object for `orders` or `order`; otherwise it is one order.
+    /// Scans the top-level object for `orders` or `order` (and their draft forms, and a list
+    /// page's `data`: Stripe's `{"object": "list", "data": [...]}`, whose keys a pretty-printer
+    /// may have sorted so that `data` comes first, or a `build` body); otherwise it is one
+    /// order.
     fn object(&mut self) -> Item {
         let line = self.line;
         let mut whole = Vec::new();
@@ -287,12 +291,12 @@ impl JsonReader {
                         Err(e) => return Some(Err(self.read_err(e))),
                     };
                     match (key.as_slice(), next) {
-                        (b"\"orders\"", Some(b'[')) => {
+                        (b"\"orders\"" | b"\"draft_orders\"" | b"\"data\"", Some(b'[')) => {
                             let _ = self.bump();
                             self.state = State::Array { nested: true };
                             return self.next_record();
                         }
-                        (b"\"order\"", Some(b'{')) => {
+                        (b"\"order\"" | b"\"draft_order\"", Some(b'{')) => {
                             self.state = State::ObjectRest;
                             return Some(self.element());
                         }
@@ -497,6 +501,19 @@ fn parse_order(buf: &[u8], line: u64) -> Result<Raw, ReadProblem> {
     }
 }
 
+/// A parsed value as an order record, or the problem that it is none.
+fn object(value: Value, line: u64) -> Result<Raw, ReadProblem> {
+    match value {
+        value @ Value::Object(_) => Ok(Raw::Object { line, value }),
+        other => Err(ReadProblem {
+            line,
+            column: None,
+            message: format!("expected an order object, found {}", kind(&other)),
+            hint: None,
+        }),
+    }
+}
+
 /// serde_json's message without its own "at line L column C" (we report the file line).
 fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
@@ -518,12 +535,15 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Streams one JSON order per line.
+/// Streams one JSON order per line; a line that is an envelope (a Stripe list page,
+/// `{"orders": [...]}`, `{"draft_order": {...}}`) gives each of its orders.
 pub struct NdjsonReader {
     r: Box<dyn BufRead + Send>,
     name: Arc<str>,
     line: u64,
     buf: Vec<u8>,
+    /// The rest of an envelope line's orders.
+    pending: std::collections::VecDeque<Value>,
 }
 
 /// Reads one line (with its `\n`) into `out`, keeping at most [`MAX_RECORD`] bytes of it;
@@ -551,6 +571,32 @@ fn read_line_capped(r: &mut dyn BufRead, out: &mut Vec<u8>) -> io::Result<Option
     }
 }
 
+/// The orders an envelope object holds, or the object itself when it is no envelope.
+fn unwrap_envelope(value: Value) -> Result<Vec<Value>, Value> {
+    let Value::Object(mut map) = value else {
+        return Err(value);
+    };
+    let list = map.get("object").and_then(Value::as_str) == Some("list");
+    for key in ["orders", "draft_orders", "data"] {
+        if key == "data" && !list {
+            continue;
+        }
+        if matches!(map.get(key), Some(Value::Array(_))) {
+            if let Some(Value::Array(a)) = map.remove(key) {
+                return Ok(a);
+            }
+        }
+    }
+    for key in ["order", "draft_order"] {
+        if map.len() <= 2 && matches!(map.get(key), Some(Value::Object(_))) {
+            if let Some(o) = map.remove(key) {
+                return Ok(vec![o]);
+            }
+        }
+    }
+    Err(Value::Object(map))
+}
+
 impl NdjsonReader {
     /// Wraps a decoded byte stream.
     pub fn new(r: Box<dyn BufRead + Send>, name: Arc<str>) -> NdjsonReader {
@@ -559,11 +605,15 @@ impl NdjsonReader {
             name,
             line: 0,
             buf: Vec::new(),
+            pending: std::collections::VecDeque::new(),
         }
     }
 
     /// The next order.
     pub fn next_record(&mut self) -> Item {
+        if let Some(value) = self.pending.pop_front() {
+            return Some(Ok(object(value, self.line)));
+        }
         loop {
             self.buf.clear();
             let over = match read_line_capped(&mut self.r, &mut self.buf) {
@@ -592,12 +642,25 @@ impl NdjsonReader {
             if text.trim().is_empty() {
                 continue;
             }
-            return Some(Ok(parse_order(text.as_bytes(), self.line).map_err(
-                |mut p| {
-                    p.line = self.line;
-                    p
-                },
-            )));
+            let value = match parse_order(text.as_bytes(), self.line) {
+                Ok(Raw::Object { value, .. }) => value,
+                other => {
+                    return Some(Ok(other.map_err(|mut p| {
+                        p.line = self.line;
+                        p
+                    })))
+                }
+            };
+            return match unwrap_envelope(value) {
+                Ok(orders) => {
+                    self.pending.extend(orders);
+                    match self.pending.pop_front() {
+                        Some(v) => Some(Ok(object(v, self.line))),
+                        None => continue,
+                    }
+                }
+                Err(v) => Some(Ok(object(v, self.line))),
+            };
         }
     }
 }
@@ -656,6 +719,54 @@ mod tests {
             )),
             vec![1, 2]
         );
+    }
+
+    #[test]
+    fn stripe_lists_and_draft_envelopes() {
+        let page = "{\n\"object\": \"list\",\n\"data\": [\n{\"id\": \"ch_1\"},\n{\"id\": \"ch_2\"}\n],\n\"has_more\": false, \"url\": \"/v1/charges\"}";
+        assert_eq!(lines(&all(page)), vec![4, 5]);
+        // Pages one after another, one per line.
+        assert_eq!(
+            lines(&all(
+                "{\"object\":\"list\",\"data\":[{\"id\":1}]}\n{\"object\":\"list\",\"data\":[{\"id\":2},{\"id\":3}]}\n"
+            )),
+            vec![1, 2, 2]
+        );
+        // Keys sorted (Python's `json.dumps(sort_keys=True)`, as stripe-python prints
+        // objects): `data` before `object`.
+        assert_eq!(
+            lines(&all(
+                "{\"data\": [\n{\"id\": 1},\n{\"id\": 2}\n], \"has_more\": false, \"object\": \"list\"}"
+            )),
+            vec![2, 3]
+        );
+        // A `data` that is no array stays part of the object (a WordPress error answer).
+        assert_eq!(
+            lines(&all("{\"code\": \"x\", \"data\": {\"status\": 401}}")),
+            vec![1]
+        );
+        assert_eq!(
+            lines(&all("{\"draft_orders\": [{\"id\": 1}, {\"id\": 2}]}")),
+            vec![1, 1]
+        );
+        assert_eq!(lines(&all("{\"draft_order\": {\"id\": 1}}")), vec![1]);
+    }
+
+    #[test]
+    fn ndjson_envelopes_give_their_orders() {
+        let text = "{\"object\":\"list\",\"data\":[{\"id\":1},{\"id\":2}]}\n{\"id\":3}\n{\"object\":\"list\",\"data\":[]}\n{\"draft_order\":{\"id\":4}}\n";
+        let mut r = NdjsonReader::new(Box::new(Cursor::new(text.as_bytes())), Arc::from("t"));
+        let got: Vec<_> = std::iter::from_fn(|| r.next_record())
+            .map(|x| x.unwrap().unwrap())
+            .collect();
+        let ids: Vec<(u64, i64)> = got
+            .iter()
+            .map(|raw| match raw {
+                Raw::Object { line, value } => (*line, value["id"].as_i64().unwrap()),
+                Raw::Row { .. } => unreachable!(),
+            })
+            .collect();
+        assert_eq!(ids, vec![(1, 1), (1, 2), (2, 3), (4, 4)]);
     }
 
     #[test]

@@ -1,7 +1,33 @@
-//! Grouping of consecutive rows into orders.
+//! Grouping of consecutive rows into orders, never mixing people: a row with the same order
+//! key as the rows above it joins their order only when it is a continuation row, whose
+//! order-level fields (email, phone, name, time, totals) are empty or the same as the order's.
 
-use super::Order;
+use super::{Key, Order};
 use crate::seen::Seen;
+
+/// The order-level fields a continuation row must leave empty or repeat unchanged: a row
+/// that disagrees on any is another purchase (another customer, time or total) that happens
+/// to carry the same key, as in a generic events file whose `order_id` repeats.
+const ORDER_LEVEL: &[Key] = &[
+    Key::Email,
+    Key::Phone,
+    Key::FirstName,
+    Key::LastName,
+    Key::FullName,
+    Key::EventTime,
+    Key::Value,
+    Key::Total,
+    Key::Subtotal,
+];
+
+/// Where an order whose key the order just before it also had came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SameKey {
+    /// First line of the first order with the key in this run of rows.
+    pub first_line: u64,
+    /// How many orders with the key came before this one in the run (1 for the second).
+    pub earlier: u32,
+}
 
 /// Folds consecutive rows that share a group key into one order; flags a key that comes back
 /// after other orders, so it is reported instead of merged silently.
@@ -11,13 +37,41 @@ pub struct Grouper {
     seen: Option<Seen>,
 }
 
+/// A value as compared between rows: trimmed, and case-insensitive (emails differ in case
+/// between the rows of one Shopify order).
+fn same(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// Whether `frag` may join `order`: each order-level value it has is one the order has too.
+fn continues(order: &Order, frag: &Order) -> bool {
+    frag.fields
+        .iter()
+        .filter(|(k, _)| ORDER_LEVEL.contains(k))
+        .all(|(k, c)| order.all(*k).any(|o| same(&o.value, &c.value)))
+}
+
 impl Grouper {
     /// Adds a row fragment; returns the previous order when this row starts a new one.
     pub fn push(&mut self, mut frag: Order) -> Option<Order> {
         if let (Some(cur), Some(g)) = (self.current.as_mut(), frag.group.as_deref()) {
             if cur.group.as_deref() == Some(g) {
-                cur.absorb(frag);
-                return None;
+                if continues(cur, &frag) {
+                    cur.absorb(frag);
+                    return None;
+                }
+                // Another order under the same key: its own order, never merged.
+                frag.same_key = Some(match cur.same_key {
+                    Some(k) => SameKey {
+                        first_line: k.first_line,
+                        earlier: k.earlier + 1,
+                    },
+                    None => SameKey {
+                        first_line: cur.line,
+                        earlier: 1,
+                    },
+                });
+                return self.current.replace(frag);
             }
         }
         // A row with a line item and nothing else, not even the order key, continues the
@@ -55,7 +109,7 @@ impl Grouper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::map::Preset;
+    use crate::map::{Cell, Preset};
     use std::sync::Arc;
 
     fn frag(line: u64, g: &str) -> Order {
@@ -68,7 +122,21 @@ mod tests {
             items: vec![Vec::new()],
             group: Some(g.to_owned()),
             repeat: false,
+            same_key: None,
+            derive_event_id: false,
         }
+    }
+
+    fn with(mut o: Order, key: Key, value: &str) -> Order {
+        o.fields.push((
+            key,
+            Cell {
+                value: value.into(),
+                column: Arc::from(key.name()),
+                line: o.line,
+            },
+        ));
+        o
     }
 
     #[test]
@@ -102,6 +170,55 @@ mod tests {
     }
 
     #[test]
+    fn continuation_rows_repeat_or_leave_out_the_order_fields() {
+        let mut g = Grouper::default();
+        let row = |line| {
+            with(
+                with(frag(line, "1001"), Key::Email, "Ada@Example.com"),
+                Key::EventTime,
+                "2026-11-20 10:00",
+            )
+        };
+        assert!(g.push(row(2)).is_none());
+        assert!(g
+            .push(with(row(3), Key::Email, "ada@example.com "))
+            .is_none());
+        assert!(g.push(frag(4, "1001")).is_none());
+        let o = g.finish().unwrap();
+        assert_eq!((o.line, o.end_line, o.items.len()), (2, 4, 3));
+        assert!(o.same_key.is_none());
+    }
+
+    #[test]
+    fn rows_of_different_people_under_one_key_stay_apart() {
+        let mut g = Grouper::default();
+        let person = |line, email: &str, total: &str| {
+            with(
+                with(frag(line, "1001"), Key::Email, email),
+                Key::Total,
+                total,
+            )
+        };
+        assert!(g.push(person(2, "a@example.com", "10.00")).is_none());
+        let a = g.push(person(3, "b@example.com", "10.00")).unwrap();
+        let b = g.push(person(4, "c@example.com", "25.00")).unwrap();
+        // Same person, another total: another purchase too.
+        let c = g.push(person(5, "c@example.com", "30.00")).unwrap();
+        let d = g.finish().unwrap();
+        assert_eq!((a.line, a.end_line, a.same_key), (2, 2, None));
+        assert_eq!(
+            b.same_key,
+            Some(SameKey {
+                first_line: 2,
+                earlier: 1
+            })
+        );
+        assert_eq!(c.same_key.map(|k| (k.first_line, k.earlier)), Some((2, 2)));
+        assert_eq!(d.same_key.map(|k| (k.first_line, k.earlier)), Some((2, 3)));
+        assert!(![a, b, c, d].iter().any(|o| o.repeat));
+    }
+
+    #[test]
     fn item_only_rows_without_a_key_continue_the_order_above() {
         let mut g = Grouper::default();
         assert!(g.push(frag(2, "#1")).is_none());
@@ -111,14 +228,7 @@ mod tests {
         let first = g.push(frag(4, "#2")).unwrap();
         assert_eq!((first.line, first.end_line, first.items.len()), (2, 3, 2));
         // A row with order fields but no key stays an order of its own (and is reported).
-        item_only.fields.push((
-            crate::map::Key::Email,
-            crate::map::Cell {
-                value: "a@example.com".into(),
-                column: Arc::from("email"),
-                line: 5,
-            },
-        ));
+        let item_only = with(item_only, Key::Email, "a@example.com");
         assert_eq!(g.push(item_only).unwrap().line, 4);
         let own = g.finish().unwrap();
         assert_eq!((own.group.as_deref(), own.fields.len()), (None, 1));

@@ -74,6 +74,7 @@ keys! {
     Source => "source", false, false;
     PaymentMethod => "payment_method", false, false;
     ContentIds => "content_ids", false, true;
+    Contents => "contents", false, false;
     NumItems => "num_items", false, false;
     OptOut => "opt_out", false, false;
     LineItems => "line_items", false, true;

@@ -1,6 +1,8 @@
 //! Mapping stage: turns raw records into [`Order`]s of canonical fields, through a preset's
 //! column table and the config's `[columns]`, and groups the rows of multi-row orders.
 
+mod adjust;
+mod contents;
 mod group;
 mod key;
 mod preset;
@@ -10,9 +12,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use self::group::Grouper;
+pub use self::contents::parse_contents;
+pub use self::group::{Grouper, SameKey};
 pub use self::key::Key;
 pub use self::preset::{detect_csv, detect_json, group_key, Preset};
+use self::suggest::Reason;
 pub use self::suggest::{IdNeed, Suggestion};
 
 /// One value with where it came from.
@@ -48,6 +52,12 @@ pub struct Order {
     pub group: Option<String>,
     /// Set when this order's key was already seen earlier, not next to it.
     pub repeat: bool,
+    /// Set when the rows just before this order had the same key but were a different order
+    /// (another customer, time or total): see [`Grouper`].
+    pub same_key: Option<SameKey>,
+    /// Whether its input has no order identifier column, nor one that looks like it (Meta's
+    /// template): an order with no identifier then gets its event id from its content.
+    pub derive_event_id: bool,
 }
 
 impl Order {
@@ -119,6 +129,9 @@ pub struct CsvMapper {
     pub ignored: Vec<String>,
     /// Header names that appear more than once and feed a single-valued key.
     pub duplicate_scalars: Vec<String>,
+    /// Whether rows without an identifier get their event id from their content: see
+    /// [`CsvMapper::plan_event_ids`].
+    derive_event_ids: bool,
 }
 
 impl CsvMapper {
@@ -141,7 +154,7 @@ impl CsvMapper {
         let mut recipient_keys = Vec::new();
         for (key, names, configured) in candidates(preset, false, overrides) {
             let mut idx = Vec::new();
-            let loose = preset == Preset::Generic && !configured;
+            let loose = preset.loose() && !configured;
             for name in &names {
                 // Generic names also match however a shop spells them: `Order Date`,
                 // `order-date` and `OrderDate` are `order_date`, `E-Mail` is `email`.
@@ -252,6 +265,7 @@ impl CsvMapper {
             time_of_day,
             ignored,
             duplicate_scalars,
+            derive_event_ids: false,
         })
     }
 
@@ -266,7 +280,12 @@ impl CsvMapper {
     #[must_use]
     pub fn advice(&self, needs: &[IdNeed]) -> Vec<Suggestion> {
         let header: Vec<String> = self.names.iter().map(|n| n.to_string()).collect();
-        suggest::advise(&header, &self.cols, needs)
+        let mut out = suggest::advise(&header, &self.cols, needs);
+        // Rows without an identifier get an event id from their content: no column to name.
+        if self.derive_event_ids {
+            out.retain(|s| !(s.field == Key::OrderId.name() && s.reason == Reason::Needed));
+        }
+        out
     }
 
     /// Stops an input whose `event_id` template (or `--order-id` choice) names an order
@@ -356,6 +375,32 @@ impl CsvMapper {
         Ok(())
     }
 
+    /// Decides whether rows without an identifier get their event id from their content:
+    /// when the header has no column that identifies an order (no order id, number or name,
+    /// no `event_id`) nor, but in Meta's files, which have none by design (a `store_id` is no
+    /// order id), one that looks like it; and the event id template asks only `{order_id}`
+    /// with `--order-id auto` (`needs`). Otherwise such rows are rejected, and the mapping
+    /// report names the column to map.
+    pub fn plan_event_ids(&mut self, needs: &[IdNeed]) {
+        let keys = [Key::OrderId, Key::OrderNumber, Key::OrderName, Key::EventId];
+        let header: Vec<String> = self.names.iter().map(|n| n.to_string()).collect();
+        let candidate = self.preset != Preset::Meta
+            && suggest::advise(&header, &self.cols, needs)
+                .iter()
+                .any(|s| s.field == Key::OrderId.name() && s.column.is_some());
+        self.derive_event_ids = needs.iter().all(IdNeed::is_any_order_id)
+            && !keys.iter().any(|k| self.maps(*k))
+            && !candidate;
+    }
+
+    /// The note for the detection line when [`CsvMapper::plan_event_ids`] decided so.
+    #[must_use]
+    pub fn note(&self) -> Option<&'static str> {
+        self.derive_event_ids.then_some(
+            "it has no order id column, so each row's event id is derived from its content",
+        )
+    }
+
     /// Turns one row into an order fragment (a whole order, or one row of a multi-row order).
     #[must_use]
     pub fn row(&self, file: &Arc<str>, line: u64, fields: &[String]) -> Order {
@@ -393,7 +438,7 @@ impl CsvMapper {
                 }
             }
         }
-        Order {
+        let mut order = Order {
             file: file.clone(),
             line,
             end_line: line,
@@ -406,7 +451,11 @@ impl CsvMapper {
             },
             group,
             repeat: false,
-        }
+            same_key: None,
+            derive_event_id: self.derive_event_ids,
+        };
+        adjust::row(self.preset, &mut order);
+        order
     }
 }
 
@@ -433,6 +482,10 @@ const RECIPIENT_QUALIFIERS: &[&str] = &["shipping", "shipto", "ship", "delivery"
 /// shop currency as elsewhere). `(ex tax)` and `(Purchased)` are left alone.
 const AMOUNT_QUALIFIERS: &[&str] = &["inctax", "incltax", "includingtax", "base"];
 
+/// Bracketed qualifiers after a date that say its zone (`Created date (UTC)`, `Order Date
+/// (GMT)`, `Date (local)`); the event stage reads naive times under `(UTC)`/`(GMT)` as UTC.
+const TIME_QUALIFIERS: &[&str] = &["utc", "gmt", "local", "localtime"];
+
 /// Columns for `key` whose name is a generic name with a qualifier: a person prefix on
 /// identity and address fields, `Order` and an amount qualifier on money and status fields.
 /// Only tried when no column has the plain name. Says too whether the columns are the
@@ -455,8 +508,14 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> (Vec<usiz
         | Key::Subtotal
         | Key::Tax
         | Key::Shipping
-        | Key::Discount => &[&["", "order"]],
+        | Key::Discount
+        | Key::EventTime => &[&["", "order"]],
         _ => return (Vec::new(), false),
+    };
+    let qualifiers = if key == Key::EventTime {
+        TIME_QUALIFIERS
+    } else {
+        AMOUNT_QUALIFIERS
     };
     let stripped: Vec<String> = header
         .iter()
@@ -466,9 +525,7 @@ fn qualified_matches(header: &[String], key: Key, names: &[String]) -> (Vec<usiz
                 .strip_suffix(')')
                 .and_then(|t| t.rsplit_once('('))
             {
-                Some((base, q)) if AMOUNT_QUALIFIERS.contains(&loose_key(q).as_str()) => {
-                    loose_key(base)
-                }
+                Some((base, q)) if qualifiers.contains(&loose_key(q).as_str()) => loose_key(base),
                 _ => loose_key(h),
             }
         })
@@ -835,7 +892,7 @@ impl JsonMapper {
             items.push(loose_item);
         }
         items.retain(|i| !i.is_empty());
-        Order {
+        let mut order = Order {
             file: file.clone(),
             line,
             end_line: line,
@@ -844,7 +901,11 @@ impl JsonMapper {
             items,
             group: None,
             repeat: false,
-        }
+            same_key: None,
+            derive_event_id: false,
+        };
+        adjust::json(self.preset, value, &mut order);
+        order
     }
 }
 

@@ -1,5 +1,6 @@
-//! Column presets: where each canonical field lives in Shopify's, WooCommerce's and generic
-//! exports, and how a preset is recognised from a header or an order object.
+//! Column presets: where each canonical field lives in Shopify's, WooCommerce's, Stripe's,
+//! BigCommerce's, Meta's and generic exports, and how a preset is recognised from a header or
+//! an order object.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,16 @@ pub enum Preset {
     Shopify,
     /// WooCommerce's REST API order JSON and order-export CSVs.
     Woocommerce,
-    /// Columns named after the CAPI fields (long names, short names, Meta's offline template).
+    /// Stripe's Dashboard payments export CSV and its API objects (charge, PaymentIntent,
+    /// Checkout Session), single, in list pages or one per line.
+    Stripe,
+    /// BigCommerce's orders API (V2) JSON, a plain array of orders.
+    Bigcommerce,
+    /// Meta's offline-conversions files: the classic template (`email` and `phone` repeated,
+    /// short names such as `fn`, `madid`, `doby`) and the uploader's layout with `;`-separated
+    /// item columns. Read with the generic names.
+    Meta,
+    /// Columns named after the CAPI fields (long names, short names).
     Generic,
 }
 
@@ -24,8 +34,26 @@ impl Preset {
         match self {
             Preset::Shopify => "shopify",
             Preset::Woocommerce => "woocommerce",
+            Preset::Stripe => "stripe",
+            Preset::Bigcommerce => "bigcommerce",
+            Preset::Meta => "meta",
             Preset::Generic => "generic",
         }
+    }
+
+    /// Whether the preset's records are payments or orders whose every state but paid means
+    /// no sale: a Stripe payment or a BigCommerce order that is pending (unpaid) or refunded is
+    /// skipped unless `skip_statuses` is set, on top of the default statuses.
+    #[must_use]
+    pub fn skips_unpaid(self) -> bool {
+        matches!(self, Preset::Stripe | Preset::Bigcommerce)
+    }
+
+    /// Whether the preset matches names however a file spells them (`Order Date`,
+    /// `order-date`) and behind a qualifier; platform presets keep their exact names.
+    #[must_use]
+    pub fn loose(self) -> bool {
+        matches!(self, Preset::Generic | Preset::Meta)
     }
 }
 
@@ -645,6 +673,8 @@ const GENERIC: Table = &[
     ),
     (Key::Source, &["source", "channel", "sales_channel"]),
     (Key::ContentIds, &["content_ids"]),
+    // Meta's `contents`: a JSON array, often relaxed (`[{id: "A", quantity: 1}]`).
+    (Key::Contents, &["contents"]),
     (Key::NumItems, &["num_items", "number_of_items"]),
     // BigCommerce's packed `Product Details`.
     (Key::LineItems, &["product_details"]),
@@ -652,11 +682,197 @@ const GENERIC: Table = &[
     (Key::ItemProductId, &["item_id", "product_id", "content_id"]),
     (Key::ItemVariantId, &["variant_id"]),
     (Key::ItemSku, &["sku", "item_sku"]),
-    (Key::ItemName, &["item_name", "product_name", "items_name"]),
+    (
+        Key::ItemName,
+        &["item_name", "product_name", "items_name", "item_title"],
+    ),
     (Key::ItemPrice, &["item_price", "price", "items_price"]),
     (Key::ItemQuantity, &["quantity", "item_quantity", "qty"]),
     (Key::ItemCategory, &["item_category", "category"]),
     (Key::ItemBrand, &["item_brand", "brand"]),
+];
+
+/// Stripe Dashboard > Payments > Export (`unified_payments.csv`): one row per payment, the
+/// columns the user ticked in the export dialog (the 2024-26 default set, "all columns", the
+/// 2023 set with `Created (UTC)` in minutes), `Amount` in major units, `Currency` lowercase,
+/// and one `<key> (metadata)` column per metadata key. The order id is the payment's own `id`
+/// (`ch_…`, `py_…`), one per payment and stable across exports; the shop's order id, where
+/// the checkout put one in the metadata, is the order number (`--order-id number`), since a
+/// retried payment's failed and paid attempts share it.
+const STRIPE_CSV: Table = &[
+    (Key::OrderId, &["id"]),
+    (
+        Key::OrderNumber,
+        &[
+            "orderId (metadata)",
+            "order_id (metadata)",
+            "orderNumber (metadata)",
+            "order_number (metadata)",
+        ],
+    ),
+    (Key::EventTime, &["Created date (UTC)", "Created (UTC)"]),
+    (Key::Currency, &["Currency"]),
+    (Key::Total, &["Amount"]),
+    (Key::FinancialStatus, &["Status"]),
+    // `Mode` is `Live` or `Test` (all-columns export only): `Test` reads as the test status.
+    (Key::Status, &["Mode"]),
+    // Checkouts often keep the address in the metadata while `Customer Email` is empty.
+    (
+        Key::Email,
+        &[
+            "Customer Email",
+            "email (metadata)",
+            "customer_email (metadata)",
+        ],
+    ),
+    (Key::Phone, &["Customer Phone"]),
+    (Key::FullName, &["Card Name"]),
+    (Key::City, &["Card Address City", "Shipping Address City"]),
+    (
+        Key::State,
+        &["Card Address State", "Shipping Address State"],
+    ),
+    (
+        Key::Zip,
+        &["Card Address Zip", "Shipping Address Postal Code"],
+    ),
+    (
+        Key::Country,
+        &["Card Address Country", "Shipping Address Country"],
+    ),
+    (Key::ExternalId, &["Customer ID"]),
+];
+
+/// Stripe API objects as the API and `stripe get` print them: a charge
+/// (`billing_details`, `receipt_email`, `amount`), a PaymentIntent (`amount_received`,
+/// `receipt_email`, an expanded `latest_charge`), a Checkout Session (`customer_details`,
+/// `amount_total`, `payment_status`, expanded `line_items`). Amounts are integers in the
+/// currency's minor units, converted by [`super::adjust`]; `created` is Unix seconds.
+/// The order id is the object's own `id` and the order number a metadata order id, as in
+/// the CSV.
+const STRIPE_JSON: Table = &[
+    (Key::OrderId, &["id"]),
+    (
+        Key::OrderNumber,
+        &[
+            "metadata.orderId",
+            "metadata.order_id",
+            "metadata.orderNumber",
+            "metadata.order_number",
+        ],
+    ),
+    (Key::EventTime, &["created"]),
+    (Key::Currency, &["currency"]),
+    (Key::Total, &["amount_total", "amount_received", "amount"]),
+    (Key::FinancialStatus, &["payment_status"]),
+    (Key::Status, &["status"]),
+    (
+        Key::Email,
+        &[
+            "customer_details.email",
+            "billing_details.email",
+            "receipt_email",
+            "customer_email",
+            "latest_charge.billing_details.email",
+            "latest_charge.receipt_email",
+        ],
+    ),
+    (
+        Key::Phone,
+        &[
+            "customer_details.phone",
+            "billing_details.phone",
+            "latest_charge.billing_details.phone",
+        ],
+    ),
+    (
+        Key::FullName,
+        &[
+            "customer_details.name",
+            "customer_details.individual_name",
+            "billing_details.name",
+            "latest_charge.billing_details.name",
+        ],
+    ),
+    (
+        Key::City,
+        &[
+            "customer_details.address.city",
+            "billing_details.address.city",
+            "latest_charge.billing_details.address.city",
+        ],
+    ),
+    (
+        Key::State,
+        &[
+            "customer_details.address.state",
+            "billing_details.address.state",
+            "latest_charge.billing_details.address.state",
+        ],
+    ),
+    (
+        Key::Zip,
+        &[
+            "customer_details.address.postal_code",
+            "billing_details.address.postal_code",
+            "latest_charge.billing_details.address.postal_code",
+        ],
+    ),
+    (
+        Key::Country,
+        &[
+            "customer_details.address.country",
+            "billing_details.address.country",
+            "latest_charge.billing_details.address.country",
+        ],
+    ),
+    (Key::ExternalId, &["customer", "customer.id"]),
+    (
+        Key::ItemProductId,
+        &[
+            "line_items.data[].price.product",
+            "line_items.data[].price.product.id",
+        ],
+    ),
+    (Key::ItemName, &["line_items.data[].description"]),
+    (Key::ItemPrice, &["line_items.data[].price.unit_amount"]),
+    (Key::ItemQuantity, &["line_items.data[].quantity"]),
+];
+
+/// BigCommerce `GET /v2/orders`: RFC 2822 `date_created`, amounts as 4-decimal strings,
+/// `default_currency_code` (the currency the shopper pays in; `currency_code` is the
+/// display currency), the buyer in `billing_address` (`country_iso2`), `status_id` (read by
+/// [`super::adjust`], since merchants rename the `status` labels), `customer_id` 0 for
+/// guests. `products` is a link to a sub-resource, so items come only when inlined.
+const BIGCOMMERCE_JSON: Table = &[
+    (Key::OrderId, &["id"]),
+    (Key::EventTime, &["date_created"]),
+    (Key::Currency, &["default_currency_code", "currency_code"]),
+    (Key::Total, &["total_inc_tax"]),
+    (Key::Subtotal, &["subtotal_ex_tax"]),
+    (Key::Tax, &["total_tax"]),
+    (Key::Shipping, &["shipping_cost_ex_tax"]),
+    (Key::Discount, &["discount_amount"]),
+    (Key::Email, &["billing_address.email"]),
+    (Key::Phone, &["billing_address.phone"]),
+    (Key::FirstName, &["billing_address.first_name"]),
+    (Key::LastName, &["billing_address.last_name"]),
+    (Key::City, &["billing_address.city"]),
+    (Key::State, &["billing_address.state"]),
+    (Key::Zip, &["billing_address.zip"]),
+    (
+        Key::Country,
+        &["billing_address.country_iso2", "billing_address.country"],
+    ),
+    (Key::ExternalId, &["customer_id"]),
+    (Key::ClientIp, &["ip_address", "ip_address_v6"]),
+    (Key::Source, &["order_source"]),
+    (Key::ItemProductId, &["products[].product_id"]),
+    (Key::ItemVariantId, &["products[].variant_id"]),
+    (Key::ItemSku, &["products[].sku"]),
+    (Key::ItemName, &["products[].name"]),
+    (Key::ItemPrice, &["products[].price_inc_tax"]),
+    (Key::ItemQuantity, &["products[].quantity"]),
 ];
 
 /// The column candidates of `preset` for a CSV header or a JSON order.
@@ -667,7 +883,11 @@ pub fn table(preset: Preset, json: bool) -> Table {
         (Preset::Shopify, true) => SHOPIFY_JSON,
         (Preset::Woocommerce, false) => WOO_CSV,
         (Preset::Woocommerce, true) => WOO_JSON,
-        (Preset::Generic, _) => GENERIC,
+        (Preset::Stripe, false) => STRIPE_CSV,
+        (Preset::Stripe, true) => STRIPE_JSON,
+        (Preset::Bigcommerce, true) => BIGCOMMERCE_JSON,
+        // BigCommerce's CSV exports are read by their generic names.
+        (Preset::Bigcommerce, false) | (Preset::Meta | Preset::Generic, _) => GENERIC,
     }
 }
 
@@ -676,7 +896,11 @@ pub fn table(preset: Preset, json: bool) -> Table {
 pub fn group_key(preset: Preset) -> &'static [Key] {
     match preset {
         Preset::Shopify => &[Key::OrderName, Key::OrderId],
-        Preset::Woocommerce | Preset::Generic => &[Key::OrderId, Key::OrderNumber, Key::OrderName],
+        Preset::Woocommerce
+        | Preset::Stripe
+        | Preset::Bigcommerce
+        | Preset::Meta
+        | Preset::Generic => &[Key::OrderId, Key::OrderNumber, Key::OrderName],
     }
 }
 
@@ -684,9 +908,53 @@ fn has(header: &[String], name: &str) -> bool {
     header.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
+/// Meta's offline-conversions layouts: `event_name` and `event_time` beside a column only
+/// Meta's files have (the template's `madid`, `doby`, `age`; the uploader's `item_number`,
+/// `data_processing_options`). A file that merely uses CAPI's short names (`fn`, `ln`,
+/// repeated `email`) stays generic. Says which of the two layouts it is.
+fn meta_layout(header: &[String]) -> Option<&'static str> {
+    const META_ONLY: &[&str] = &[
+        "madid",
+        "doby",
+        "age",
+        "item_number",
+        "data_processing_options",
+    ];
+    let meta = has(header, "event_name")
+        && has(header, "event_time")
+        && META_ONLY.iter().any(|c| has(header, c));
+    if !meta {
+        return None;
+    }
+    Some(
+        if has(header, "Item ID") || has(header, "data_processing_options") {
+            "Meta's offline-conversions uploader layout (`;`-separated item columns)"
+        } else {
+            "Meta's offline-conversions template (`event_name`, `event_time`, `madid`, `doby`, `age`; `email` and `phone` may repeat)"
+        },
+    )
+}
+
 /// Recognises a CSV header, with the reason for the report.
 #[must_use]
 pub fn detect_csv(header: &[String]) -> (Preset, String) {
+    if let Some(created) = ["Created date (UTC)", "Created (UTC)"]
+        .into_iter()
+        .find(|c| has(header, c))
+    {
+        if has(header, "id")
+            && has(header, "Amount")
+            && (has(header, "Amount Refunded") || has(header, "Converted Amount"))
+        {
+            return (
+                Preset::Stripe,
+                format!("header has the Stripe payments export's `id`, `{created}` and `Amount Refunded` columns"),
+            );
+        }
+    }
+    if let Some(layout) = meta_layout(header) {
+        return (Preset::Meta, format!("header is {layout}"));
+    }
     if has(header, "Lineitem quantity") && !has(header, "Name") && has(header, "Order ID") {
         return (
             Preset::Shopify,
@@ -729,10 +997,49 @@ pub fn is_woo_analytics(header: &[String]) -> bool {
     has(header, "Order #") && (has(header, "Customer type") || has(header, "Product(s)"))
 }
 
+/// Stripe objects pinconv reads as payments.
+pub const STRIPE_OBJECTS: &[&str] = &["charge", "payment_intent", "checkout.session"];
+
+/// Whether an order object is a Shopify draft order: an `invoice_url`, a `#D` name, a
+/// `DraftOrder` GraphQL id.
+#[must_use]
+pub fn is_shopify_draft(order: &serde_json::Value) -> bool {
+    let text = |k: &str| order.get(k).and_then(serde_json::Value::as_str);
+    order.get("invoice_url").is_some()
+        || text("name").is_some_and(|n| n.starts_with("#D"))
+        || text("id").is_some_and(|id| id.starts_with("gid://shopify/DraftOrder/"))
+}
+
 /// Recognises an order object, with the reason for the report.
 #[must_use]
 pub fn detect_json(order: &serde_json::Value) -> (Preset, String) {
     let has = |k: &str| order.get(k).is_some();
+    if let Some(object) = order
+        .get("object")
+        .and_then(serde_json::Value::as_str)
+        .filter(|o| STRIPE_OBJECTS.contains(o))
+    {
+        return (
+            Preset::Stripe,
+            format!(
+                "records are Stripe `{object}` objects (amounts in the currency's minor units)"
+            ),
+        );
+    }
+    // BigCommerce's V2 order has `billing_address` and `date_created` as others do, but
+    // `status_id` and the `_inc_tax` totals are its own.
+    if has("status_id") && (has("total_inc_tax") || has("subtotal_ex_tax")) {
+        return (
+            Preset::Bigcommerce,
+            "order has BigCommerce's `status_id` and `total_inc_tax` (orders API V2)".into(),
+        );
+    }
+    if is_shopify_draft(order) {
+        return (
+            Preset::Shopify,
+            "records are Shopify draft orders (`invoice_url`, `#D` names): a draft is not a purchase, so each is skipped".into(),
+        );
+    }
     if has("billing")
         && (has("date_created_gmt") || has("customer_ip_address") || has("shipping_total"))
     {
@@ -820,6 +1127,74 @@ mod tests {
             "Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales"
         )));
         assert!(!is_woo_analytics(&header("Order #,Email,Total")));
+    }
+
+    #[test]
+    fn stripe_exports_and_objects_are_recognised() {
+        for h in [
+            "id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Converted Amount,Status,Customer Email",
+            "id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,Status",
+        ] {
+            let (p, why) = detect_csv(&header(h));
+            assert_eq!(p, Preset::Stripe, "{h}");
+            assert!(why.contains("Stripe"), "{why}");
+        }
+        // A generic file with a UTC date column is not Stripe.
+        assert_eq!(
+            detect_csv(&header("id,Created date (UTC),email,value")).0,
+            Preset::Generic
+        );
+        for object in ["charge", "payment_intent", "checkout.session"] {
+            let (p, why) = detect_json(&json!({"id": "x", "object": object, "amount": 1}));
+            assert_eq!(p, Preset::Stripe);
+            assert!(why.contains(object), "{why}");
+        }
+        assert_eq!(
+            detect_json(&json!({"id": "x", "object": "customer"})).0,
+            Preset::Generic
+        );
+    }
+
+    #[test]
+    fn meta_layouts_are_recognised() {
+        let (p, why) = detect_csv(&header(
+            "email,email,email,phone,phone,phone,madid,fn,ln,zip,ct,st,country,dob,doby,gen,age,event_name,event_time,value,currency",
+        ));
+        assert_eq!(p, Preset::Meta);
+        assert!(why.contains("template"), "{why}");
+        let (p, why) = detect_csv(&header(
+            "email,phone,fn,ln,dob,ct,st,zip,country,event_time,event_name,value,currency,item_number,order_id,Item ID,Item Price",
+        ));
+        assert_eq!(p, Preset::Meta);
+        assert!(why.contains("uploader"), "{why}");
+        // CAPI's names, short ones and repeated emails included, stay generic.
+        assert_eq!(
+            detect_csv(&header("email,first_name,event_name,event_time,value")).0,
+            Preset::Generic
+        );
+        assert_eq!(
+            detect_csv(&header(
+                "email,email,phone,fn,ln,zip,ct,st,country,dob,gen,event_name,event_time,value,currency,order_id"
+            ))
+            .0,
+            Preset::Generic
+        );
+    }
+
+    #[test]
+    fn bigcommerce_and_drafts_are_not_shopify_orders() {
+        let bc = json!({"id": 120, "status_id": 11, "date_created": "Fri, 20 Nov 2026 21:05:30 +0000",
+            "total_inc_tax": "10.0000", "billing_address": {"email": "a@example.com"}, "ip_address": "198.51.100.1"});
+        assert_eq!(detect_json(&bc).0, Preset::Bigcommerce);
+        let draft = json!({"id": 9, "name": "#D2", "status": "open", "total_price": "1.00",
+            "invoice_url": "https://shop.example.com/invoices/x"});
+        let (p, why) = detect_json(&draft);
+        assert_eq!(p, Preset::Shopify);
+        assert!(why.contains("draft"), "{why}");
+        assert!(is_shopify_draft(&draft));
+        assert!(!is_shopify_draft(
+            &json!({"id": 1, "name": "#1001", "total_price": "1.00"})
+        ));
     }
 
     #[test]

@@ -245,6 +245,14 @@ pub struct IdNeed {
     pub source: Option<&'static str>,
 }
 
+impl IdNeed {
+    /// Whether this is `{order_id}` with `--order-id auto` (any identifier gives it).
+    #[must_use]
+    pub fn is_any_order_id(&self) -> bool {
+        self.source.is_none() && self.keys.len() > 1
+    }
+}
+
 /// The order fields each placeholder of an `event_id` template needs. The template has been
 /// parsed already (unknown placeholders are an error there), so only known names are here.
 #[must_use]

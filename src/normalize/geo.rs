@@ -130,11 +130,10 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
 }
 
 /// Decimal places of a currency's minor unit (`USD` 2, `JPY` 0, `KWD` 3); 2 when unknown.
+/// The table is [`crate::money::decimals`], the one every stage uses.
 #[must_use]
 pub fn currency_decimals(code: &str) -> u32 {
-    Currency::from_code(code)
-        .and_then(Currency::exponent)
-        .map_or(2, u32::from)
+    crate::money::decimals(code)
 }
 
 /// US states, territories and military "states", Canadian provinces and territories, and

@@ -18,4 +18,5 @@ mod real;
 mod schema;
 mod send;
 mod shopify_real;
+mod sources;
 mod tag;

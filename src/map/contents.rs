@@ -1,0 +1,119 @@
+//! Meta's `contents` column: a JSON array of items, which Meta's own examples write as
+//! JavaScript (`[{id: "A", quantity: 1, price: 11.99}]`: unquoted keys, single quotes,
+//! trailing commas), so it is read as JSON5, a superset of JSON.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{Cell, Item, Key};
+
+/// Item keys Meta and CAPI use inside `contents`, to the item fields they fill.
+const ITEM_KEYS: &[(&str, Key)] = &[
+    ("id", Key::ItemProductId),
+    ("content_id", Key::ItemProductId),
+    ("quantity", Key::ItemQuantity),
+    ("price", Key::ItemPrice),
+    ("item_price", Key::ItemPrice),
+    ("brand", Key::ItemBrand),
+    ("item_brand", Key::ItemBrand),
+    ("category", Key::ItemCategory),
+    ("item_category", Key::ItemCategory),
+    ("title", Key::ItemName),
+    ("name", Key::ItemName),
+    ("item_name", Key::ItemName),
+];
+
+/// The items of a `contents` cell (an array of item objects, or one object); the message of
+/// an error names no value.
+pub fn parse_contents(cell: &Cell) -> Result<Vec<Item>, String> {
+    let text = cell.value.trim();
+    let value: Value = json5::from_str(text).map_err(|_| {
+        "`contents` is not a JSON array of items (such as `[{id: \"A\", quantity: 1}]`)".to_owned()
+    })?;
+    let objects = match value {
+        Value::Array(a) => a,
+        o @ Value::Object(_) => vec![o],
+        _ => return Err("`contents` is not a JSON array of items".to_owned()),
+    };
+    let column: Arc<str> = cell.column.clone();
+    let mut items = Vec::new();
+    for o in objects {
+        let Value::Object(map) = o else {
+            return Err("an element of `contents` is not an item object".to_owned());
+        };
+        let mut item: Item = Vec::new();
+        for (name, key) in ITEM_KEYS {
+            if item.iter().any(|(k, _)| k == key) {
+                continue;
+            }
+            let text = match map.get(*name) {
+                Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => continue,
+            };
+            item.push((
+                *key,
+                Cell {
+                    value: text,
+                    column: column.clone(),
+                    line: cell.line,
+                },
+            ));
+        }
+        if !item.is_empty() {
+            items.push(item);
+        }
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(v: &str) -> Cell {
+        Cell {
+            value: v.into(),
+            column: Arc::from("contents"),
+            line: 4,
+        }
+    }
+
+    fn get(item: &Item, k: Key) -> Option<&str> {
+        item.iter()
+            .find(|(x, _)| *x == k)
+            .map(|(_, c)| c.value.as_str())
+    }
+
+    #[test]
+    fn relaxed_and_strict_json() {
+        for text in [
+            r#"[{ id: "810547695", quantity: 1, price: 11.99 }]"#,
+            r#"[{'id': '810547695', 'quantity': 1, 'price': 11.99,},]"#,
+            r#"[{"id": "810547695", "quantity": 1, "item_price": "11.99"}]"#,
+            r#"{id: 810547695, quantity: 1, price: 11.99}"#,
+        ] {
+            let items = parse_contents(&cell(text)).unwrap();
+            assert_eq!(items.len(), 1, "{text}");
+            assert_eq!(get(&items[0], Key::ItemProductId), Some("810547695"));
+            assert_eq!(get(&items[0], Key::ItemQuantity), Some("1"));
+            assert_eq!(get(&items[0], Key::ItemPrice), Some("11.99"));
+            assert_eq!(items[0][0].1.line, 4);
+        }
+        let two = parse_contents(&cell(
+            "[{id: 'A', quantity: 2, brand: 'Acme'}, {id: 'B', quantity: 1}]",
+        ))
+        .unwrap();
+        assert_eq!(two.len(), 2);
+        assert_eq!(get(&two[0], Key::ItemBrand), Some("Acme"));
+    }
+
+    #[test]
+    fn not_contents() {
+        assert!(parse_contents(&cell("SKU1;SKU2")).is_err());
+        assert!(parse_contents(&cell("[1, 2]")).is_err());
+        assert!(parse_contents(&cell("\"x\"")).is_err());
+        assert!(parse_contents(&cell("[]")).unwrap().is_empty());
+    }
+}
