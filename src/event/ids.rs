@@ -162,15 +162,19 @@ impl<'a> OrderIds<'a> {
             if ctx.order.get(Key::EventId).is_none() {
                 event_id = format!("{event_id}-{}", k.earlier + 1);
             }
-            ctx.warn(
-                None,
-                "duplicate_order_id",
-                format!(
-                    "order key `{key}` is also the key of the order on line {}, with another customer, time or total; this row is its own order, sent as event `{event_id}`",
-                    k.first_line
-                ),
-                Some("if these rows are one order, give them the same email, phone, name, time and totals; if they are different orders, give each its own order id".into()),
-            );
+            // One warning per repeated key, at its first split: it names both lines, and
+            // says what the rows after it under the same key become.
+            if k.earlier == 1 {
+                ctx.warn(
+                    None,
+                    "duplicate_order_id",
+                    format!(
+                        "order key `{key}` is also the key of the order on line {}, with another customer, time or total; this row is its own order, sent as event `{event_id}`, and each later row that differs again under this key is one more (`-3`, `-4`, ...)",
+                        k.first_line
+                    ),
+                    Some("if these rows are one order, give them the same email, phone, name, time and totals; if they are different orders, give each its own order id".into()),
+                );
+            }
         }
         if event_id.is_empty() {
             return Err(ctx.reject(

@@ -183,7 +183,11 @@ fn meta_contents_in_relaxed_json() {
 fn rows_of_different_people_sharing_an_order_id_are_never_one_event() {
     let (d, events) = run(0, &[&file("generic/shared_order_id.csv")]);
     d.stderr_has("read 6 records from 1 input: 4 orders")
-        .stderr_has("duplicate_order_id 2")
+        // One warning for the key, naming both lines, though two rows split from the first.
+        .stderr_has("duplicate_order_id 1)")
+        .stderr_has(
+            "shared_order_id.csv:3: order key `1001` is also the key of the order on line 2",
+        )
         .stderr_lacks("duplicate_event_id")
         .stderr_has("line 2");
     assert_eq!(events.len(), 4);
