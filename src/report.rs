@@ -1,8 +1,13 @@
 //! Reporting stage: problems tied to input rows, and the run's accounting, where every order
 //! read ends in exactly one bucket (built, skipped with a reason, or rejected); the match
-//! quality of the events built ([`coverage`]).
+//! quality of the events built ([`coverage`]); and the run report ([`Report`]) with its HTML
+//! rendering ([`html`]).
 
 pub mod coverage;
+pub mod html;
+mod run;
+
+pub use run::{arguments, Delivery, Report};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

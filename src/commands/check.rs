@@ -1,4 +1,5 @@
-//! `pinconv check`: the whole offline pipeline, sending nothing; a report of every problem.
+//! `pinconv check`: the whole offline pipeline, sending nothing; a report of every problem,
+//! on stderr, as JSON on stdout (`--json`) and as an HTML page (`--html`).
 
 use std::io::Write;
 use std::sync::atomic::AtomicBool;
@@ -10,7 +11,7 @@ use crate::exit::Exit;
 use crate::input::InputError;
 use crate::pipeline::{self, PipelineError, Sink};
 use crate::printer::Printer;
-use crate::report::{InputSummary, Problem, Totals};
+use crate::report::{InputSummary, Problem, Report, Totals};
 
 struct CheckSink<'a> {
     printer: &'a mut Printer,
@@ -178,6 +179,8 @@ pub fn report_json(totals: &Totals, error: Option<&RunError>) -> serde_json::Val
 }
 
 pub fn run(a: &CheckArgs) -> Exit {
+    let started = std::time::Instant::now();
+    let started_at = jiff::Timestamp::now();
     let mut printer = Printer::new(a.input.quiet, a.input.max_problems);
     let (settings, plan) = match super::resolve(&a.input) {
         Ok(x) => x,
@@ -204,7 +207,29 @@ pub fn run(a: &CheckArgs) -> Exit {
     if a.json && !write_json(&printer, &report_json(&totals, None)) {
         return Exit::Usage;
     }
-    super::offline_exit(&totals, a.input.deny_warnings)
+    let exit = super::offline_exit(&totals, a.input.deny_warnings);
+    if let Some(path) = &a.html {
+        let report = Report {
+            pinconv_version: env!("CARGO_PKG_VERSION"),
+            command: "check",
+            started_at: started_at.to_string(),
+            finished_at: jiff::Timestamp::now().to_string(),
+            duration_ms: started.elapsed().as_millis(),
+            arguments: crate::report::arguments(),
+            ad_account: None,
+            test: false,
+            dry_run: true,
+            ledger: None,
+            exit_code: exit.code(),
+            offline: &totals,
+            send: None,
+        };
+        if let Err(e) = super::write_html(path, &report) {
+            printer.error(&e, None);
+            return exit.worst(Exit::Usage);
+        }
+    }
+    exit
 }
 
 /// A run that stopped (exit 2): the error on stderr and, with `--json`, in the report on
