@@ -37,12 +37,20 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// An RFC 3339 timestamp of the report as `2026-11-22 14:03:27 UTC`.
+fn when(s: &str) -> String {
+    s.parse::<jiff::Timestamp>().map_or_else(
+        |_| s.to_owned(),
+        |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    )
+}
+
 /// `1234567` as `1,234,567`.
 fn num(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -103,11 +111,11 @@ pub fn render(r: &Report) -> String {
 <title>{}</title><style>{STYLE}</style></head><body><main>\n",
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<header><h1>pinconv report</h1><p class=\"sub\">{} · {} · pinconv {}</p></header>\n",
+        "<header><h1>pinconv report</h1><p class=\"sub\">{} · {} · pinconv {}</p></header>",
         esc(r.command),
-        esc(&r.started_at),
+        esc(&when(&r.started_at)),
         esc(r.pinconv_version)
     );
     banner(&mut h, r);
@@ -171,8 +179,8 @@ fn read(h: &mut String, r: &Report) {
     let mut row = |k: &str, v: String| {
         let _ = writeln!(h, "<tr><th>{}</th><td>{v}</td></tr>", esc(k));
     };
-    row("started", esc(&r.started_at));
-    row("finished", esc(&r.finished_at));
+    row("started", esc(&when(&r.started_at)));
+    row("finished", esc(&when(&r.finished_at)));
     row(
         "duration",
         format!(
@@ -576,13 +584,13 @@ fn delivery(h: &mut String, r: &Report, d: &Delivery) {
             num(d.batches)
         );
     } else {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<div class=\"big\">\
 <div><b data-k=\"accepted\">{}</b><span><i class=\"sw\" style=\"background:var(--built)\"></i>accepted{}</span></div>\
 <div><b data-k=\"failed\">{}</b><span><i class=\"sw\" style=\"background:var(--rej)\"></i>failed</span></div>\
 <div><b data-k=\"already_sent\">{}</b><span><i class=\"sw\" style=\"background:var(--skip)\"></i>already sent</span></div>\
-<div><b data-k=\"retried_from_ledger\">{}</b><span>failed before, sent again</span></div></div>\n",
+<div><b data-k=\"retried_from_ledger\">{}</b><span>failed before, sent again</span></div></div>",
             num(d.accepted),
             if r.test { " (test: not recorded)" } else { "" },
             num(d.failed),
