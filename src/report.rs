@@ -7,7 +7,7 @@ pub mod coverage;
 pub mod html;
 mod run;
 
-pub use run::{arguments, Delivery, Report};
+pub use run::{arguments, Delivery, HeldBack, Report, RunError};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -94,43 +94,9 @@ fn describe_mapping(out: &mut String, s: &InputSummary) {
     }
 }
 
-/// What stopped a run, for a machine report's `error` member: a stable code, the message
-/// (with its causes), the hint and the file it is about. Names no PII, as the messages do not.
-#[derive(Debug, serde::Serialize)]
-pub struct RunError {
-    /// Stable code: `config_unreadable`, `config_invalid`, `invalid_setting`,
-    /// `input_unopenable`, `input_unreadable`, `input_shape`, `input_unmapped` or
-    /// `output_failed`.
-    pub code: &'static str,
-    /// The message, as printed on stderr.
-    pub message: String,
-    /// The fix, when known.
-    pub hint: Option<String>,
-    /// The input or config file it is about.
-    pub file: Option<String>,
-}
+pub use crate::report::RunError;
 
 impl RunError {
-    /// The error `err` under `code`, about `file`.
-    #[must_use]
-    pub fn new(
-        code: &'static str,
-        err: &anyhow::Error,
-        hint: Option<String>,
-        file: Option<String>,
-    ) -> RunError {
-        let mut message = err.to_string();
-        for cause in err.chain().skip(1) {
-            message.push_str(&format!(": {cause}"));
-        }
-        RunError {
-            code,
-            message,
-            hint,
-            file,
-        }
-    }
-
     /// The code and file of a configuration problem (`config` is the `--config` path).
     #[must_use]
     pub fn config_code(
@@ -223,6 +189,7 @@ pub fn run(a: &CheckArgs) -> Exit {
             exit_code: exit.code(),
             offline: &totals,
             send: None,
+            error: None,
         };
         if let Err(e) = super::write_html(path, &report) {
             printer.error(&e, None);

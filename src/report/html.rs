@@ -149,6 +149,18 @@ fn banner(h: &mut String, r: &Report) {
     if let Some(text) = text {
         let _ = writeln!(h, "<div class=\"banner\" id=\"banner\">{}</div>", esc(text));
     }
+    if let Some(e) = r.error {
+        let _ = write!(
+            h,
+            "<div class=\"banner\" data-error=\"{}\">the run stopped: {}",
+            esc(e.code),
+            esc(&e.message)
+        );
+        if let Some(hint) = &e.hint {
+            let _ = write!(h, "<br>hint: {}", esc(hint));
+        }
+        h.push_str("</div>\n");
+    }
     if r.offline.stopped_early {
         let _ = writeln!(
             h,
@@ -716,6 +728,7 @@ mod tests {
             exit_code: 0,
             offline: &totals,
             send: None,
+            error: None,
         };
         let page = render(&r);
         assert!(!page.contains("<script"));

@@ -25,6 +25,8 @@ pub struct Delivery {
     pub already_sent: u64,
     /// Events accepted before with different content, held back (see `--resend-changed`).
     pub changed_not_sent: u64,
+    /// Which events those are, with their input rows (the first 1000).
+    pub changed_not_sent_events: Vec<HeldBack>,
     /// Events that failed in an earlier run and were sent again.
     pub retried_from_ledger: u64,
     /// Events Pinterest accepted with a warning.
@@ -46,6 +48,17 @@ pub struct Delivery {
     pub would_send: u64,
 }
 
+/// An event held back because it changed since it was accepted.
+#[derive(Debug, Serialize)]
+pub struct HeldBack {
+    /// Its `event_id`.
+    pub event_id: String,
+    /// The input it came from.
+    pub file: String,
+    /// Its line in that input.
+    pub line: u64,
+}
+
 impl Delivery {
     /// Counts one event not accepted, of failure `kind`, for `reason`.
     pub fn fail(&mut self, kind: &str, reason: &str) {
@@ -59,6 +72,44 @@ impl Delivery {
             reason.to_owned()
         };
         *self.failed_by_reason.entry(key).or_default() += 1;
+    }
+}
+
+/// What stopped a run, for a machine report's `error` member: a stable code, the message
+/// (with its causes), the hint and the file it is about. Names no PII, as the messages do not.
+#[derive(Debug, Serialize)]
+pub struct RunError {
+    /// Stable code: `config_unreadable`, `config_invalid`, `invalid_setting`,
+    /// `input_unopenable`, `input_unreadable`, `input_shape`, `input_unmapped` or
+    /// `output_failed`.
+    pub code: &'static str,
+    /// The message, as printed on stderr.
+    pub message: String,
+    /// The fix, when known.
+    pub hint: Option<String>,
+    /// The input or config file it is about.
+    pub file: Option<String>,
+}
+
+impl RunError {
+    /// The error `err` under `code`, about `file`.
+    #[must_use]
+    pub fn new(
+        code: &'static str,
+        err: &anyhow::Error,
+        hint: Option<String>,
+        file: Option<String>,
+    ) -> RunError {
+        let mut message = err.to_string();
+        for cause in err.chain().skip(1) {
+            message.push_str(&format!(": {cause}"));
+        }
+        RunError {
+            code,
+            message,
+            hint,
+            file,
+        }
     }
 }
 
@@ -96,6 +147,9 @@ pub struct Report<'a> {
     /// What `send` did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send: Option<&'a Delivery>,
+    /// What stopped the run (exit 2), as in `check --json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a RunError>,
 }
 
 /// The command line after the program name, for the report: what the user typed. A value

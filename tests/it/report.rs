@@ -523,3 +523,107 @@ fn the_html_report_renders_the_json_reports_numbers_and_loads_nothing() {
         std::fs::write(repo("docs/report.png"), &bytes).unwrap();
     }
 }
+#[test]
+fn send_dry_run_html_has_the_banner_and_the_reports_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("run.html");
+    let report = dir.path().join("run.json");
+    pinconv([
+        "send",
+        "--dry-run",
+        "--max-age",
+        "off",
+        "--html",
+        html.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "examples/shopify/orders.json",
+        "examples/woocommerce/orders.json",
+    ])
+    .code(0);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(page.contains("dry run (--dry-run): nothing was sent to Pinterest"));
+    assert_eq!(json["command"], "send");
+    assert_eq!(
+        dom_value(&page, "data-k", "would_send"),
+        json["send"]["would_send"].to_string()
+    );
+    assert_eq!(
+        dom_value(&page, "data-k", "events"),
+        json["offline"]["events"].to_string()
+    );
+    assert_eq!(
+        dom_value(&page, "data-cov", "em"),
+        json["offline"]["coverage"]["em"]["count"].to_string()
+    );
+}
+
+#[test]
+fn send_html_shows_the_delivery_of_the_json_report_and_never_the_token() {
+    use crate::mock_server::{MockServer, Reply, Verdict};
+    let server = MockServer::builder()
+        .script([Reply::Ok])
+        .event_rule(|e| {
+            if e["event_id"] == "O-2" {
+                Verdict::Failed("Invalid event_timestamp".into())
+            } else {
+                Verdict::Processed
+            }
+        })
+        .start();
+    let input = crate::send::orders(4);
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("run.html");
+    let report = dir.path().join("run.json");
+    crate::send::send(
+        &server,
+        &[
+            "--no-state",
+            "--test",
+            "--html",
+            html.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        input.path().to_str().unwrap(),
+    )
+    .code(3);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(!page.contains(crate::send::TOKEN) && !page.contains("pina_"));
+    assert!(!page.contains("@example.com"));
+    assert!(page.contains("test run (--test): Pinterest validated the events but recorded nothing"));
+    assert_eq!(json["send"]["accepted"], 3);
+    for k in [
+        "accepted",
+        "failed",
+        "already_sent",
+        "retried_from_ledger",
+        "requests",
+        "retries",
+    ] {
+        assert_eq!(
+            dom_value(&page, "data-k", k),
+            json["send"][k].to_string(),
+            "`{k}`"
+        );
+    }
+    assert_eq!(
+        dom_value(&page, "data-k", "request_ids"),
+        json["send"]["request_ids"]
+            .as_array()
+            .unwrap()
+            .len()
+            .to_string()
+    );
+    let rid = json["send"]["request_ids"][0].as_str().unwrap();
+    assert!(page.contains(rid), "request id `{rid}` not shown");
+    assert!(page.contains("Invalid event_timestamp"));
+    assert_eq!(dom_value(&page, "data-k", "exit_code"), "3");
+    assert_eq!(json["exit_code"], 3);
+    assert_eq!(
+        dom_value(&page, "data-k", "duration_ms"),
+        json["duration_ms"].to_string()
+    );
+}
