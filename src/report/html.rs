@@ -83,6 +83,7 @@ svg{display:block}
 .sw{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin-right:.3rem;vertical-align:-1px}
 .hint{color:var(--mute);font-size:.9rem}
 .cov td{border-bottom:0;padding:.15rem .5rem}
+td.file{border-bottom:0;padding-bottom:0}
 .cov td.bar{width:45%}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
 .axis{display:flex;justify-content:space-between;color:var(--mute);font-size:.8rem}
@@ -171,7 +172,7 @@ fn banner(h: &mut String, r: &Report) {
 
 fn read(h: &mut String, r: &Report) {
     let t = r.offline;
-    h.push_str("<section id=\"read\"><h2>What was read</h2>\n<div class=\"scroll\"><table><tr><th>input</th><th>format</th><th>preset</th><th>encoding</th></tr>\n");
+    h.push_str("<section id=\"read\"><h2>What was read</h2>\n<div class=\"scroll\"><table><tr><th>format</th><th>preset</th><th>encoding</th></tr>\n");
     for i in &t.inputs {
         let format = match &i.delimiter {
             Some(d) => format!("{} (delimiter {d})", i.format),
@@ -179,7 +180,7 @@ fn read(h: &mut String, r: &Report) {
         };
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}<br><span class=\"hint\">{}</span></td><td>{}</td></tr>",
+            "<tr><td colspan=\"3\" class=\"file\"><code>{}</code></td></tr><tr><td>{}</td><td>{}<br><span class=\"hint\">{}</span></td><td>{}</td></tr>",
             esc(&i.file),
             esc(&format),
             esc(i.preset),
@@ -299,9 +300,11 @@ fn accounting(h: &mut String, t: &Totals) {
     if t.batches > 0 {
         let _ = writeln!(
             h,
-            "<p class=\"hint\">{} events in <span data-k=\"batches\">{}</span> request bodies</p>",
+            "<p class=\"hint\">{} event{} in <span data-k=\"batches\">{}</span> request bod{}</p>",
             num(t.events),
-            num(t.batches)
+            if t.events == 1 { "" } else { "s" },
+            num(t.batches),
+            if t.batches == 1 { "y" } else { "ies" }
         );
     }
     h.push_str("</section>\n");
