@@ -155,6 +155,11 @@ pub fn run(a: &CheckArgs) -> Exit {
             return stop(a, &printer, &Totals::default(), code, file, e.into(), None);
         }
     };
+    if let Some(exit) =
+        super::refuse_clashes(&printer, &a.input, &[], &[("--html", a.html.as_deref())])
+    {
+        return exit;
+    }
     let cancel = AtomicBool::new(false);
     let totals = {
         let mut sink = CheckSink {

@@ -127,20 +127,14 @@ pub fn usage_error(printer: &Printer, err: &anyhow::Error, hint: Option<&str>) -
     exit_code(&Ending::Usage)
 }
 
-/// Writes the HTML rendering of `report` to `path`, readable by its owner only: the page
-/// names the inputs and the shop's figures.
+/// Writes the HTML rendering of `report` to `path`, readable by its owner only (the page
+/// names the inputs and the shop's figures), as `--report` is.
 pub fn write_html(path: &std::path::Path, report: &crate::report::Report) -> anyhow::Result<()> {
     use anyhow::Context as _;
     use std::io::Write as _;
     let page = crate::report::html::render(report);
-    let mut open = std::fs::OpenOptions::new();
-    open.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    let mut f = open
-        .open(path)
-        .with_context(|| format!("cannot write the HTML report `{}`", path.display()))?;
-    // An existing file keeps its mode on open: narrow it too.
+    let mut f = crate::output::create_private(path)?;
+    // A file that existed keeps its mode on open: narrow it too.
     #[cfg(unix)]
     if f.metadata().is_ok_and(|m| m.is_file()) {
         use std::os::unix::fs::PermissionsExt as _;

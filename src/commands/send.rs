@@ -171,6 +171,7 @@ pub fn run(a: &SendArgs) -> Exit {
             ("-o", a.output.as_deref()),
             ("--failed-out", a.failed_out.as_deref()),
             ("--report", a.report.as_deref()),
+            ("--html", a.html.as_deref()),
         ],
     ) {
         return exit;

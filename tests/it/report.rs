@@ -627,3 +627,23 @@ fn send_html_shows_the_delivery_of_the_json_report_and_never_the_token() {
         json["duration_ms"].to_string()
     );
 }
+
+#[test]
+fn an_html_path_that_is_an_input_is_refused_before_anything_is_written() {
+    let f = temp_file(
+        ".csv",
+        "order_id,email,created_at,value,currency\nA1,ann@example.com,2026-11-20T10:00:00Z,10.00,USD\n",
+    );
+    let path = f.path().to_str().unwrap();
+    let before = std::fs::read(f.path()).unwrap();
+    for cmd in ["check", "send"] {
+        let mut args = vec![cmd, "--html", path, path];
+        if cmd == "send" {
+            args.insert(1, "--dry-run");
+        }
+        pinconv(&args)
+            .code(2)
+            .stderr_has("as an input and as `--html`");
+        assert_eq!(std::fs::read(f.path()).unwrap(), before, "{cmd}");
+    }
+}
