@@ -702,6 +702,31 @@ mod tests {
     }
 
     #[test]
+    fn the_charts_show_every_day_of_the_period() {
+        let day = |date: &str, events| coverage::Day {
+            date: date.into(),
+            events,
+            value: std::collections::BTreeMap::new(),
+        };
+        let all = calendar(&[day("2026-02-27", 2), day("2026-03-02", 1)]);
+        let got: Vec<(&str, u64)> = all.iter().map(|d| (d.date.as_str(), d.events)).collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-02-27", 2),
+                ("2026-02-28", 0),
+                ("2026-03-01", 0),
+                ("2026-03-02", 1)
+            ]
+        );
+        // A long period keeps only its days with events.
+        assert_eq!(
+            calendar(&[day("2020-01-01", 1), day("2026-01-01", 1)]).len(),
+            2
+        );
+    }
+
+    #[test]
     fn a_hostile_input_name_stays_text_and_nothing_is_loaded() {
         let totals = Totals {
             inputs: vec![super::super::InputSummary {
