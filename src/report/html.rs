@@ -759,6 +759,20 @@ mod tests {
             error: None,
         };
         let page = render(&r);
+        let error = super::super::RunError {
+            code: "input_unreadable",
+            message: "`<b>.csv`: cannot read".into(),
+            hint: Some("check the file".into()),
+            file: None,
+        };
+        let stopped = render(&Report {
+            error: Some(&error),
+            ..r
+        });
+        assert!(stopped.contains(
+            "data-error=\"input_unreadable\">the run stopped: `&lt;b&gt;.csv`: cannot read<br>hint: check the file"
+        ));
+        assert!(!page.contains("the run stopped"));
         assert!(!page.contains("<script"));
         assert!(!page.contains("\"><b>"));
         assert!(page.contains("&lt;script&gt;"));
