@@ -325,6 +325,9 @@ pub struct CheckArgs {
     /// Print a machine-readable report on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Write a self-contained HTML report to FILE (mode 0600), to open in a browser or forward.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// `pinconv build`.
@@ -395,6 +398,9 @@ pub struct SendArgs {
     /// Write a JSON run report to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write the same report as a self-contained HTML page to FILE (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Ledger file [default: $XDG_STATE_HOME/pinconv/ledger-<ad account>.sqlite].
     #[arg(long, value_name = "FILE", env = "PINCONV_STATE")]
     pub state: Option<PathBuf>,

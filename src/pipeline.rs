@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::event::{self, Built, Outcome};
 use crate::input::{self, InputError, Raw, ReadOptions, ReadProblem, Reader};
 use crate::map::{detect_csv, detect_json, CsvMapper, Grouper, JsonMapper, MapError, Order};
+use crate::report::coverage::{Facts, Tally};
 use crate::report::{InputSummary, Problem, Severity, Totals};
 use crate::seen::{Answer, Seen};
 
@@ -144,6 +145,7 @@ pub fn run_partial(
             .expect("spawn reader thread")
     };
     let mut totals = Totals::default();
+    let mut quality = Tally::new(settings.timezone.clone());
     let mut ids = Seen::default();
     let mut result = Ok(());
     // Records of the chunks accounted here: after a stop, the reader has read further than
@@ -165,7 +167,7 @@ pub fn run_partial(
             }
             Msg::Chunk(units, n) => {
                 handed_records += n;
-                let outcomes: Vec<Outcome> = units
+                let outcomes: Vec<(Outcome, Option<Facts>)> = units
                     .into_par_iter()
                     .map(|u| match u {
                         Unit::Order(o) => event::build(&o, settings),
@@ -185,8 +187,24 @@ pub fn run_partial(
                             order: None,
                         }]),
                     })
+                    // Coverage reads each event here, on the build pool, not on this thread.
+                    .map(|o| {
+                        let facts = match &o {
+                            Outcome::Built(b) => Some(Facts::of(b)),
+                            _ => None,
+                        };
+                        (o, facts)
+                    })
                     .collect();
-                if let Err(e) = account(outcomes, &mut totals, &mut ids, sink, plan.max_problems) {
+                let counted = account(
+                    outcomes,
+                    &mut totals,
+                    &mut quality,
+                    &mut ids,
+                    sink,
+                    plan.max_problems,
+                );
+                if let Err(e) = counted {
                     result = Err(PipelineError::Sink(e));
                     break;
                 }
@@ -194,6 +212,7 @@ pub fn run_partial(
         }
     }
     drop(rx);
+    totals.set_quality(quality.finish());
     match reader.join() {
         Ok(records) => {
             totals.records = if totals.stopped_early {
@@ -212,14 +231,18 @@ pub fn run_partial(
 }
 
 fn account(
-    outcomes: Vec<Outcome>,
+    outcomes: Vec<(Outcome, Option<Facts>)>,
     totals: &mut Totals,
+    quality: &mut Tally,
     ids: &mut Seen,
     sink: &mut dyn Sink,
     keep: usize,
 ) -> anyhow::Result<()> {
-    for o in outcomes {
+    for (o, facts) in outcomes {
         totals.orders += 1;
+        if let Some(f) = facts {
+            quality.observe(f);
+        }
         match o {
             Outcome::Built(mut b) => {
                 let (code, reason) = match ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {

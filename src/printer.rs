@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
-use crate::report::{Problem, Totals};
+use crate::report::{coverage, Problem, Totals};
 
 /// Decides what reaches stderr.
 #[derive(Debug, Clone)]
@@ -121,6 +121,7 @@ impl Printer {
                 let _ = write!(s, " ({})", parts.join(", "));
             }
         }
+        coverage_lines(&mut s, t);
         if t.stopped_early {
             s.push_str("\n  stopped before the end of the input: orders after those counted here were not read");
         }
@@ -131,6 +132,39 @@ impl Printer {
 /// Appends a `hint:` line: the one way a hint is printed, under a problem or an error.
 fn hint_line(s: &mut String, hint: &str) {
     let _ = write!(s, "\n  hint: {hint}");
+}
+
+/// The coverage block of the summary: one line per key, in [`coverage::KEYS`] order, with
+/// the share of built events carrying it; then one warning per key whose column's values
+/// were mostly dropped.
+fn coverage_lines(s: &mut String, t: &Totals) {
+    if t.events == 0 {
+        return;
+    }
+    let _ = write!(
+        s,
+        "\n  coverage  share of the {} event{} carrying each match key",
+        t.events,
+        plural(t.events)
+    );
+    for k in &t.coverage.0 {
+        let _ = write!(
+            s,
+            "\n    {:<18}{:>7} {:>6}",
+            k.key,
+            k.count,
+            coverage::percent(k.share)
+        );
+        if k.key == "em" && k.count > 0 {
+            let _ = write!(s, "  {} distinct", t.distinct_emails.phrase());
+        }
+    }
+    for w in &t.coverage_warnings {
+        let _ = write!(s, "\nwarning: {}", w.message(t.events));
+        if let Some(h) = &w.hint {
+            hint_line(s, h);
+        }
+    }
 }
 
 /// `s` for counts other than one.

@@ -1,10 +1,20 @@
 //! Reporting stage: problems tied to input rows, and the run's accounting, where every order
-//! read ends in exactly one bucket (built, skipped with a reason, or rejected).
+//! read ends in exactly one bucket (built, skipped with a reason, or rejected); the match
+//! quality of the events built ([`coverage`]); and the run report ([`Report`]) with its HTML
+//! rendering ([`html`]).
+
+pub mod coverage;
+pub mod html;
+mod run;
+
+pub use run::{arguments, Delivery, HeldBack, Report, RunError};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
+
+use coverage::{Coverage, CoverageWarning, Day, Distinct, Quality};
 
 /// Whether a cell value may appear in a message: it must not look like personal data (no
 /// `@`, at most 4 digits, short). Emails, phones and names never reach a message this way.
@@ -144,6 +154,15 @@ pub struct Totals {
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Warnings by code.
     pub warnings_by_code: BTreeMap<String, u64>,
+    /// Built events carrying each match key, keyed by CAPI field name ([`coverage::KEYS`]).
+    pub coverage: Coverage,
+    /// Distinct hashed emails over the events built.
+    pub distinct_emails: Distinct,
+    /// Keys most events lack because the normalizer dropped their column's values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coverage_warnings: Vec<CoverageWarning>,
+    /// Events built and their value, per day of `event_time` in the shop's time zone.
+    pub days: Vec<Day>,
     /// Request bodies.
     pub batches: u64,
     /// Problems kept for the report (the first `--max-problems`).
@@ -172,6 +191,14 @@ impl Totals {
         } else {
             self.problems_not_listed += 1;
         }
+    }
+
+    /// Takes in the match quality of the events built.
+    pub fn set_quality(&mut self, q: Quality) {
+        self.coverage = q.coverage;
+        self.distinct_emails = q.distinct_emails;
+        self.coverage_warnings = q.coverage_warnings;
+        self.days = q.days;
     }
 
     /// Checks the invariant: every order is in exactly one bucket.

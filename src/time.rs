@@ -316,6 +316,15 @@ pub fn check_format(fmt: &str) -> Result<(), String> {
     }
 }
 
+/// The calendar day of Unix second `unix` in `tz`, for per-day report figures; `None` past
+/// the range jiff represents.
+#[must_use]
+pub fn local_day(unix: i64, tz: &TimeZone) -> Option<Date> {
+    Timestamp::from_second(unix)
+        .ok()
+        .map(|ts| tz.to_datetime(ts).date())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,5 @@
-//! `pinconv check`: the whole offline pipeline, sending nothing; a report of every problem.
+//! `pinconv check`: the whole offline pipeline, sending nothing; a report of every problem,
+//! on stderr, as JSON on stdout (`--json`) and as an HTML page (`--html`).
 
 use std::io::Write;
 use std::sync::atomic::AtomicBool;
@@ -10,7 +11,7 @@ use crate::exit::Exit;
 use crate::input::InputError;
 use crate::pipeline::{self, PipelineError, Sink};
 use crate::printer::Printer;
-use crate::report::{InputSummary, Problem, Totals};
+use crate::report::{InputSummary, Problem, Report, Totals};
 
 struct CheckSink<'a> {
     printer: &'a mut Printer,
@@ -93,43 +94,9 @@ fn describe_mapping(out: &mut String, s: &InputSummary) {
     }
 }
 
-/// What stopped a run, for a machine report's `error` member: a stable code, the message
-/// (with its causes), the hint and the file it is about. Names no PII, as the messages do not.
-#[derive(Debug, serde::Serialize)]
-pub struct RunError {
-    /// Stable code: `config_unreadable`, `config_invalid`, `invalid_setting`,
-    /// `input_unopenable`, `input_unreadable`, `input_shape`, `input_unmapped` or
-    /// `output_failed`.
-    pub code: &'static str,
-    /// The message, as printed on stderr.
-    pub message: String,
-    /// The fix, when known.
-    pub hint: Option<String>,
-    /// The input or config file it is about.
-    pub file: Option<String>,
-}
+pub use crate::report::RunError;
 
 impl RunError {
-    /// The error `err` under `code`, about `file`.
-    #[must_use]
-    pub fn new(
-        code: &'static str,
-        err: &anyhow::Error,
-        hint: Option<String>,
-        file: Option<String>,
-    ) -> RunError {
-        let mut message = err.to_string();
-        for cause in err.chain().skip(1) {
-            message.push_str(&format!(": {cause}"));
-        }
-        RunError {
-            code,
-            message,
-            hint,
-            file,
-        }
-    }
-
     /// The code and file of a configuration problem (`config` is the `--config` path).
     #[must_use]
     pub fn config_code(
@@ -178,6 +145,8 @@ pub fn report_json(totals: &Totals, error: Option<&RunError>) -> serde_json::Val
 }
 
 pub fn run(a: &CheckArgs) -> Exit {
+    let started = std::time::Instant::now();
+    let started_at = jiff::Timestamp::now();
     let mut printer = Printer::new(a.input.quiet, a.input.max_problems);
     let (settings, plan) = match super::resolve(&a.input) {
         Ok(x) => x,
@@ -186,6 +155,11 @@ pub fn run(a: &CheckArgs) -> Exit {
             return stop(a, &printer, &Totals::default(), code, file, e.into(), None);
         }
     };
+    if let Some(exit) =
+        super::refuse_clashes(&printer, &a.input, &[], &[("--html", a.html.as_deref())])
+    {
+        return exit;
+    }
     let cancel = AtomicBool::new(false);
     let totals = {
         let mut sink = CheckSink {
@@ -204,7 +178,30 @@ pub fn run(a: &CheckArgs) -> Exit {
     if a.json && !write_json(&printer, &report_json(&totals, None)) {
         return Exit::Usage;
     }
-    super::offline_exit(&totals, a.input.deny_warnings)
+    let exit = super::offline_exit(&totals, a.input.deny_warnings);
+    if let Some(path) = &a.html {
+        let report = Report {
+            pinconv_version: env!("CARGO_PKG_VERSION"),
+            command: "check",
+            started_at: started_at.to_string(),
+            finished_at: jiff::Timestamp::now().to_string(),
+            duration_ms: started.elapsed().as_millis(),
+            arguments: crate::report::arguments(),
+            ad_account: None,
+            test: false,
+            dry_run: true,
+            ledger: None,
+            exit_code: exit.code(),
+            offline: &totals,
+            send: None,
+            error: None,
+        };
+        if let Err(e) = super::write_html(path, &report) {
+            printer.error(&e, None);
+            return exit.worst(Exit::Usage);
+        }
+    }
+    exit
 }
 
 /// A run that stopped (exit 2): the error on stderr and, with `--json`, in the report on

@@ -127,6 +127,24 @@ pub fn usage_error(printer: &Printer, err: &anyhow::Error, hint: Option<&str>) -
     exit_code(&Ending::Usage)
 }
 
+/// Writes the HTML rendering of `report` to `path`, readable by its owner only (the page
+/// names the inputs and the shop's figures), as `--report` is.
+pub fn write_html(path: &std::path::Path, report: &crate::report::Report) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let page = crate::report::html::render(report);
+    let mut f = crate::output::create_private(path)?;
+    // A file that existed keeps its mode on open: narrow it too.
+    #[cfg(unix)]
+    if f.metadata().is_ok_and(|m| m.is_file()) {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = f.set_permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    f.write_all(page.as_bytes())
+        .and_then(|()| f.flush())
+        .with_context(|| format!("cannot write the HTML report `{}`", path.display()))
+}
+
 /// True when the error is a closed stdout (e.g. `| head`): exit quietly.
 #[must_use]
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -1,13 +1,11 @@
 //! `pinconv send`: the command wiring around a [`session`](crate::send::session): flags become
 //! session options, the phases run (prepare → deliver → settle), and the outcome becomes the
-//! summary, the `--report` file and the exit code.
+//! summary, the `--report` and `--html` files and the exit code.
 
 use std::io::BufWriter;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use serde::Serialize;
 
 use super::build::{AtomicFile, BodyWriter};
 use super::check::RunError;
@@ -15,7 +13,7 @@ use super::Ending;
 use crate::cli::SendArgs;
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::report::Totals;
+use crate::report::{Report, Totals};
 use crate::send::session::{
     self, BodySink, Deliver, Options, PrepareError, SendStats, SessionError,
 };
@@ -29,43 +27,19 @@ impl BodySink for BodyWriter<'_> {
     }
 }
 
-/// The whole run report written by `--report`: counts, reasons, batches, retries, durations
-/// and request ids; never the token, never plaintext PII.
-#[derive(Serialize)]
-struct RunReport<'a> {
-    pinconv_version: &'static str,
-    started_at: String,
-    finished_at: String,
-    duration_ms: u128,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ad_account: Option<&'a str>,
-    test: bool,
-    dry_run: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ledger: Option<String>,
-    exit_code: u8,
-    offline: &'a Totals,
-    send: &'a SendStats,
-    /// What stopped the run (exit 2), as in `check --json`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a RunError>,
-}
-
-impl RunReport<'_> {
-    /// Writes the report to `path`; false (with the error printed) when that failed.
-    fn write(&self, path: &std::path::Path, printer: &Printer) -> bool {
-        let written = crate::output::create_private(path).and_then(|f| {
-            serde_json::to_writer_pretty(BufWriter::new(f), self).map_err(anyhow::Error::from)
-        });
-        if let Err(e) = written {
-            printer.error(
-                &e.context(format!("cannot write the report `{}`", path.display())),
-                None,
-            );
-            return false;
-        }
-        true
+/// Writes the JSON run report to `path`; false (with the error printed) when that failed.
+fn write_report(path: &std::path::Path, printer: &Printer, report: &Report) -> bool {
+    let written = crate::output::create_private(path).and_then(|f| {
+        serde_json::to_writer_pretty(BufWriter::new(f), report).map_err(anyhow::Error::from)
+    });
+    if let Err(e) = written {
+        printer.error(
+            &e.context(format!("cannot write the report `{}`", path.display())),
+            None,
+        );
+        return false;
     }
+    true
 }
 
 /// A run that stopped before sending anything: the error printed and, with `--report`, a
@@ -81,21 +55,23 @@ fn stopped(
     printer.error(&err, hint.as_deref());
     if let Some(path) = &a.report {
         let error = RunError::new(code, &err, hint, file);
-        let report = RunReport {
+        let report = Report {
             pinconv_version: env!("CARGO_PKG_VERSION"),
+            command: "send",
             started_at: started.1.to_string(),
             finished_at: jiff::Timestamp::now().to_string(),
             duration_ms: started.0.elapsed().as_millis(),
+            arguments: crate::report::arguments(),
             ad_account: a.ad_account.as_deref(),
             test: a.test,
             dry_run: a.dry_run,
             ledger: None,
             exit_code: exit.code(),
             offline: &Totals::default(),
-            send: &SendStats::default(),
+            send: Some(&SendStats::default()),
             error: Some(&error),
         };
-        report.write(path, printer);
+        write_report(path, printer, &report);
     }
     exit
 }
@@ -195,6 +171,7 @@ pub fn run(a: &SendArgs) -> Exit {
             ("-o", a.output.as_deref()),
             ("--failed-out", a.failed_out.as_deref()),
             ("--report", a.report.as_deref()),
+            ("--html", a.html.as_deref()),
         ],
     ) {
         return exit;
@@ -290,23 +267,33 @@ pub fn run(a: &SendArgs) -> Exit {
         };
         printer.error(&anyhow::anyhow!("{f}"), Some(&hint));
     }
+    let report = Report {
+        pinconv_version: env!("CARGO_PKG_VERSION"),
+        command: "send",
+        started_at: started_at.to_string(),
+        finished_at: jiff::Timestamp::now().to_string(),
+        duration_ms: started.elapsed().as_millis(),
+        arguments: crate::report::arguments(),
+        ad_account: ad_account.as_deref(),
+        test: a.test,
+        dry_run: a.dry_run,
+        ledger: ledger_path,
+        exit_code: exit.code(),
+        offline: &settled.totals,
+        send: Some(&settled.stats),
+        error: first_error.as_ref(),
+    };
+    // Both reports are written even when one of them cannot be.
+    let mut exit = exit;
     if let Some(path) = &a.report {
-        let report = RunReport {
-            pinconv_version: env!("CARGO_PKG_VERSION"),
-            started_at: started_at.to_string(),
-            finished_at: jiff::Timestamp::now().to_string(),
-            duration_ms: started.elapsed().as_millis(),
-            ad_account: ad_account.as_deref(),
-            test: a.test,
-            dry_run: a.dry_run,
-            ledger: ledger_path,
-            exit_code: exit.code(),
-            offline: &settled.totals,
-            send: &settled.stats,
-            error: first_error.as_ref(),
-        };
-        if !report.write(path, &printer) {
-            return exit.worst(usage);
+        if !write_report(path, &printer, &report) {
+            exit = exit.worst(usage);
+        }
+    }
+    if let Some(path) = &a.html {
+        if let Err(e) = super::write_html(path, &report) {
+            printer.error(&e, None);
+            exit = exit.worst(usage);
         }
     }
     exit

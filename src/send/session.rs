@@ -5,7 +5,6 @@
 //! run in the ledger and hands back what happened. Each phase has its own errors; the command
 //! turns the result into a summary, a report and an exit code.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -33,75 +32,8 @@ use crate::report::{InputSummary, Problem, Severity, Totals};
 
 /// How many request ids the report lists.
 const MAX_REQUEST_IDS: usize = 1000;
-/// How many distinct failure reasons the report lists before folding them into `other`.
-const MAX_REASONS: usize = 100;
-
-/// What `send` did, for the summary and the report.
-#[derive(Debug, Default, Serialize)]
-pub struct SendStats {
-    /// Events Pinterest accepted.
-    pub accepted: u64,
-    /// Events not accepted (failed at Pinterest, gave up, or not sent after a stop).
-    pub failed: u64,
-    /// Failures by kind (`rejected`, `gave_up`, `spam`, `aborted`, `other`).
-    pub failed_by_kind: BTreeMap<String, u64>,
-    /// Failures by reason (Pinterest's message or the transport error).
-    pub failed_by_reason: BTreeMap<String, u64>,
-    /// Events the ledger says were accepted before with the same content.
-    pub already_sent: u64,
-    /// Events accepted before with different content, held back (see `--resend-changed`).
-    pub changed_not_sent: u64,
-    /// Which events those are, with their input rows (the first 1000).
-    pub changed_not_sent_events: Vec<HeldBack>,
-    /// Events that failed in an earlier run and were sent again.
-    pub retried_from_ledger: u64,
-    /// Events Pinterest accepted with a warning.
-    pub pinterest_warnings: u64,
-    /// Request bodies handed to the senders (or written, in a dry run).
-    pub batches: u64,
-    /// HTTP requests made, retries and split halves included.
-    pub requests: u64,
-    /// Requests that were retries.
-    pub retries: u64,
-    /// `x-pinterest-rid` of the answers (the first 1000).
-    pub request_ids: Vec<String>,
-    /// The authentication failure that stopped the run.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fatal: Option<String>,
-    /// Whether Ctrl-C / SIGTERM stopped the run.
-    pub interrupted: bool,
-    /// Events a dry run would send.
-    pub would_send: u64,
-}
-
-/// An event held back because it changed since it was accepted.
-#[derive(Debug, Serialize)]
-pub struct HeldBack {
-    /// Its `event_id`.
-    pub event_id: String,
-    /// The input it came from.
-    pub file: String,
-    /// Its line in that input.
-    pub line: u64,
-}
-
-impl SendStats {
-    fn fail(&mut self, kind: FailureKind, reason: &str) {
-        self.failed += 1;
-        *self
-            .failed_by_kind
-            .entry(kind_name(kind).to_owned())
-            .or_default() += 1;
-        let key = if self.failed_by_reason.len() >= MAX_REASONS
-            && !self.failed_by_reason.contains_key(reason)
-        {
-            "other".to_owned()
-        } else {
-            reason.to_owned()
-        };
-        *self.failed_by_reason.entry(key).or_default() += 1;
-    }
-}
+/// What `send` did, for the summary and the report: the delivery part of the run report.
+pub use crate::report::{Delivery as SendStats, HeldBack};
 
 /// The name of a failure kind in messages, the report and failed-out files.
 #[must_use]
@@ -704,7 +636,7 @@ impl Session<'_> {
                     });
                 }
                 EventOutcome::Failed { reason, kind } => {
-                    self.stats.fail(*kind, reason);
+                    self.stats.fail(kind_name(*kind), reason);
                     self.printer.problem(&Problem {
                         file: meta.file.clone(),
                         line: meta.line,

@@ -15,6 +15,7 @@ mod offline;
 mod other;
 mod outputs;
 mod real;
+mod report;
 mod schema;
 mod send;
 mod shopify_real;
