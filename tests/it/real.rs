@@ -178,7 +178,7 @@ fn excel_unicode_text_and_ambiguous_dates() {
     let (d, events) = build(&[&input]);
     d.stderr_has("delimiter `tab`")
         .stderr_has("excel_unicode_text.txt:3: column `event_time`: the date can be read day first or month first")
-        .stderr_has("warnings  1 (ambiguous_date 1)");
+        .stderr_has("warnings  3 (ambiguous_date 1, time_without_offset 2)");
     assert_eq!(by_id(&events, "U-1")["custom_data"]["value"], "59.90");
     assert_eq!(
         by_id(&events, "U-1")["user_data"]["fn"][0],
