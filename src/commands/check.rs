@@ -36,6 +36,17 @@ pub fn describe_input(s: &InputSummary) -> String {
         line.push_str(&format!(" (delimiter `{d}`)"));
     }
     line.push_str(&format!(": {}", s.preset_reason));
+    if let Some(n) = &s.date_order {
+        let order = if n.order == "dmy" {
+            "day first"
+        } else {
+            "month first"
+        };
+        line.push_str(&match n.line {
+            Some(l) => format!("\nnote: `{}` writes dates {order}, as its date on line {l} shows", s.file),
+            None => format!("\nnote: no date in `{}` shows whether it writes day or month first; dates that read both ways are read {order}", s.file),
+        });
+    }
     if let Some(e) = &s.encoding {
         line.push_str(&format!(
             "\nnote: `{}` is not UTF-8; read as {e} (detected); pass `--encoding` if that is wrong",

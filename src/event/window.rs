@@ -119,11 +119,24 @@ pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
         ));
     }
     if let Some(days) = too_old(s, moment.unix) {
+        // A date read by a guess may be old only because it was read the wrong way round:
+        // keeping it with `--max-age off` would send a wrong time, so the hint is the order.
+        let hint = if moment.ambiguous && !s.date_order_set {
+            format!(
+                "the date reads both ways; if the file writes day first, pass `--date-order {}`",
+                match s.date_order {
+                    DateOrder::Mdy => "dmy",
+                    DateOrder::Dmy => "mdy",
+                }
+            )
+        } else {
+            TOO_OLD_HINT.into()
+        };
         return Err(ctx.skip(
             Some(time_cell),
             "too_old",
             format!("the order is older than {days} days, which Pinterest rejects"),
-            Some(TOO_OLD_HINT.into()),
+            Some(hint),
         ));
     }
     if in_future(s, moment.unix) {

@@ -52,3 +52,93 @@ fn a_time_without_offset_is_warned_about_in_every_format() {
     .code(0)
     .stderr_lacks("time_without_offset");
 }
+
+/// Day-first dates: one that only reads day first, one that reads both ways.
+fn day_first(first_ambiguous: bool) -> String {
+    let rows = [
+        "ava.chen@example.com,28/11/2026 15:20,10.00,USD,D-1",
+        "ben.ode@example.com,01/12/2026 09:00,12.00,USD,D-2",
+    ];
+    let (a, b) = if first_ambiguous {
+        (rows[1], rows[0])
+    } else {
+        (rows[0], rows[1])
+    };
+    format!("email,event_time,value,currency,order_id\n{a}\n{b}\n")
+}
+
+#[test]
+fn the_date_order_is_inferred_from_the_files_own_dates() {
+    for first_ambiguous in [false, true] {
+        let f = temp_file(".csv", &day_first(first_ambiguous));
+        let path = f.path().to_str().unwrap();
+        let d = pinconv([
+            "build",
+            "--timezone",
+            "UTC",
+            "--now",
+            "2026-12-02T00:00:00Z",
+            path,
+        ])
+        .code(0);
+        d.stderr_has("writes dates day first, as its date on line")
+            .stderr_lacks("ambiguous_date")
+            .stderr_lacks("too_old");
+        let events = d.events();
+        // 1 December, not 12 January.
+        assert_eq!(
+            crate::support::by_id(&events, "D-2")["event_time"],
+            1_796_115_600
+        );
+        // The JSON report says so too.
+        let j = pinconv([
+            "check",
+            "--json",
+            "--timezone",
+            "UTC",
+            "--now",
+            "2026-12-02T00:00:00Z",
+            path,
+        ])
+        .code(0);
+        let input = &j.json()["inputs"][0];
+        assert_eq!(input["date_order"]["order"], "dmy");
+        assert_eq!(input["date_order"]["source"], "inferred");
+    }
+}
+
+#[test]
+fn a_file_without_evidence_warns_and_an_age_skip_hints_at_the_date_order() {
+    let f = temp_file(
+        ".csv",
+        "email,event_time,value,currency,order_id\nava.chen@example.com,01/12/2026 09:00,10.00,USD,D-2\n",
+    );
+    let d = pinconv([
+        "check",
+        "--timezone",
+        "UTC",
+        "--now",
+        "2026-12-02T00:00:00Z",
+        f.path().to_str().unwrap(),
+    ])
+    .code(0);
+    d.stderr_has("no date in")
+        .stderr_has("too_old")
+        .stderr_has("pass `--date-order dmy`")
+        .stderr_lacks("--max-age off");
+    // A date that reads one way only keeps the usual hint.
+    let old = temp_file(
+        ".csv",
+        "email,event_time,value,currency,order_id\nava.chen@example.com,11/13/2026 09:00,10.00,USD,D-3\n",
+    );
+    pinconv([
+        "check",
+        "--timezone",
+        "UTC",
+        "--now",
+        "2026-12-02T00:00:00Z",
+        old.path().to_str().unwrap(),
+    ])
+    .code(0)
+    .stderr_has("--max-age off");
+}
