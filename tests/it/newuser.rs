@@ -142,3 +142,55 @@ fn a_file_without_evidence_warns_and_an_age_skip_hints_at_the_date_order() {
     .code(0)
     .stderr_has("--max-age off");
 }
+
+#[test]
+fn milliseconds_in_a_built_event_are_named_as_such() {
+    let hash = "a".repeat(64);
+    let f = temp_file(
+        ".ndjson",
+        &format!(
+            "{{\"event_name\":\"checkout\",\"action_source\":\"web\",\"event_time\":1794670877000,\"event_id\":\"E-1\",\"user_data\":{{\"em\":[\"{hash}\"]}}}}\n"
+        ),
+    );
+    pinconv(["check", "--max-age", "off", f.path().to_str().unwrap()])
+        .code(1)
+        .stderr_has("`event_time` is in milliseconds (13 digits); Pinterest takes Unix seconds, here `1794670877`")
+        .stderr_lacks("future");
+    // In an order, milliseconds are read.
+    let o = temp_file(
+        ".csv",
+        "email,event_time,value,currency,order_id\nava.chen@example.com,1794670877000,10.00,USD,M-1\n",
+    );
+    let d = pinconv(["build", "--max-age", "off", o.path().to_str().unwrap()]).code(0);
+    assert_eq!(d.events()[0]["event_time"], 1_794_670_877);
+}
+
+#[test]
+fn currency_symbols_are_read_where_they_name_one_currency() {
+    let f = temp_file(
+        ".csv",
+        "email,event_time,value,currency,order_id\n\
+         ava.chen@example.com,2026-11-20T10:00:00Z,10.00,€,S-1\n\
+         ben.ode@example.com,2026-11-20T10:00:00Z,US$12.00,US$,S-2\n\
+         cy.lee@example.com,2026-11-20T10:00:00Z,C$ 9.50,C$,S-3\n\
+         dee.rao@example.com,2026-11-20T10:00:00Z,4500,¥,S-4\n",
+    );
+    let d = pinconv(["build", f.path().to_str().unwrap()]).code(1);
+    let events = d.events();
+    let by = |id| crate::support::by_id(&events, id)["custom_data"].clone();
+    assert_eq!(by("S-1")["currency"], "EUR");
+    assert_eq!(by("S-2")["currency"], "USD");
+    assert_eq!(by("S-2")["value"], "12.00");
+    assert_eq!(by("S-3")["currency"], "CAD");
+    assert_eq!(events.len(), 3);
+    d.stderr_has("is the symbol of JPY or CNY, so it does not say which")
+        .stderr_has("ISO 4217 code");
+}
+
+#[test]
+fn hash_hints_at_its_own_country_flag() {
+    pinconv(["hash", "--field", "ph", "555-0199"])
+        .code(1)
+        .stderr_has("pass `--country`")
+        .stderr_lacks("--default-country");
+}
