@@ -44,9 +44,10 @@ impl Printer {
         }
     }
 
-    /// One row problem, up to the limit.
+    /// One row problem, up to the limit. `--quiet` drops warnings and skips, never a
+    /// rejection: a cron log must still say which order to fix.
     pub fn problem(&mut self, p: &Problem) {
-        if self.quiet {
+        if self.quiet && p.severity != crate::report::Severity::Rejected {
             return;
         }
         self.listed += 1;

@@ -129,7 +129,7 @@ pub fn run(a: &BuildArgs) -> Exit {
             }
             totals.batches = batches;
             printer.summary(&totals, "built");
-            super::offline_exit(&totals, a.input.deny_warnings)
+            super::offline_exit(&totals, a.input.deny_warnings, a.input.rejected_ok)
         }
         Err((e, hint)) => {
             if let Some(f) = atomic {

@@ -215,7 +215,7 @@ pub fn run(a: &CheckArgs) -> Exit {
     if a.json && !write_json(&printer, &report_json(&totals, None)) {
         return Exit::Usage;
     }
-    super::offline_exit(&totals, a.input.deny_warnings)
+    super::offline_exit(&totals, a.input.deny_warnings, a.input.rejected_ok)
 }
 
 /// A run that stopped (exit 2): the error on stderr and, with `--json`, in the report on

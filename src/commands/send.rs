@@ -256,6 +256,7 @@ pub fn run(a: &SendArgs) -> Exit {
     let exit = super::exit_code(&Ending::Send {
         settled: &settled,
         deny_warnings: a.input.deny_warnings,
+        rejected_ok: a.input.rejected_ok,
     });
     // A fatal input or output error after sending started: what was sent is still accounted
     // for below (summary, report, ledger run), and the run exits 2.

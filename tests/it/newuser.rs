@@ -194,3 +194,42 @@ fn hash_hints_at_its_own_country_flag() {
         .stderr_has("pass `--country`")
         .stderr_lacks("--default-country");
 }
+
+/// One order that can be sent, one phone-only order that never can.
+const ONE_PHONE_ONLY: &str = "\
+email,phone,event_time,value,currency,order_id
+ava.chen@example.com,,2026-11-20T10:00:00Z,10.00,USD,Q-1
+,+1 312 555 0110,2026-11-20T11:00:00Z,12.00,USD,Q-2
+";
+
+#[test]
+fn quiet_still_names_the_rejected_order_and_rejected_ok_keeps_exit_zero() {
+    let f = temp_file(".csv", ONE_PHONE_ONLY);
+    let path = f.path().to_str().unwrap();
+    pinconv(["check", "-q", "--max-age", "off", path])
+        .code(1)
+        .stderr_has(":3: no usable identifier")
+        .stderr_has("(order `Q-2`)")
+        .stderr_has("rejected  1 (no_identifier 1)")
+        .stderr_lacks("reading `");
+    let d = pinconv(["build", "-q", "--rejected-ok", "--max-age", "off", path]).code(0);
+    d.stderr_has("(order `Q-2`)").stderr_has("rejected  1");
+    assert_eq!(d.events().len(), 1);
+    pinconv([
+        "send",
+        "--dry-run",
+        "-q",
+        "--rejected-ok",
+        "--max-age",
+        "off",
+        path,
+    ])
+    .code(0)
+    .stderr_has("(order `Q-2`)");
+    // Warnings stay hidden with --quiet.
+    let w = temp_file(".csv", WOO_NAIVE);
+    pinconv(["check", "-q", w.path().to_str().unwrap()])
+        .code(0)
+        .stderr_lacks("time_without_offset:")
+        .stderr_lacks("warning: ");
+}
