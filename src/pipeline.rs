@@ -149,6 +149,9 @@ pub fn run_partial(
     };
     let mut totals = Totals::default();
     let mut ids = Seen::default();
+    // The event ids of the input being accounted, to tell a repeat within an input from
+    // one across inputs.
+    let mut input_ids: (Arc<str>, Seen) = (Arc::from(""), Seen::default());
     let mut result = Ok(());
     // Records of the chunks accounted here: after a stop, the reader has read further than
     // what was built, and only this part was handled.
@@ -190,7 +193,14 @@ pub fn run_partial(
                         }]),
                     })
                     .collect();
-                if let Err(e) = account(outcomes, &mut totals, &mut ids, sink, plan.max_problems) {
+                if let Err(e) = account(
+                    outcomes,
+                    &mut totals,
+                    &mut ids,
+                    &mut input_ids,
+                    sink,
+                    plan.max_problems,
+                ) {
                     result = Err(PipelineError::Sink(e));
                     break;
                 }
@@ -215,10 +225,13 @@ pub fn run_partial(
     (totals, result.err())
 }
 
+/// Counts each outcome and hands built events on. An event id already built from an
+/// earlier input is skipped (`duplicate_order`); one repeated within an input is a warning.
 fn account(
     outcomes: Vec<Outcome>,
     totals: &mut Totals,
     ids: &mut Seen,
+    input: &mut (Arc<str>, Seen),
     sink: &mut dyn Sink,
     keep: usize,
 ) -> anyhow::Result<()> {
@@ -226,8 +239,30 @@ fn account(
         totals.orders += 1;
         match o {
             Outcome::Built(mut b) => {
-                let (code, reason) = match ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
+                let key = format!("{}\u{0}{}", b.event_name, b.event_id);
+                if input.0 != b.file {
+                    *input = (b.file.clone(), Seen::default());
+                }
+                let in_this_input = input.1.insert(&key);
+                let (code, reason) = match ids.insert(&key) {
                     Answer::New => ("", String::new()),
+                    // The same order in two inputs (overlapping exports): one event, not two.
+                    Answer::Repeat if in_this_input == Answer::New => {
+                        totals.skipped += 1;
+                        let p = Problem {
+                            file: b.file.clone(),
+                            line: b.line,
+                            column: None,
+                            severity: Severity::Skipped,
+                            code: "duplicate_order",
+                            reason: format!("an earlier input of this run already holds this order (event id `{}`); it is built once", b.event_id),
+                            hint: None,
+                            order: Some(b.event_id.clone()),
+                        };
+                        sink.problem(&p);
+                        totals.note(p, keep);
+                        continue;
+                    }
                     Answer::Repeat => ("duplicate_event_id", format!("event id `{}` was already used by an earlier order in this run", b.event_id)),
                     Answer::Maybe => ("possible_duplicate_event_id", format!("event id `{}` may have been used by an earlier order in this run (past {} event ids the check is approximate)", b.event_id, crate::seen::EXACT_KEYS)),
                 };

@@ -9,11 +9,12 @@ use crate::event::Built;
 use crate::exit::Exit;
 use crate::input::InputError;
 use crate::pipeline::{self, PipelineError, Sink};
-use crate::printer::Printer;
+use crate::printer::{Printer, Progress};
 use crate::report::{InputSummary, Problem, Totals};
 
 struct CheckSink<'a> {
     printer: &'a mut Printer,
+    progress: Progress,
 }
 
 impl Sink for CheckSink<'_> {
@@ -24,6 +25,7 @@ impl Sink for CheckSink<'_> {
         self.printer.problem(p);
     }
     fn event(&mut self, _e: Built) -> anyhow::Result<()> {
+        self.progress.inc(1);
         Ok(())
     }
 }
@@ -199,8 +201,10 @@ pub fn run(a: &CheckArgs) -> Exit {
     };
     let cancel = AtomicBool::new(false);
     let totals = {
+        let progress = Progress::offline(&printer, "events checked");
         let mut sink = CheckSink {
             printer: &mut printer,
+            progress,
         };
         match pipeline::run_partial(&plan, &settings, &mut sink, &cancel) {
             (t, None) => t,

@@ -83,12 +83,20 @@ impl<'a> OrderIds<'a> {
         }
     }
 
-    /// How problems name the order: its `order_id`, else its name, else its group key.
+    /// How problems name the order: its `order_id`, else its name, else its group key. When
+    /// the `order_id` is the platform's id and the order also has a name, both, name first:
+    /// a merchant knows Shopify's `#1043`, not `5901234567890` (`#1043 (Id 5901234567890)`).
     pub fn reference(&self, order: &Order) -> Option<String> {
-        self.order_id
-            .clone()
-            .or_else(|| self.name.clone())
-            .or_else(|| order.group.clone())
+        match (&self.order_id, &self.id, &self.name) {
+            (Some(o), Some(id), Some(name)) if o == id && name != id && !name.is_empty() => {
+                Some(format!("{name} (Id {id})"))
+            }
+            _ => self
+                .order_id
+                .clone()
+                .or_else(|| self.name.clone())
+                .or_else(|| order.group.clone()),
+        }
     }
 
     /// A rounded id: a warning when another identifier stands in, else a rejection.

@@ -233,3 +233,56 @@ fn quiet_still_names_the_rejected_order_and_rejected_ok_keeps_exit_zero() {
         .stderr_lacks("time_without_offset:")
         .stderr_lacks("warning: ");
 }
+
+#[test]
+fn an_order_in_two_inputs_is_built_once() {
+    let a = temp_file(
+        ".csv",
+        "email,event_time,value,currency,order_id\nava.chen@example.com,2026-11-20T10:00:00Z,10.00,USD,O-1\nben.ode@example.com,2026-11-20T11:00:00Z,12.00,USD,O-2\n",
+    );
+    let b = temp_file(
+        ".csv",
+        "email,event_time,value,currency,order_id\nben.ode@example.com,2026-11-20T11:00:00Z,12.00,USD,O-2\ncy.lee@example.com,2026-11-20T12:00:00Z,9.00,USD,O-3\n",
+    );
+    let d = pinconv([
+        "build",
+        a.path().to_str().unwrap(),
+        b.path().to_str().unwrap(),
+    ])
+    .code(0);
+    let events = d.events();
+    let ids: Vec<_> = events.iter().map(|e| e["event_id"].clone()).collect();
+    assert_eq!(ids, ["O-1", "O-2", "O-3"]);
+    d.stderr_has("an earlier input of this run already holds this order")
+        .stderr_has("skipped   1 (duplicate_order 1)");
+}
+
+#[test]
+fn shopify_orders_are_named_as_the_merchant_knows_them() {
+    let f = temp_file(
+        ".csv",
+        "Name,Email,Financial Status,Created at,Currency,Total,Lineitem quantity,Lineitem name,Id\n\
+         #1043,,paid,2026-11-20 10:00:00 -0500,USD,10.00,1,Mug,5901234567890\n",
+    );
+    pinconv(["check", f.path().to_str().unwrap()])
+        .code(1)
+        .stderr_has("(order `#1043 (Id 5901234567890)`)");
+}
+
+#[test]
+fn check_and_build_draw_no_progress_when_stderr_is_not_a_terminal() {
+    let rows: String = (0..3000)
+        .map(|i| format!("p{i}@example.com,2026-11-20T10:00:00Z,10.00,USD,P-{i}\n"))
+        .collect();
+    let f = temp_file(
+        ".csv",
+        &format!("email,event_time,value,currency,order_id\n{rows}"),
+    );
+    for cmd in ["check", "build"] {
+        pinconv([cmd, f.path().to_str().unwrap()])
+            .code(0)
+            .stderr_lacks("events checked")
+            .stderr_lacks("events built")
+            .stderr_lacks("/s");
+    }
+}
