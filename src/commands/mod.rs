@@ -358,6 +358,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         date_order: a.date_order.or(file.date_order).unwrap_or_default(),
         date_order_set: a.date_order.is_some() || file.date_order.is_some(),
         now,
+        id_fallback: true,
     };
     let encoding = match a.encoding.as_deref().or(file.encoding.as_deref()) {
         Some(label) => Some(input::encoding_for_label(label).ok_or_else(|| {

@@ -109,6 +109,15 @@ impl<'a> OrderIds<'a> {
         match (&self.order_id, s.order_id) {
             // `--order-id number|name` does not use the id column.
             (Some(_), OrderIdSource::Number | OrderIdSource::Name) => {}
+            (Some(other), OrderIdSource::Auto) if !s.id_fallback => {
+                // The same order sent before with its real id would get a second event id.
+                return Err(ctx.reject(
+                    Some(c),
+                    "mangled_order_id",
+                    format!("{reason}; `send` does not send it under the stand-in `{other}`: sent from an unedited export under its id, Pinterest would count the order twice"),
+                    Some(format!("{hint}; or pass `--order-id name` (or `number`) if the orders are always sent by that identifier")),
+                ));
+            }
             (Some(other), OrderIdSource::Auto) => ctx.warn(
                 Some(c),
                 "mangled_order_id",

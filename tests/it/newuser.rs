@@ -286,3 +286,29 @@ fn check_and_build_draw_no_progress_when_stderr_is_not_a_terminal() {
             .stderr_lacks("/s");
     }
 }
+
+#[test]
+fn send_does_not_build_an_event_from_a_stand_in_for_a_rounded_id() {
+    let path = "tests/fixtures/real/shopify/excel_uk_dmy.csv";
+    let args = |extra: &[&'static str]| {
+        let mut v = vec![
+            "send",
+            "--dry-run",
+            "--max-age",
+            "off",
+            "--timezone",
+            "Europe/London",
+        ];
+        v.extend_from_slice(extra);
+        v.push(path);
+        v
+    };
+    // `build` warns and uses the order name; `send` refuses it, naming the flag.
+    let d = pinconv(args(&[])).code(1);
+    d.stderr_has("`send` does not send it under the stand-in `#2001`")
+        .stderr_has("pass `--order-id name`")
+        .stderr_has("rejected  9 (mangled_order_id 9)");
+    // Chosen on purpose, the name is the order's identity.
+    let d = pinconv(args(&["--order-id", "name"])).code(0);
+    d.stderr_lacks("mangled_order_id");
+}
