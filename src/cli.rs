@@ -298,8 +298,8 @@ pub struct InputArgs {
     /// strftime format for timestamps, e.g. `%d.%m.%Y %H:%M` (one that reads no date is refused).
     #[arg(long)]
     pub date_format: Option<String>,
-    /// Order of day and month in slash dates [default: mdy, and a date that reads both ways
-    /// warns `ambiguous_date`].
+    /// Order of day and month in slash dates [default: what the input's own dates show,
+    /// else mdy, and a date that reads both ways warns `ambiguous_date`].
     #[arg(long, value_enum)]
     pub date_order: Option<DateOrder>,
     /// Pin "now" (for `--max-age` and reproducible runs), e.g. `2026-11-22T00:00:00Z`.
@@ -311,7 +311,11 @@ pub struct InputArgs {
     /// Exit 1 when there are warnings too (for CI).
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Print only errors and the summary's numbers, no per-row problems.
+    /// Rejected orders do not make the exit code 1: they are still listed and counted (for
+    /// cron jobs where some orders can never be sent, e.g. phone-only ones).
+    #[arg(long, conflicts_with = "deny_warnings")]
+    pub rejected_ok: bool,
+    /// Print no progress, warnings or skips: only rejected orders, errors and the summary.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -316,6 +316,10 @@ pub struct Settings {
     pub date_order_set: bool,
     /// The run's "now", Unix seconds: wall clock unless `--now` pins it.
     pub now: i64,
+    /// Whether an order whose id a spreadsheet rounded may stand in with its number or name
+    /// as `order_id` (`check`, `build`: a warning). `send` refuses the stand-in unless
+    /// `--order-id` chose it, so an order is never sent a second time under another id.
+    pub id_fallback: bool,
 }
 
 /// Validates a two-letter country given on the command line or in the config.

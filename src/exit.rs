@@ -7,7 +7,7 @@ use std::process::ExitCode;
 pub enum Exit {
     /// Everything read was built (and, for `send`, accepted), or skipped by a rule.
     Ok = 0,
-    /// Some orders were rejected locally (not sendable), a warning was denied by
+    /// Some orders were rejected locally (not sendable; unless `--rejected-ok`), a warning was denied by
     /// `--deny-warnings`, or `hash` got a value that normalizes to nothing.
     Rejected = 1,
     /// Usage, configuration or input error, or an internal failure: nothing (more) was done.
@@ -30,8 +30,8 @@ impl Exit {
     pub const TABLE: &'static str = "\
 exit codes:
   0    success: every order was built (and accepted, for send) or skipped by a rule
-  1    some orders were rejected locally (see the problems), --deny-warnings hit a warning,
-       or `hash` got a value that normalizes to nothing
+  1    some orders were rejected locally (see the problems; not with --rejected-ok),
+       --deny-warnings hit a warning, or `hash` got a value that normalizes to nothing
   2    usage, configuration or input error (or an internal failure in send)
   3    send: Pinterest refused some events (see --failed-out)
   4    send: authentication or permission failure (HTTP 401/403), or no such ad account (404)

@@ -61,9 +61,15 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
         .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+'))
         .collect();
     if s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(|c| c.is_alphabetic()) {
-        // Letters are only welcome as a currency code around the number (`12.00 USD`).
+        // Letters are only welcome as a currency around the number (`12.00 USD`, `US$12`).
         let letters: String = s.chars().filter(|c| c.is_alphabetic()).collect();
-        if crate::normalize::currency_code(&letters).is_none() {
+        let mark: String = s
+            .chars()
+            .filter(|c| {
+                !c.is_ascii_digit() && !c.is_whitespace() && !matches!(c, '.' | ',' | '-' | '+')
+            })
+            .collect();
+        if crate::normalize::currency_code(&letters).is_none() && symbol(&mark).is_none() {
             return Err("not a number".into());
         }
     }
@@ -96,6 +102,76 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
     };
     let d: Decimal = normalized.parse().map_err(|_| "not a number".to_owned())?;
     Ok(if negative { -d } else { d })
+}
+
+/// A currency column's value as an ISO 4217 code: the code itself (`usd`), or a symbol or
+/// prefix that names one currency (`€`, `US$`); a symbol several currencies share (`$`, `¥`,
+/// `kr`) is an error naming them, since guessing would report the wrong revenue.
+pub fn currency(raw: &str) -> Result<&'static str, CurrencyError> {
+    let raw = raw.trim();
+    if let Some(code) = crate::normalize::currency_code(raw) {
+        return Ok(code);
+    }
+    match symbol(raw) {
+        Some(Symbol::One(code)) => Ok(code),
+        Some(Symbol::Shared(which)) => Err(CurrencyError::Shared(which)),
+        None => Err(CurrencyError::Unknown),
+    }
+}
+
+/// Why a currency value names no currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CurrencyError {
+    /// A symbol several currencies write, with their codes (`JPY or CNY`).
+    Shared(&'static str),
+    /// Neither a code nor a known symbol.
+    Unknown,
+}
+
+/// What a currency symbol stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Symbol {
+    One(&'static str),
+    Shared(&'static str),
+}
+
+/// Currency symbols and prefixes as shops and spreadsheets write them (case-insensitive
+/// for the letters); only a symbol one currency owns is read as it.
+#[rustfmt::skip]
+fn symbol(raw: &str) -> Option<Symbol> {
+    use Symbol::{One, Shared};
+    Some(match raw.trim().to_uppercase().as_str() {
+        "€" | "EURO" | "EUROS" => One("EUR"),
+        "£" | "UK£" => One("GBP"),
+        "US$" | "$US" | "U$S" => One("USD"),
+        "C$" | "CA$" | "CAN$" => One("CAD"),
+        "A$" | "AU$" => One("AUD"),
+        "NZ$" => One("NZD"),
+        "R$" => One("BRL"),
+        "MX$" => One("MXN"),
+        "HK$" => One("HKD"),
+        "S$" => One("SGD"),
+        "NT$" => One("TWD"),
+        "FR." | "SFR." => One("CHF"),
+        "₹" | "RS." => One("INR"),
+        "₩" => One("KRW"),
+        "₽" => One("RUB"),
+        "₺" => One("TRY"),
+        "₪" => One("ILS"),
+        "₫" => One("VND"),
+        "₴" => One("UAH"),
+        "₱" => One("PHP"),
+        "฿" => One("THB"),
+        "ZŁ" => One("PLN"),
+        "KČ" => One("CZK"),
+        "FT" => One("HUF"),
+        "RMB" | "元" => One("CNY"),
+        "円" => One("JPY"),
+        "¥" | "￥" => Shared("JPY or CNY"),
+        "$" => Shared("USD, CAD, AUD, MXN or another dollar or peso"),
+        "KR" | "KR." => Shared("SEK, NOK, DKK or ISK"),
+        _ => return None,
+    })
 }
 
 /// Formats for CAPI's string fields when the currency is unknown: plain decimal, no
@@ -184,6 +260,29 @@ mod tests {
         assert_eq!(format(parse("12.50", true).unwrap()), "12.50");
         assert_eq!(format(parse("28.0", true).unwrap()), "28.00");
         assert_eq!(format(parse("1.234.567", true).unwrap()), "1234567.00");
+    }
+
+    #[test]
+    fn currency_symbols() {
+        for (raw, want) in [
+            ("usd", Ok("USD")),
+            ("€", Ok("EUR")),
+            (" £ ", Ok("GBP")),
+            ("US$", Ok("USD")),
+            ("C$", Ok("CAD")),
+            ("A$", Ok("AUD")),
+            ("R$", Ok("BRL")),
+            ("CHF", Ok("CHF")),
+            ("zł", Ok("PLN")),
+            ("¥", Err(CurrencyError::Shared("JPY or CNY"))),
+            ("kr", Err(CurrencyError::Shared("SEK, NOK, DKK or ISK"))),
+            ("dollars", Err(CurrencyError::Unknown)),
+        ] {
+            assert_eq!(currency(raw), want, "{raw}");
+        }
+        assert_eq!(p("US$12.00"), "12.00");
+        assert_eq!(p("C$ 12.00"), "12.00");
+        assert_eq!(format(parse("R$ 1.234,50", true).unwrap()), "1234.50");
     }
 
     #[test]

@@ -13,11 +13,15 @@ use crate::event::{self, Built, Outcome};
 use crate::input::{self, InputError, Raw, ReadOptions, ReadProblem, Reader};
 use crate::map::{detect_csv, detect_json, CsvMapper, Grouper, JsonMapper, MapError, Order};
 use crate::report::coverage::{Facts, Tally};
-use crate::report::{InputSummary, Problem, Severity, Totals};
+use crate::report::{DateOrderNote, InputSummary, Problem, Severity, Totals};
 use crate::seen::{Answer, Seen};
+use crate::time::{self, DateEvidence, DateOrder};
 
 /// Orders per chunk handed to the build pool.
 const CHUNK: usize = 2048;
+
+/// Orders an input holds back at most while its date order is unknown (see [`DateGate`]).
+pub const DATE_HOLD: usize = 5000;
 
 /// What the pipeline reads.
 #[derive(Clone, Debug)]
@@ -91,8 +95,8 @@ enum Unit {
 
 enum Msg {
     Input(InputSummary),
-    /// Orders, and how many records were read for them.
-    Chunk(Vec<Unit>, u64),
+    /// Orders, how many records were read for them, and the settings of their input.
+    Chunk(Vec<Unit>, u64, Arc<Settings>),
     Fatal(PipelineError),
 }
 
@@ -147,6 +151,9 @@ pub fn run_partial(
     let mut totals = Totals::default();
     let mut quality = Tally::new(settings.timezone.clone());
     let mut ids = Seen::default();
+    // The event ids of the input being accounted, to tell a repeat within an input from
+    // one across inputs.
+    let mut input_ids: (Arc<str>, Seen) = (Arc::from(""), Seen::default());
     let mut result = Ok(());
     // Records of the chunks accounted here: after a stop, the reader has read further than
     // what was built, and only this part was handled.
@@ -165,16 +172,16 @@ pub fn run_partial(
                 result = Err(e);
                 break;
             }
-            Msg::Chunk(units, n) => {
+            Msg::Chunk(units, n, settings) => {
                 handed_records += n;
                 let outcomes: Vec<(Outcome, Option<Facts>)> = units
                     .into_par_iter()
                     .map(|u| match u {
-                        Unit::Order(o) => event::build(&o, settings),
+                        Unit::Order(o) => event::build(&o, &settings),
                         Unit::Prebuilt(file, line, v) => {
                             let ev = event::prebuilt_event(&v).unwrap_or(&v);
                             let (file, line) = origin(&v).unwrap_or((file, line));
-                            event::prebuilt(&file, line, ev, settings)
+                            event::prebuilt(&file, line, ev, &settings)
                         }
                         Unit::Unreadable(file, p) => Outcome::Rejected(vec![Problem {
                             file,
@@ -201,6 +208,7 @@ pub fn run_partial(
                     &mut totals,
                     &mut quality,
                     &mut ids,
+                    &mut input_ids,
                     sink,
                     plan.max_problems,
                 );
@@ -230,23 +238,45 @@ pub fn run_partial(
     (totals, result.err())
 }
 
+/// Counts each outcome and hands built events on. An event id already built from an
+/// earlier input is skipped (`duplicate_order`); one repeated within an input is a warning.
 fn account(
     outcomes: Vec<(Outcome, Option<Facts>)>,
     totals: &mut Totals,
     quality: &mut Tally,
     ids: &mut Seen,
+    input: &mut (Arc<str>, Seen),
     sink: &mut dyn Sink,
     keep: usize,
 ) -> anyhow::Result<()> {
     for (o, facts) in outcomes {
         totals.orders += 1;
-        if let Some(f) = facts {
-            quality.observe(f);
-        }
         match o {
             Outcome::Built(mut b) => {
-                let (code, reason) = match ids.insert(&format!("{}\u{0}{}", b.event_name, b.event_id)) {
+                let key = format!("{}\u{0}{}", b.event_name, b.event_id);
+                if input.0 != b.file {
+                    *input = (b.file.clone(), Seen::default());
+                }
+                let in_this_input = input.1.insert(&key);
+                let (code, reason) = match ids.insert(&key) {
                     Answer::New => ("", String::new()),
+                    // The same order in two inputs (overlapping exports): one event, not two.
+                    Answer::Repeat if in_this_input == Answer::New => {
+                        totals.skipped += 1;
+                        let p = Problem {
+                            file: b.file.clone(),
+                            line: b.line,
+                            column: None,
+                            severity: Severity::Skipped,
+                            code: "duplicate_order",
+                            reason: format!("an earlier input of this run already holds this order (event id `{}`); it is built once", b.event_id),
+                            hint: None,
+                            order: Some(b.event_id.clone()),
+                        };
+                        sink.problem(&p);
+                        totals.note(p, keep);
+                        continue;
+                    }
                     Answer::Repeat => ("duplicate_event_id", format!("event id `{}` was already used by an earlier order in this run", b.event_id)),
                     Answer::Maybe => ("possible_duplicate_event_id", format!("event id `{}` may have been used by an earlier order in this run (past {} event ids the check is approximate)", b.event_id, crate::seen::EXACT_KEYS)),
                 };
@@ -263,6 +293,10 @@ fn account(
                     });
                 }
                 totals.events += 1;
+                // Coverage counts the events built and handed on, not a skipped repeat.
+                if let Some(f) = facts {
+                    quality.observe(f);
+                }
                 for w in std::mem::take(&mut b.warnings) {
                     sink.problem(&w);
                     totals.note(w, keep);
@@ -310,7 +344,7 @@ fn wp_rest_error(v: &serde_json::Value) -> Option<&str> {
 }
 
 /// The reader thread: every input in turn. Returns the number of records read.
-fn read_all(plan: &Plan, settings: &Settings, tx: &crossbeam_channel::Sender<Msg>) -> u64 {
+fn read_all(plan: &Plan, settings: &Arc<Settings>, tx: &crossbeam_channel::Sender<Msg>) -> u64 {
     let mut total = 0;
     for path in &plan.inputs {
         match read_one(path, plan, settings, tx) {
@@ -331,7 +365,7 @@ fn read_all(plan: &Plan, settings: &Settings, tx: &crossbeam_channel::Sender<Msg
 fn read_one(
     path: &std::path::Path,
     plan: &Plan,
-    settings: &Settings,
+    settings: &Arc<Settings>,
     tx: &crossbeam_channel::Sender<Msg>,
 ) -> Result<(u64, bool), PipelineError> {
     let name = input::display_name(path);
@@ -340,7 +374,7 @@ fn read_one(
     let mut records = 0u64;
     // Records read up to the last chunk sent, so each chunk says how many records it took.
     let sent_records = std::cell::Cell::new(0u64);
-    let flush = |chunk: &mut Vec<Unit>, records: u64| -> bool {
+    let flush = |chunk: &mut Vec<Unit>, records: u64, settings: &Arc<Settings>| -> bool {
         if chunk.is_empty() {
             return true;
         }
@@ -348,6 +382,7 @@ fn read_one(
         tx.send(Msg::Chunk(
             std::mem::replace(chunk, Vec::with_capacity(CHUNK)),
             n,
+            settings.clone(),
         ))
         .is_ok()
     };
@@ -361,6 +396,7 @@ fn read_one(
         ignored_columns: Vec::new(),
         duplicate_columns: Vec::new(),
         mapping: Vec::new(),
+        date_order: None,
     };
     match &mut reader {
         Reader::Csv(csv) => {
@@ -392,7 +428,16 @@ fn read_one(
             summary
                 .duplicate_columns
                 .clone_from(&mapper.duplicate_scalars);
-            if tx.send(Msg::Input(summary)).is_err() {
+            let mut summary = Some(summary);
+            let mut gate = DateGate::new(settings);
+            // The input's line goes out when its date order is known, before its orders.
+            let mut announce = |gate: &DateGate| -> bool {
+                summary.take().is_none_or(|mut s| {
+                    s.date_order.clone_from(&gate.note);
+                    tx.send(Msg::Input(s)).is_ok()
+                })
+            };
+            if gate.open && !announce(&gate) {
                 return Ok((records, false));
             }
             let mut grouper = Grouper::default();
@@ -402,26 +447,41 @@ fn read_one(
                 records += 1;
                 // Orders read before a fatal error still count.
                 let item = item.map_err(|e| {
-                    flush(&mut chunk, records - pending_rows);
+                    gate.finish(&mut chunk);
+                    if announce(&gate) {
+                        flush(&mut chunk, records - pending_rows, &gate.settings);
+                    }
                     PipelineError::from(e)
                 })?;
-                match item {
+                let unit = match item {
                     Ok(Raw::Row { line, fields }) => {
-                        if let Some(done) = grouper.push(mapper.row(&name, line, &fields)) {
-                            chunk.push(Unit::Order(done));
+                        let done = grouper.push(mapper.row(&name, line, &fields));
+                        if done.is_some() {
                             pending_rows = 0;
                         }
                         pending_rows += 1;
+                        done.map(Unit::Order)
                     }
                     Ok(Raw::Object { .. }) => unreachable!("csv yields rows"),
-                    Err(p) => chunk.push(Unit::Unreadable(name.clone(), p)),
+                    Err(p) => Some(Unit::Unreadable(name.clone(), p)),
+                };
+                if let Some(unit) = unit {
+                    if gate.push(unit, &mut chunk) && !announce(&gate) {
+                        return Ok((records, false));
+                    }
                 }
-                if chunk.len() >= CHUNK && !flush(&mut chunk, records - pending_rows) {
+                if chunk.len() >= CHUNK
+                    && !flush(&mut chunk, records - pending_rows, &gate.settings)
+                {
                     return Ok((records, false));
                 }
             }
             if let Some(done) = grouper.finish() {
-                chunk.push(Unit::Order(done));
+                gate.push(Unit::Order(done), &mut chunk);
+            }
+            gate.finish(&mut chunk);
+            if !announce(&gate) || !flush(&mut chunk, records, &gate.settings) {
+                return Ok((records, false));
             }
         }
         Reader::Json(..) | Reader::Ndjson(..) => {
@@ -434,7 +494,7 @@ fn read_one(
                 records += 1;
                 // Orders read before a fatal error still count.
                 let item = item.map_err(|e| {
-                    flush(&mut chunk, records);
+                    flush(&mut chunk, records, settings);
                     PipelineError::from(e)
                 })?;
                 match item {
@@ -457,7 +517,7 @@ fn read_one(
                         }
                     }
                     Ok(Raw::Object { value, .. }) if wp_rest_error(&value).is_some() => {
-                        flush(&mut chunk, records);
+                        flush(&mut chunk, records, settings);
                         return Err(InputError::Shape {
                             path: name.to_string(),
                             message: format!(
@@ -494,7 +554,7 @@ fn read_one(
                     Ok(Raw::Row { .. }) => unreachable!("json yields objects"),
                     Err(p) => chunk.push(Unit::Unreadable(name.clone(), p)),
                 }
-                if chunk.len() >= CHUNK && !flush(&mut chunk, records) {
+                if chunk.len() >= CHUNK && !flush(&mut chunk, records, settings) {
                     return Ok((records, false));
                 }
             }
@@ -510,10 +570,111 @@ fn read_one(
                 };
                 let _ = tx.send(Msg::Input(s));
             }
+            if !flush(&mut chunk, records, settings) {
+                return Ok((records, false));
+            }
         }
     }
-    if !flush(&mut chunk, records) {
-        return Ok((records, false));
-    }
     Ok((records, true))
+}
+
+/// Infers one CSV input's day/month order from its own dates (#11.3): the first date that
+/// reads one way only (`28/11/2026`) decides it for the whole input, so `01/12/2026` in the
+/// same file is 1 December. Orders wait in the gate from the first date that reads both
+/// ways until one shows the order, at most [`DATE_HOLD`] of them (memory stays bounded;
+/// streaming pauses, it does not end); without evidence by then, or by the end of the
+/// input, the configured default is used and each such date is warned `ambiguous_date`.
+/// A `date_order` the user set is never second-guessed; an input whose first time is not a
+/// slash date (ISO 8601, Unix seconds) opens the gate at once.
+struct DateGate {
+    /// Whether orders pass straight through (the order is known or needs no guess).
+    open: bool,
+    /// Orders waiting for the decision, in input order.
+    held: Vec<Unit>,
+    /// Whether a held order's date reads both ways.
+    either: bool,
+    /// What the detection line and the JSON report say.
+    note: Option<DateOrderNote>,
+    /// The settings of this input's orders: the run's, with an inferred `date_order`.
+    settings: Arc<Settings>,
+}
+
+impl DateGate {
+    fn new(settings: &Arc<Settings>) -> DateGate {
+        DateGate {
+            open: settings.date_order_set,
+            held: Vec::new(),
+            either: false,
+            note: None,
+            settings: settings.clone(),
+        }
+    }
+
+    /// Takes the next unit; moves what may go on into `chunk`. True when the gate opened
+    /// just now (the input's line can be announced).
+    fn push(&mut self, unit: Unit, chunk: &mut Vec<Unit>) -> bool {
+        if self.open {
+            chunk.push(unit);
+            return false;
+        }
+        let time = match &unit {
+            Unit::Order(o) => o.get(crate::map::Key::EventTime),
+            _ => None,
+        };
+        match time.map(|c| (time::date_evidence(&c.value), c.line)) {
+            Some((DateEvidence::Shows(order), line)) => self.infer(order, line),
+            Some((DateEvidence::NotSlash, _)) if self.held.is_empty() => self.open = true,
+            Some((DateEvidence::Either, _)) => self.either = true,
+            _ => {}
+        }
+        self.held.push(unit);
+        if !self.open && self.held.len() >= DATE_HOLD {
+            self.default_order();
+        }
+        if self.open {
+            chunk.append(&mut self.held);
+        }
+        self.open
+    }
+
+    /// The end of the input (or a fatal error): what is held goes on. True when the gate
+    /// opened just now.
+    fn finish(&mut self, chunk: &mut Vec<Unit>) -> bool {
+        if self.open {
+            return false;
+        }
+        self.default_order();
+        chunk.append(&mut self.held);
+        true
+    }
+
+    fn infer(&mut self, order: DateOrder, line: u64) {
+        self.open = true;
+        self.note = Some(DateOrderNote {
+            order: order_name(order),
+            source: "inferred",
+            line: Some(line),
+        });
+        let mut s = (*self.settings).clone();
+        s.date_order = order;
+        // Evidence is as good as the flag: no `ambiguous_date` warnings for this input.
+        s.date_order_set = true;
+        self.settings = Arc::new(s);
+    }
+
+    fn default_order(&mut self) {
+        self.open = true;
+        self.note = self.either.then(|| DateOrderNote {
+            order: order_name(self.settings.date_order),
+            source: "default",
+            line: None,
+        });
+    }
+}
+
+fn order_name(order: DateOrder) -> &'static str {
+    match order {
+        DateOrder::Mdy => "mdy",
+        DateOrder::Dmy => "dmy",
+    }
 }

@@ -29,7 +29,15 @@ impl Printer {
     }
 
     fn line(&self, s: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "{s}");
+        // A line printed while a bar is drawn would be glued to it: the bar steps aside.
+        let bar = ACTIVE.lock().ok().and_then(|b| b.clone());
+        let write = || {
+            let _ = writeln!(std::io::stderr().lock(), "{s}");
+        };
+        match bar {
+            Some(b) => b.suspend(write),
+            None => write(),
+        }
     }
 
     /// A summary line, printed even with `--quiet`.
@@ -44,9 +52,10 @@ impl Printer {
         }
     }
 
-    /// One row problem, up to the limit.
+    /// One row problem, up to the limit. `--quiet` drops warnings and skips, never a
+    /// rejection: a cron log must still say which order to fix.
     pub fn problem(&mut self, p: &Problem) {
-        if self.quiet {
+        if self.quiet && p.severity != crate::report::Severity::Rejected {
             return;
         }
         self.listed += 1;
@@ -177,42 +186,62 @@ pub fn plural(n: u64) -> &'static str {
     }
 }
 
-/// Progress of a long send: an `indicatif` bar on a terminal, a plain line every ten seconds
-/// otherwise (cron, CI), nothing with `--quiet`.
+/// The bar being drawn, so [`Printer`] lines go above it instead of onto it.
+static ACTIVE: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+/// Progress of a long run, from this one factory: an `indicatif` bar on a terminal; for
+/// `send`, a plain line every ten seconds otherwise (cron, CI); nothing with `--quiet`.
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     plain: bool,
+    what: &'static str,
     done: u64,
     started: std::time::Instant,
     last_line: std::time::Instant,
 }
 
 impl Progress {
-    /// Starts the progress display for `printer`'s stream.
+    /// The progress of a send, for `printer`'s stream.
     #[must_use]
     pub fn new(printer: &Printer) -> Progress {
+        Progress::make(printer, "events sent", !printer.tty && !printer.quiet)
+    }
+
+    /// The progress of `check` or `build` (`what`: `orders checked`): on a terminal only,
+    /// since their stderr in a pipe or a log is for problems.
+    #[must_use]
+    pub fn offline(printer: &Printer, what: &'static str) -> Progress {
+        Progress::make(printer, what, false)
+    }
+
+    fn make(printer: &Printer, what: &'static str, plain: bool) -> Progress {
         let bar = (printer.tty && !printer.quiet).then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} {msg} {pos} events sent ({per_sec}, {elapsed})",
-                )
+                indicatif::ProgressStyle::with_template(&format!(
+                    "{{spinner}} {{pos}} {what} ({{rate}}, {{elapsed}})"
+                ))
+                .map(|st| st.with_key("rate", rate))
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
             b.enable_steady_tick(std::time::Duration::from_millis(200));
+            if let Ok(mut active) = ACTIVE.lock() {
+                *active = Some(b.clone());
+            }
             b
         });
         let now = std::time::Instant::now();
         Progress {
             bar,
-            plain: !printer.tty && !printer.quiet,
+            plain,
+            what,
             done: 0,
             started: now,
             last_line: now,
         }
     }
 
-    /// Counts `n` more events handled.
+    /// Counts `n` more items handled.
     pub fn inc(&mut self, n: u64) {
         self.done += n;
         if let Some(b) = &self.bar {
@@ -221,9 +250,10 @@ impl Progress {
             self.last_line = std::time::Instant::now();
             let secs = self.started.elapsed().as_secs_f64().max(0.001);
             eprintln!(
-                "progress: {} events handled ({:.0}/s)",
+                "progress: {} {} ({})",
                 self.done,
-                self.done as f64 / secs
+                self.what,
+                per_second(self.done as f64 / secs)
             );
         }
     }
@@ -232,6 +262,37 @@ impl Progress {
     pub fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
+            if let Ok(mut active) = ACTIVE.lock() {
+                *active = None;
+            }
         }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// The `{rate}` of the bar: whole items per second.
+fn rate(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = w.write_str(&per_second(state.per_sec()));
+}
+
+/// `22221/s`: a rate in whole items per second (`22,221.3753/s` said more than it knew).
+#[must_use]
+pub fn per_second(rate: f64) -> String {
+    format!("{:.0}/s", rate.max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_whole_numbers() {
+        assert_eq!(per_second(22_221.375_3), "22221/s");
+        assert_eq!(per_second(0.4), "0/s");
     }
 }

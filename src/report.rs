@@ -129,6 +129,22 @@ pub struct InputSummary {
     /// `[columns]` lines the header needs or would profit from (CSV only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mapping: Vec<crate::map::Suggestion>,
+    /// How the day/month order of the input's slash dates was decided, when it writes
+    /// dates that read both ways or one date showed the order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<DateOrderNote>,
+}
+
+/// How an input's day/month order was decided (`pipeline`'s date inference).
+#[derive(Clone, Debug, Serialize)]
+pub struct DateOrderNote {
+    /// `dmy` or `mdy`.
+    pub order: &'static str,
+    /// `inferred` (a date at `line` reads one way only) or `default` (no date shows which).
+    pub source: &'static str,
+    /// The line of the date that shows the order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 /// The accounting of a run.

@@ -225,6 +225,40 @@ fn named_month(s: &str) -> Option<(DateTime, bool)> {
     None
 }
 
+/// What one time value says about the day/month order of the file it is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateEvidence {
+    /// A slash or dash date that only reads one way (`28/11/2026`, `11/28/2026`).
+    Shows(DateOrder),
+    /// A slash or dash date that reads both ways (`01/12/2026`, also `11/11/2026`).
+    Either,
+    /// Not a day-month-year date (ISO, Unix seconds, dotted, a month name): no evidence,
+    /// and a sign the file writes no such dates.
+    NotSlash,
+}
+
+/// What `raw` says about the file's date order, as [`parse`] would read it.
+#[must_use]
+pub fn date_evidence(raw: &str) -> DateEvidence {
+    let s = raw.trim().trim_start_matches('\'').trim();
+    let date = s
+        .split_once([' ', 'T'])
+        .map_or(s, |(d, _)| d.trim_end_matches(','));
+    let Some(sep) = date.chars().find(|c| matches!(c, '/' | '-')) else {
+        return DateEvidence::NotSlash;
+    };
+    let parts: Option<Vec<u32>> = date.split(sep).map(|p| p.parse().ok()).collect();
+    let Some([a, b, _]) = parts.as_deref().and_then(|p| <[u32; 3]>::try_from(p).ok()) else {
+        return DateEvidence::NotSlash;
+    };
+    match (a, b) {
+        (1..=12, 1..=12) => DateEvidence::Either,
+        (13..=31, 1..=12) => DateEvidence::Shows(DateOrder::Dmy),
+        (1..=12, 13..=31) => DateEvidence::Shows(DateOrder::Mdy),
+        _ => DateEvidence::NotSlash,
+    }
+}
+
 /// `11/18/2026`, `18.11.2026 14:03`, `2026/11/18 2:03 PM`, ...; with whether day and month
 /// could be swapped (`05/11/2026`; dotted dates are always day first).
 fn numeric_date(s: &str, order: DateOrder) -> Option<(DateTime, bool, bool)> {
@@ -423,6 +457,27 @@ mod tests {
         assert!(!m.has_time);
         assert_eq!(m.unix, T - (19 * 3600 + 3 * 60 + 27) + 5 * 3600);
         assert!(!p("11/18/2025").unwrap().has_time);
+    }
+
+    #[test]
+    fn date_evidence_of_one_value() {
+        use DateEvidence::{Either, NotSlash, Shows};
+        for (raw, want) in [
+            ("28/11/2026", Shows(DateOrder::Dmy)),
+            ("28/11/2026 15:20", Shows(DateOrder::Dmy)),
+            ("11/28/2026 3:20 PM", Shows(DateOrder::Mdy)),
+            ("28-11-2026", Shows(DateOrder::Dmy)),
+            ("01/12/2026", Either),
+            ("11/11/2026", Either),
+            ("2026-11-28 15:20", NotSlash),
+            ("2026/11/05", NotSlash),
+            ("05.11.2026", NotSlash),
+            ("1794670877", NotSlash),
+            ("Nov 5, 2026", NotSlash),
+            ("13/13/2026", NotSlash),
+        ] {
+            assert_eq!(date_evidence(raw), want, "{raw}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::cli::BuildArgs;
 use crate::event::Built;
 use crate::exit::Exit;
 use crate::pipeline::{self, Sink};
-use crate::printer::Printer;
+use crate::printer::{Printer, Progress};
 use crate::report::{InputSummary, Problem};
 
 pub use crate::output::AtomicFile;
@@ -61,6 +61,7 @@ impl<'a> BodyWriter<'a> {
 struct BuildSink<'a, 'w> {
     printer: &'a mut Printer,
     writer: BodyWriter<'w>,
+    progress: Progress,
 }
 
 impl Sink for BuildSink<'_, '_> {
@@ -71,6 +72,7 @@ impl Sink for BuildSink<'_, '_> {
         self.printer.problem(p);
     }
     fn event(&mut self, e: Built) -> anyhow::Result<()> {
+        self.progress.inc(1);
         self.writer.push(e.json)
     }
 }
@@ -96,9 +98,11 @@ pub fn run(a: &BuildArgs) -> Exit {
     if atomic.is_some() {
         stop_on_signal(&cancel);
     }
+    let progress = Progress::offline(&printer, "events built");
     let mut sink = BuildSink {
         printer: &mut printer,
         writer: BodyWriter::new(out, usize::from(a.batch_size)),
+        progress,
     };
     let result = pipeline::run(&plan, &settings, &mut sink, &cancel)
         .map_err(|e| {
@@ -129,7 +133,7 @@ pub fn run(a: &BuildArgs) -> Exit {
             }
             totals.batches = batches;
             printer.summary(&totals, "built");
-            super::offline_exit(&totals, a.input.deny_warnings)
+            super::offline_exit(&totals, a.input.deny_warnings, a.input.rejected_ok)
         }
         Err((e, hint)) => {
             if let Some(f) = atomic {

@@ -10,11 +10,12 @@ use crate::event::Built;
 use crate::exit::Exit;
 use crate::input::InputError;
 use crate::pipeline::{self, PipelineError, Sink};
-use crate::printer::Printer;
+use crate::printer::{Printer, Progress};
 use crate::report::{InputSummary, Problem, Report, Totals};
 
 struct CheckSink<'a> {
     printer: &'a mut Printer,
+    progress: Progress,
 }
 
 impl Sink for CheckSink<'_> {
@@ -25,6 +26,7 @@ impl Sink for CheckSink<'_> {
         self.printer.problem(p);
     }
     fn event(&mut self, _e: Built) -> anyhow::Result<()> {
+        self.progress.inc(1);
         Ok(())
     }
 }
@@ -37,6 +39,17 @@ pub fn describe_input(s: &InputSummary) -> String {
         line.push_str(&format!(" (delimiter `{d}`)"));
     }
     line.push_str(&format!(": {}", s.preset_reason));
+    if let Some(n) = &s.date_order {
+        let order = if n.order == "dmy" {
+            "day first"
+        } else {
+            "month first"
+        };
+        line.push_str(&match n.line {
+            Some(l) => format!("\nnote: `{}` writes dates {order}, as its date on line {l} shows", s.file),
+            None => format!("\nnote: no date in `{}` shows whether it writes day or month first; dates that read both ways are read {order}", s.file),
+        });
+    }
     if let Some(e) = &s.encoding {
         line.push_str(&format!(
             "\nnote: `{}` is not UTF-8; read as {e} (detected); pass `--encoding` if that is wrong",
@@ -162,8 +175,10 @@ pub fn run(a: &CheckArgs) -> Exit {
     }
     let cancel = AtomicBool::new(false);
     let totals = {
+        let progress = Progress::offline(&printer, "events checked");
         let mut sink = CheckSink {
             printer: &mut printer,
+            progress,
         };
         match pipeline::run_partial(&plan, &settings, &mut sink, &cancel) {
             (t, None) => t,
@@ -178,7 +193,7 @@ pub fn run(a: &CheckArgs) -> Exit {
     if a.json && !write_json(&printer, &report_json(&totals, None)) {
         return Exit::Usage;
     }
-    let exit = super::offline_exit(&totals, a.input.deny_warnings);
+    let exit = super::offline_exit(&totals, a.input.deny_warnings, a.input.rejected_ok);
     if let Some(path) = &a.html {
         let report = Report {
             pinconv_version: env!("CARGO_PKG_VERSION"),

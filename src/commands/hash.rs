@@ -53,10 +53,15 @@ pub fn run(a: &HashArgs) -> Exit {
                 "\t".to_owned()
             }
             Err(e) => {
-                let hint = e
-                    .hint()
-                    .map(|h| format!("\n  hint: {h}"))
-                    .unwrap_or_default();
+                // `hash` has `--country`, not the pipeline's `--default-country`.
+                let hint = match e {
+                    normalize::Invalid::PhoneNoCountry => {
+                        Some("pass `--country` with the customer's country, e.g. `--country US`")
+                    }
+                    _ => e.hint(),
+                }
+                .map(|h| format!("\n  hint: {h}"))
+                .unwrap_or_default();
                 printer.info(&format!("warning: value {}: {e}{hint}", i + 1));
                 exit = Exit::Rejected;
                 "\t".to_owned()

@@ -54,6 +54,8 @@ pub enum Ending<'a> {
         totals: &'a Totals,
         /// `--deny-warnings`.
         deny_warnings: bool,
+        /// `--rejected-ok`.
+        rejected_ok: bool,
     },
     /// A `send` session with its accounting.
     Send {
@@ -61,14 +63,16 @@ pub enum Ending<'a> {
         settled: &'a Settled,
         /// `--deny-warnings`.
         deny_warnings: bool,
+        /// `--rejected-ok`.
+        rejected_ok: bool,
     },
 }
 
 /// The one place a run's outcome becomes its exit code (the table in [`Exit::TABLE`]).
 #[must_use]
 pub fn exit_code(ending: &Ending<'_>) -> Exit {
-    let offline = |t: &Totals, deny_warnings: bool| {
-        if t.rejected > 0 || (deny_warnings && t.warnings > 0) {
+    let offline = |t: &Totals, deny_warnings: bool, rejected_ok: bool| {
+        if (t.rejected > 0 && !rejected_ok) || (deny_warnings && t.warnings > 0) {
             Exit::Rejected
         } else {
             Exit::Ok
@@ -80,10 +84,12 @@ pub fn exit_code(ending: &Ending<'_>) -> Exit {
         Ending::Offline {
             totals,
             deny_warnings,
-        } => offline(totals, *deny_warnings),
+            rejected_ok,
+        } => offline(totals, *deny_warnings, *rejected_ok),
         Ending::Send {
             settled,
             deny_warnings,
+            rejected_ok,
         } => {
             let s = &settled.stats;
             if !settled.errors.is_empty() {
@@ -106,7 +112,7 @@ pub fn exit_code(ending: &Ending<'_>) -> Exit {
                 } else {
                     Exit::Ok
                 };
-                offline(&settled.totals, *deny_warnings).worst(denied)
+                offline(&settled.totals, *deny_warnings, *rejected_ok).worst(denied)
             }
         }
     }
@@ -114,10 +120,11 @@ pub fn exit_code(ending: &Ending<'_>) -> Exit {
 
 /// The exit code of an offline run from its accounting.
 #[must_use]
-pub fn offline_exit(t: &Totals, deny_warnings: bool) -> Exit {
+pub fn offline_exit(t: &Totals, deny_warnings: bool, rejected_ok: bool) -> Exit {
     exit_code(&Ending::Offline {
         totals: t,
         deny_warnings,
+        rejected_ok,
     })
 }
 
@@ -369,6 +376,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         date_order: a.date_order.or(file.date_order).unwrap_or_default(),
         date_order_set: a.date_order.is_some() || file.date_order.is_some(),
         now,
+        id_fallback: true,
     };
     let encoding = match a.encoding.as_deref().or(file.encoding.as_deref()) {
         Some(label) => Some(input::encoding_for_label(label).ok_or_else(|| {

@@ -150,7 +150,15 @@ pub fn run(a: &SendArgs) -> Exit {
     let mut printer = Printer::new(a.input.quiet, a.input.max_problems);
     let usage = super::exit_code(&Ending::Usage);
     let (settings, plan) = match super::resolve(&a.input) {
-        Ok(x) => x,
+        // An order's identity must not change between sends: no stand-in for a rounded id
+        // unless `--order-id` chose it (#11.4).
+        Ok((s, plan)) => (
+            Arc::new(crate::config::Settings {
+                id_fallback: false,
+                ..(*s).clone()
+            }),
+            plan,
+        ),
         Err(e) => {
             let code = RunError::config_code(&e, a.input.config.as_deref());
             let t = (started, started_at);
@@ -233,6 +241,7 @@ pub fn run(a: &SendArgs) -> Exit {
     let exit = super::exit_code(&Ending::Send {
         settled: &settled,
         deny_warnings: a.input.deny_warnings,
+        rejected_ok: a.input.rejected_ok,
     });
     // A fatal input or output error after sending started: what was sent is still accounted
     // for below (summary, report, ledger run), and the run exits 2.

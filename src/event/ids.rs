@@ -83,12 +83,20 @@ impl<'a> OrderIds<'a> {
         }
     }
 
-    /// How problems name the order: its `order_id`, else its name, else its group key.
+    /// How problems name the order: its `order_id`, else its name, else its group key. When
+    /// the `order_id` is the platform's id and the order also has a name, both, name first:
+    /// a merchant knows Shopify's `#1043`, not `5901234567890` (`#1043 (Id 5901234567890)`).
     pub fn reference(&self, order: &Order) -> Option<String> {
-        self.order_id
-            .clone()
-            .or_else(|| self.name.clone())
-            .or_else(|| order.group.clone())
+        match (&self.order_id, &self.id, &self.name) {
+            (Some(o), Some(id), Some(name)) if o == id && name != id && !name.is_empty() => {
+                Some(format!("{name} (Id {id})"))
+            }
+            _ => self
+                .order_id
+                .clone()
+                .or_else(|| self.name.clone())
+                .or_else(|| order.group.clone()),
+        }
     }
 
     /// A rounded id: a warning when another identifier stands in, else a rejection.
@@ -101,6 +109,15 @@ impl<'a> OrderIds<'a> {
         match (&self.order_id, s.order_id) {
             // `--order-id number|name` does not use the id column.
             (Some(_), OrderIdSource::Number | OrderIdSource::Name) => {}
+            (Some(other), OrderIdSource::Auto) if !s.id_fallback => {
+                // The same order sent before with its real id would get a second event id.
+                return Err(ctx.reject(
+                    Some(c),
+                    "mangled_order_id",
+                    format!("{reason}; `send` does not send it under the stand-in `{other}`: sent from an unedited export under its id, Pinterest would count the order twice"),
+                    Some(format!("{hint}; or pass `--order-id name` (or `number`) if the orders are always sent by that identifier")),
+                ));
+            }
             (Some(other), OrderIdSource::Auto) => ctx.warn(
                 Some(c),
                 "mangled_order_id",

@@ -77,7 +77,18 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
     let Some(time) = ev.get("event_time").and_then(serde_json::Value::as_i64) else {
         return reject("`event_time` is missing or not an integer".into());
     };
-    // Below 10⁹ is not Unix seconds of this century; milliseconds are far in the future.
+    // Thirteen digits are milliseconds (JavaScript's `Date.now()`), not a time in the
+    // future: say so, since "the future" would send the user looking at time zones. The
+    // event goes out byte for byte, so pinconv does not rewrite it.
+    if (1_000_000_000_000..10_000_000_000_000).contains(&time) {
+        return Outcome::Rejected(vec![problem(
+            Severity::Rejected,
+            "invalid_event",
+            format!("`event_time` is in milliseconds (13 digits); Pinterest takes Unix seconds, here `{}`", time / 1000),
+            Some("write `event_time` in seconds (milliseconds divided by 1000), or rebuild the events from the orders, where pinconv reads milliseconds".into()),
+        )]);
+    }
+    // Below 10⁹ is not Unix seconds of this century.
     if time < 1_000_000_000 || window::in_future(s, time) {
         return reject(
             "`event_time` must be Unix seconds and not in the future (milliseconds are too large)"

@@ -36,6 +36,7 @@ fn settings() -> Settings {
         date_order: config::DateOrder::Mdy,
         date_order_set: false,
         now: 1_795_400_000,
+        id_fallback: true,
     }
 }
 

@@ -15,9 +15,15 @@ use super::stop::{Ctx, Stop};
 /// The order's ISO 4217 code; without one, a warning (Pinterest assumes the account's).
 pub(super) fn currency(ctx: &mut Ctx) -> Result<Option<&'static str>, Stop> {
     match ctx.order.get(Key::Currency) {
-        Some(c) => match normalize::currency_code(&c.value) {
-            Some(code) => Ok(Some(code)),
-            None => Err(ctx.reject(
+        Some(c) => match money::currency(&c.value) {
+            Ok(code) => Ok(Some(code)),
+            Err(money::CurrencyError::Shared(which)) => Err(ctx.reject(
+                Some(c),
+                "invalid_currency",
+                format!("{} is the symbol of {which}, so it does not say which", shown(&c.value)),
+                Some("export the currency as its ISO 4217 code, or map a column that holds it (`[columns] currency = \"...\"`)".into()),
+            )),
+            Err(money::CurrencyError::Unknown) => Err(ctx.reject(
                 Some(c),
                 "invalid_currency",
                 format!("{} is not an ISO 4217 currency code", shown(&c.value)),
@@ -147,7 +153,7 @@ fn money_cell(
     let two_decimals = ctx
         .order
         .get(Key::Currency)
-        .and_then(|c| normalize::currency_code(&c.value))
+        .and_then(|c| money::currency(&c.value).ok())
         .map_or(2, normalize::currency_decimals)
         < 3;
     if !s.decimal_comma && two_decimals && dot_thousands(&c.value) {

@@ -68,14 +68,23 @@ pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
             Some("use ISO 8601 (`2026-11-18T14:03:27-05:00`), Unix seconds, or set `date_format` in the config".into()),
         )
     })?;
-    if moment.naive && !s.timezone_set && order.preset == crate::map::Preset::Shopify {
-        // Shopify writes every time with its offset; one without was re-saved by a
-        // spreadsheet, which drops it, and UTC is then most likely wrong by hours.
+    if moment.naive && !naive_utc && !s.timezone_set {
+        // A time without an offset is a wall-clock time of some zone; UTC is only a guess,
+        // wrong by hours for most shops, so every format says so until the zone is set.
+        let (reason, hint) = if order.preset == crate::map::Preset::Shopify {
+            // Shopify writes every time with its offset; one without was re-saved by a
+            // spreadsheet, which drops it.
+            ("the time has no UTC offset (Shopify writes one, e.g. `-0500`; a spreadsheet re-save drops it), so it was read as UTC",
+             "pass `--timezone` with the shop's time zone (Shopify admin > Settings > General), e.g. `--timezone America/New_York`")
+        } else {
+            ("the time has no UTC offset and no time zone is set, so it was read as UTC",
+             "pass `--timezone` with the shop's time zone (or set `timezone` in the config), e.g. `--timezone America/Chicago`")
+        };
         ctx.warn(
             Some(time_cell),
             "time_without_offset",
-            "the time has no UTC offset (Shopify writes one, e.g. `-0500`; a spreadsheet re-save drops it), so it was read as UTC".into(),
-            Some("pass `--timezone` with the shop's time zone (Shopify admin > Settings > General), e.g. `--timezone America/New_York`".into()),
+            reason.into(),
+            Some(hint.into()),
         );
     }
     if moment.ambiguous && !s.date_order_set {
@@ -110,11 +119,24 @@ pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
         ));
     }
     if let Some(days) = too_old(s, moment.unix) {
+        // A date read by a guess may be old only because it was read the wrong way round:
+        // keeping it with `--max-age off` would send a wrong time, so the hint is the order.
+        let hint = if moment.ambiguous && !s.date_order_set {
+            format!(
+                "the date reads both ways; if the file writes day first, pass `--date-order {}`",
+                match s.date_order {
+                    DateOrder::Mdy => "dmy",
+                    DateOrder::Dmy => "mdy",
+                }
+            )
+        } else {
+            TOO_OLD_HINT.into()
+        };
         return Err(ctx.skip(
             Some(time_cell),
             "too_old",
             format!("the order is older than {days} days, which Pinterest rejects"),
-            Some(TOO_OLD_HINT.into()),
+            Some(hint),
         ));
     }
     if in_future(s, moment.unix) {

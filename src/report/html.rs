@@ -174,10 +174,17 @@ fn read(h: &mut String, r: &Report) {
     let t = r.offline;
     h.push_str("<section id=\"read\"><h2>What was read</h2>\n<div class=\"scroll\"><table><tr><th>format</th><th>preset</th><th>encoding</th></tr>\n");
     for i in &t.inputs {
-        let format = match &i.delimiter {
+        let mut format = match &i.delimiter {
             Some(d) => format!("{} (delimiter {d})", i.format),
             None => i.format.to_owned(),
         };
+        // The date order the run read slash dates in, as the JSON report's `date_order`.
+        if let Some(d) = &i.date_order {
+            let _ = match d.line {
+                Some(l) => write!(format, ", dates {} ({} from line {l})", d.order, d.source),
+                None => write!(format, ", dates {} ({})", d.order, d.source),
+            };
+        }
         let _ = writeln!(
             h,
             "<tr><td colspan=\"3\" class=\"file\"><code>{}</code></td></tr><tr><td>{}</td><td>{}<br><span class=\"hint\">{}</span></td><td>{}</td></tr>",
@@ -739,6 +746,11 @@ mod tests {
                 ignored_columns: vec![],
                 duplicate_columns: vec![],
                 mapping: vec![],
+                date_order: Some(crate::report::DateOrderNote {
+                    order: "dmy",
+                    source: "inferred",
+                    line: Some(3),
+                }),
             }],
             ..Totals::default()
         };
@@ -776,6 +788,7 @@ mod tests {
         assert!(!page.contains("<script"));
         assert!(!page.contains("\"><b>"));
         assert!(page.contains("&lt;script&gt;"));
+        assert!(page.contains("dates dmy (inferred from line 3)"));
         assert!(page.contains("default-src 'none'"));
         assert!(!page.contains("http://") && !page.contains("https://"));
         assert!(page.contains("check only: nothing was sent"));

@@ -11,6 +11,7 @@ mod hostile;
 mod init;
 mod ledger;
 mod mapping;
+mod newuser;
 mod offline;
 mod other;
 mod outputs;

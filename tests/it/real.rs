@@ -176,17 +176,20 @@ fn excel_german_semicolon_windows_1252() {
 fn excel_unicode_text_and_ambiguous_dates() {
     let input = format!("{GENERIC}/excel_unicode_text.txt");
     let (d, events) = build(&[&input]);
+    // `20/11/2026` on line 2 shows the file writes day first, so `05/11/2026` on line 3 is
+    // 5 November without a flag and without a guess.
     d.stderr_has("delimiter `tab`")
-        .stderr_has("excel_unicode_text.txt:3: column `event_time`: the date can be read day first or month first")
-        .stderr_has("warnings  1 (ambiguous_date 1)");
+        .stderr_has("excel_unicode_text.txt` writes dates day first, as its date on line 2 shows")
+        .stderr_has("warnings  2 (time_without_offset 2)");
     assert_eq!(by_id(&events, "U-1")["custom_data"]["value"], "59.90");
     assert_eq!(
         by_id(&events, "U-1")["user_data"]["fn"][0],
         hash("fn", None, "María")
     );
-    let (d, events) = build(&["--date-order", "dmy", &input]);
-    d.stderr_lacks("ambiguous");
     assert_eq!(by_id(&events, "U-2")["event_time"], 1_793_895_600); // 5 November 16:20
+    let (d, events) = build(&["--date-order", "dmy", &input]);
+    d.stderr_lacks("ambiguous").stderr_lacks("writes dates");
+    assert_eq!(by_id(&events, "U-2")["event_time"], 1_793_895_600);
 }
 
 #[test]
