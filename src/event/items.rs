@@ -29,7 +29,7 @@ pub(super) struct Contents {
 /// that does not read is left out with a warning.
 pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static str>) -> Contents {
     let order = ctx.order;
-    let mut content_ids: Vec<String> = Vec::new();
+    let mut content_ids = DistinctIds::default();
     let mut contents = Vec::new();
     let mut items: Vec<Item> = order.items.clone();
     for c in order.all(Key::LineItems) {
@@ -83,9 +83,7 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
         let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
         let pid = product_id(item, s);
         if let Some(p) = &pid {
-            if !content_ids.contains(p) {
-                content_ids.push(p.clone());
-            }
+            content_ids.push(p);
         }
         let price = price.map(|p| without_float_noise(p, currency));
         contents.push(Content {
@@ -104,9 +102,7 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
             .map(str::trim)
             .filter(|v| !v.is_empty())
         {
-            if !content_ids.iter().any(|x| x == id) {
-                content_ids.push(id.to_owned());
-            }
+            content_ids.push(id);
         }
     }
     let num_items = match order.get(Key::NumItems) {
@@ -115,10 +111,44 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
         None => None,
     };
     Contents {
-        content_ids,
+        content_ids: content_ids.ids,
         contents,
         num_items,
         gross: gross_known.then_some(gross),
+    }
+}
+
+/// Content ids in first-seen order, each once: a scan while there are few (almost every
+/// order), a hash set past that, so an order of 100,000 distinct items costs linear time
+/// rather than quadratic (issue #12: it took 13.5 s, and a million never finished).
+#[derive(Default)]
+struct DistinctIds {
+    ids: Vec<String>,
+    index: Option<std::collections::HashSet<String>>,
+}
+
+impl DistinctIds {
+    /// Ids up to this many are compared one by one; more get the hash set.
+    const SCAN: usize = 32;
+
+    fn push(&mut self, id: &str) {
+        let known = match &self.index {
+            Some(set) => set.contains(id),
+            None => self.ids.iter().any(|x| x == id),
+        };
+        if known {
+            return;
+        }
+        self.ids.push(id.to_owned());
+        match &mut self.index {
+            Some(set) => {
+                set.insert(id.to_owned());
+            }
+            None if self.ids.len() > Self::SCAN => {
+                self.index = Some(self.ids.iter().cloned().collect());
+            }
+            None => {}
+        }
     }
 }
 
@@ -413,6 +443,22 @@ mod tests {
             item_value(&items[1], Key::ItemProductId).unwrap().value,
             "7"
         );
+    }
+
+    #[test]
+    fn distinct_ids_keep_first_seen_order_on_both_sides_of_the_scan_bound() {
+        for n in [3, DistinctIds::SCAN, DistinctIds::SCAN + 1, 200_000] {
+            let mut d = DistinctIds::default();
+            for round in 0..2 {
+                for i in (0..n).rev() {
+                    d.push(&format!("sku-{i}"));
+                }
+                assert_eq!(d.ids.len(), n, "round {round}");
+            }
+            assert_eq!(d.ids[0], format!("sku-{}", n - 1));
+            assert_eq!(d.ids[n - 1], "sku-0");
+            assert_eq!(d.index.is_some(), n > DistinctIds::SCAN);
+        }
     }
 
     #[test]
