@@ -95,7 +95,9 @@ impl<W: Write> Floor<W> {
     fn start(&mut self, row: &csv::ByteRecord, c: &Cols, line: u64) -> io::Result<()> {
         let e = &mut self.event;
         e.clear();
-        e.extend_from_slice(b"{\"event_name\":\"checkout\",\"action_source\":\"web\",\"event_time\":");
+        e.extend_from_slice(
+            b"{\"event_name\":\"checkout\",\"action_source\":\"web\",\"event_time\":",
+        );
         write!(e, "{line}")?;
         e.extend_from_slice(b",\"event_id\":");
         serde_json::to_writer(&mut *e, text(&row[c.name]))?;
@@ -134,8 +136,10 @@ impl<W: Write> Floor<W> {
         let digest = Sha256::digest(value.to_lowercase().as_bytes());
         self.hex.clear();
         for b in digest {
-            self.hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-            self.hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+            self.hex
+                .push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            self.hex
+                .push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
         }
         if !*first {
             self.event.push(b',');
@@ -189,7 +193,9 @@ fn text(b: &[u8]) -> &str {
 }
 
 fn run(path: &str) -> Result<u64, Box<dyn std::error::Error>> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_path(path)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)?;
     let mut row = csv::ByteRecord::new();
     if !rdr.read_byte_record(&mut row)? {
         return Err("no header row".into());

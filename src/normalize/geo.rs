@@ -154,9 +154,7 @@ fn currency(code: &[u8]) -> Option<Currency> {
     if !upper.iter().all(u8::is_ascii_uppercase) {
         return None;
     }
-    let slot = upper
-        .iter()
-        .fold(0, |i, l| i * 26 + usize::from(l - b'A'));
+    let slot = upper.iter().fold(0, |i, l| i * 26 + usize::from(l - b'A'));
     *CURRENCIES[slot].get_or_init(|| Currency::from_code(std::str::from_utf8(&upper).ok()?))
 }
 
