@@ -75,7 +75,7 @@ echo "== timing with: $TIMER" >&2
 
 now_ns() { date +%s%N; }
 
-# measure LABEL LOG CMD... : runs CMD (stderr to LOG); sets WALL (s), CPU_USER, CPU_SYS (s), RSS (KiB)
+# measure LABEL LOG CMD... : runs CMD (stdout to /dev/null, stderr to LOG); sets WALL (s), CPU_USER, CPU_SYS (s), RSS (KiB)
 # and RC. Exit 0 and 1 are fine (1: some generated orders are rejected on purpose, e.g. no
 # email); anything else stops the benchmark.
 measure() {
@@ -87,7 +87,7 @@ measure() {
     t0=$(now_ns)
     set +e
     case $TIMER in
-    gnu-time) /usr/bin/time -f '%U %S %M' -o "$ru" "$@" 2>"$log" ;;
+    gnu-time) /usr/bin/time -f '%U %S %M' -o "$ru" "$@" >/dev/null 2>"$log" ;;
     python3-wait4)
         python3 -c '
 import os, sys
@@ -96,8 +96,8 @@ if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
 _, status, ru = os.wait4(pid, 0)
 open(sys.argv[1], "w").write("%.2f %.2f %d\n" % (ru.ru_utime, ru.ru_stime, ru.ru_maxrss))
-sys.exit(os.waitstatus_to_exitcode(status))' "$ru" "$@" 2>"$log" ;;
-    *) "$@" 2>"$log"; echo "? ? ?" >"$ru" ;;
+sys.exit(os.waitstatus_to_exitcode(status))' "$ru" "$@" >/dev/null 2>"$log" ;;
+    *) "$@" >/dev/null 2>"$log"; echo "? ? ?" >"$ru" ;;
     esac
     RC=$?
     set -e
@@ -112,9 +112,9 @@ sys.exit(os.waitstatus_to_exitcode(status))' "$ru" "$@" 2>"$log" ;;
 }
 
 # cpu_pct: (user + sys) / wall of the last measure, in %.
-cpu_pct() { awk -v u="$CPU_USER" -v s="$CPU_SYS" -v w="$WALL" 'BEGIN { if (u == "?") print "?"; else printf "%.0f%%", 100 * (u + s) / w }'; }
+cpu_pct() { awk -v u="$CPU_USER" -v s="$CPU_SYS" -v w="$WALL" 'BEGIN { if (u == "?" || w <= 0) print "?"; else printf "%.0f%%", 100 * (u + s) / w }'; }
 rss_mib() { awk -v r="$RSS" 'BEGIN { if (r == "?") print "?"; else printf "%.0f", r / 1024 }'; }
-per_s() { awk -v n="$1" -v w="$WALL" 'BEGIN { printf "%.0f", n / w }'; }
+per_s() { awk -v n="$1" -v w="$WALL" 'BEGIN { if (w > 0) printf "%.0f", n / w; else print "-" }'; }
 # field LOG REGEX: the first number captured by a sed regex in the log.
 field() { sed -n "s/$2/\1/p" "$1" | head -n 1; }
 # report_num FILE KEY: a top-level-or-nested integer `"KEY": N` from a pretty-printed report.
