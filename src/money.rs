@@ -2,16 +2,14 @@
 //! decimal commas and accounting negatives; and the one table of each currency's minor unit
 //! (ISO 4217's exponents, with Stripe's documented exceptions for its API's minor units).
 
-use iso_currency::Currency;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Decimal places of a currency's minor unit by ISO 4217 (`USD` 2, `JPY` 0, `KWD` 3); 2 when
 /// the code is unknown.
 #[must_use]
 pub fn decimals(code: &str) -> u32 {
-    Currency::from_code(&code.trim().to_ascii_uppercase())
-        .and_then(Currency::exponent)
-        .map_or(2, u32::from)
+    // A table lookup: every money cell asks, and `Currency::from_code` is a linear search.
+    crate::normalize::currency_exponent(code)
 }
 
 /// Currencies whose Stripe API amounts are whole units, not hundredths ("zero-decimal

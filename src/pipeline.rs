@@ -17,11 +17,33 @@ use crate::report::{DateOrderNote, InputSummary, Problem, Severity, Totals};
 use crate::seen::{Answer, Seen};
 use crate::time::{self, DateEvidence, DateOrder};
 
-/// Orders per chunk handed to the build pool.
+/// Orders per chunk handed to the build pool, at most.
 const CHUNK: usize = 2048;
 
 /// Orders an input holds back at most while its date order is unknown (see [`DateGate`]).
 pub const DATE_HOLD: usize = 5000;
+
+/// Bytes of orders per chunk, about: a chunk is handed on when it holds this much, so memory
+/// in flight (the chunks queued, the one being filled, the one being built) stays a few MiB
+/// however wide the orders are.
+const CHUNK_BYTES: usize = 512 * 1024;
+
+/// Chunks queued between the reader and the build pool.
+const QUEUED_CHUNKS: usize = 2;
+
+/// About how much memory a unit holds: its cells' text plus their bookkeeping.
+fn unit_bytes(u: &Unit) -> usize {
+    const CELL: usize = std::mem::size_of::<(crate::map::Key, crate::map::Cell)>();
+    match u {
+        Unit::Order(o) => {
+            let cells = o.fields.iter().chain(o.items.iter().flatten());
+            std::mem::size_of::<Order>() + cells.map(|(_, c)| CELL + c.value.len()).sum::<usize>()
+        }
+        // Parsed JSON: a few times its text; one KiB is what a CAPI event takes.
+        Unit::Prebuilt(..) => 1024,
+        Unit::Unreadable(..) => 256,
+    }
+}
 
 /// What the pipeline reads.
 #[derive(Clone, Debug)]
@@ -139,7 +161,7 @@ pub fn run_partial(
             }
         }
     }
-    let (tx, rx) = crossbeam_channel::bounded::<Msg>(4);
+    let (tx, rx) = crossbeam_channel::bounded::<Msg>(QUEUED_CHUNKS);
     let reader = {
         let plan = plan.clone();
         let settings = settings.clone();
@@ -371,6 +393,17 @@ fn read_one(
     let name = input::display_name(path);
     let (mut reader, detected_encoding) = input::open_detecting(path, &plan.read)?;
     let mut chunk: Vec<Unit> = Vec::with_capacity(CHUNK);
+    // What `chunk` holds, about, in bytes, and how many of its units that counts.
+    let chunk_bytes = std::cell::Cell::new((0usize, 0usize));
+    let full = |chunk: &Vec<Unit>| {
+        let (mut bytes, counted) = chunk_bytes.get();
+        bytes += chunk[counted.min(chunk.len())..]
+            .iter()
+            .map(unit_bytes)
+            .sum::<usize>();
+        chunk_bytes.set((bytes, chunk.len()));
+        chunk.len() >= CHUNK || bytes >= CHUNK_BYTES
+    };
     let mut records = 0u64;
     // Records read up to the last chunk sent, so each chunk says how many records it took.
     let sent_records = std::cell::Cell::new(0u64);
@@ -379,6 +412,7 @@ fn read_one(
             return true;
         }
         let n = records - sent_records.replace(records);
+        chunk_bytes.set((0, 0));
         tx.send(Msg::Chunk(
             std::mem::replace(chunk, Vec::with_capacity(CHUNK)),
             n,
@@ -470,9 +504,7 @@ fn read_one(
                         return Ok((records, false));
                     }
                 }
-                if chunk.len() >= CHUNK
-                    && !flush(&mut chunk, records - pending_rows, &gate.settings)
-                {
+                if full(&chunk) && !flush(&mut chunk, records - pending_rows, &gate.settings) {
                     return Ok((records, false));
                 }
             }
@@ -554,7 +586,7 @@ fn read_one(
                     Ok(Raw::Row { .. }) => unreachable!("json yields objects"),
                     Err(p) => chunk.push(Unit::Unreadable(name.clone(), p)),
                 }
-                if chunk.len() >= CHUNK && !flush(&mut chunk, records, settings) {
+                if full(&chunk) && !flush(&mut chunk, records, settings) {
                     return Ok((records, false));
                 }
             }

@@ -530,22 +530,21 @@ impl CsvReader {
                 hint: Some("no order value is that long: check the quoting near this line".into()),
             });
         }
-        let mut fields = Vec::with_capacity(n);
-        for (i, f) in self.record.iter().take(n).enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields.push(s.to_owned()),
-                Err(_) => {
-                    return Err(ReadProblem {
-                        line,
-                        column: Some(self.header[i].clone()),
-                        message: "the value is not valid UTF-8".into(),
-                        hint: Some(
-                            "re-export as UTF-8, or pass `--encoding windows-1252` (Excel's usual encoding)".into(),
-                        ),
-                    })
-                }
+        let mut record = self.record.clone();
+        record.truncate(n);
+        let fields = match csv::StringRecord::from_byte_record(record) {
+            Ok(r) => super::Fields(r),
+            Err(e) => {
+                return Err(ReadProblem {
+                    line,
+                    column: Some(self.header[e.utf8_error().field()].clone()),
+                    message: "the value is not valid UTF-8".into(),
+                    hint: Some(
+                        "re-export as UTF-8, or pass `--encoding windows-1252` (Excel's usual encoding)".into(),
+                    ),
+                })
             }
-        }
+        };
         Ok(Raw::Row { line, fields })
     }
 }
@@ -581,7 +580,7 @@ mod tests {
         match &got[0] {
             Ok(Raw::Row { line, fields }) => {
                 assert_eq!(*line, 2);
-                assert_eq!(fields[1], "a, b\r\nc");
+                assert_eq!(&fields[1], "a, b\r\nc");
             }
             other => panic!("{other:?}"),
         }

@@ -48,7 +48,7 @@ pub enum Raw {
         /// Line the row starts on (1-based).
         line: u64,
         /// Decoded fields.
-        fields: Vec<String>,
+        fields: Fields,
     },
     /// A JSON object.
     Object {
@@ -57,6 +57,43 @@ pub enum Raw {
         /// The parsed order.
         value: serde_json::Value,
     },
+}
+
+/// A CSV row's fields, checked to be UTF-8: one buffer for the whole row rather than a
+/// `String` per field, so a 79-column export costs two allocations a row, not 79.
+#[derive(Debug, Clone)]
+pub struct Fields(::csv::StringRecord);
+
+impl Fields {
+    /// Number of fields.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the row has no fields.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The fields in column order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter()
+    }
+}
+
+impl std::ops::Index<usize> for Fields {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        &self.0[i]
+    }
+}
+
+impl crate::map::Cells for Fields {
+    fn cell(&self, i: usize) -> &str {
+        &self.0[i]
+    }
 }
 
 impl Raw {

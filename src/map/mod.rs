@@ -30,6 +30,25 @@ pub struct Cell {
     pub line: u64,
 }
 
+/// A row's cells by column index: what the CSV reader yields, or a `Vec<String>` in tests.
+/// Borrowed, so a row's cells are copied only into the fields a key uses.
+pub trait Cells {
+    /// The text of column `i`.
+    fn cell(&self, i: usize) -> &str;
+}
+
+impl Cells for [String] {
+    fn cell(&self, i: usize) -> &str {
+        &self[i]
+    }
+}
+
+impl Cells for Vec<String> {
+    fn cell(&self, i: usize) -> &str {
+        &self[i]
+    }
+}
+
 /// A line item's fields.
 pub type Item = Vec<(Key, Cell)>;
 
@@ -403,22 +422,22 @@ impl CsvMapper {
 
     /// Turns one row into an order fragment (a whole order, or one row of a multi-row order).
     #[must_use]
-    pub fn row(&self, file: &Arc<str>, line: u64, fields: &[String]) -> Order {
+    pub fn row<F: Cells + ?Sized>(&self, file: &Arc<str>, line: u64, fields: &F) -> Order {
         let group = self
             .group
-            .map(|g| fields[g].trim().to_owned())
+            .map(|g| fields.cell(g).trim().to_owned())
             .filter(|s| !s.is_empty());
         let mut order_fields = Vec::new();
         let mut item = Vec::new();
         for (key, idx) in &self.cols {
             for &i in idx {
-                if fields[i].trim().is_empty() {
+                if fields.cell(i).trim().is_empty() {
                     continue;
                 }
                 // Cloned, not moved: one column may feed several keys.
-                let mut value = fields[i].clone();
+                let mut value = fields.cell(i).to_owned();
                 if let Some(t) = self.time_of_day.filter(|_| *key == Key::EventTime) {
-                    let time = fields[t].trim();
+                    let time = fields.cell(t).trim();
                     if !time.is_empty() && !value.contains(':') {
                         value = format!("{} {time}", value.trim());
                     }

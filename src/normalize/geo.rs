@@ -1,6 +1,8 @@
 //! Places and money: countries, states and provinces, zip codes, currencies.
 
 use celes::Country;
+use std::sync::OnceLock;
+
 use iso_currency::Currency;
 
 use super::text::{ascii_key, lower_alphanumeric};
@@ -116,16 +118,7 @@ fn endonym(key: &str) -> Option<&'static str> {
 /// The ISO 4217 code, uppercase, if `raw` (any case, trimmed) is a real, active currency
 /// code. Superseded codes (`HRK`) and special ones (`XXX`, `XAU`, `XTS`) are not.
 pub fn currency_code(raw: &str) -> Option<&'static str> {
-    let raw = raw.trim();
-    let [a, b, c] = raw.as_bytes() else {
-        return None;
-    };
-    let upper = [
-        a.to_ascii_uppercase(),
-        b.to_ascii_uppercase(),
-        c.to_ascii_uppercase(),
-    ];
-    let currency = Currency::from_code(std::str::from_utf8(&upper).ok()?)?;
+    let currency = currency(raw.trim().as_bytes())?;
     (!currency.is_special() && currency.is_superseded().is_none()).then(|| currency.code())
 }
 
@@ -134,6 +127,35 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
 #[must_use]
 pub fn currency_decimals(code: &str) -> u32 {
     crate::money::decimals(code)
+}
+
+/// The minor-unit exponent of a code in any case, trimmed, from the table below; 2 when
+/// unknown. [`crate::money::decimals`] is this.
+#[must_use]
+pub fn currency_exponent(raw: &str) -> u32 {
+    currency(raw.trim().as_bytes())
+        .and_then(Currency::exponent)
+        .map_or(2, u32::from)
+}
+
+/// Every three-letter code, looked up once: `Currency::from_code` compares against each code
+/// in turn, and every money cell asks.
+static CURRENCIES: [OnceLock<Option<Currency>>; 26 * 26 * 26] =
+    [const { OnceLock::new() }; 26 * 26 * 26];
+
+/// The currency of a three-letter code in either case, in constant time.
+fn currency(code: &[u8]) -> Option<Currency> {
+    let [a, b, c] = code else { return None };
+    let upper = [
+        a.to_ascii_uppercase(),
+        b.to_ascii_uppercase(),
+        c.to_ascii_uppercase(),
+    ];
+    if !upper.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let slot = upper.iter().fold(0, |i, l| i * 26 + usize::from(l - b'A'));
+    *CURRENCIES[slot].get_or_init(|| Currency::from_code(std::str::from_utf8(&upper).ok()?))
 }
 
 /// US states, territories and military "states", Canadian provinces and territories, and
