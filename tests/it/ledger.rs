@@ -500,3 +500,40 @@ fn a_ledger_of_schema_version_1_opens_and_learns_the_orders_it_sends() {
         .stderr_has("not sent again as event `#1043`");
     assert_eq!(server.request_count(), 2);
 }
+
+#[test]
+fn an_excel_re_save_sent_by_order_name_is_held_back_as_already_sent_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let report = dir.path().join("report.json");
+    let server = MockServer::ok();
+    let common = ["--max-age", "off", "--timezone", "Europe/London"];
+    run(
+        &server,
+        &ledger,
+        &common,
+        "tests/fixtures/real/shopify/orders_export_2026.csv",
+        0,
+    );
+    let sent = server.accepted_event_ids().len();
+    assert!(sent > 0);
+    // The same orders saved again by Excel: `Id` rounded, so sent by their names.
+    let mut args = common.to_vec();
+    args.extend(["--order-id", "name", "--report", report.to_str().unwrap()]);
+    run(
+        &server,
+        &ledger,
+        &args,
+        "tests/fixtures/real/shopify/excel_uk_dmy.csv",
+        0,
+    )
+    .stderr_has("not sent again as event `#2001`");
+    assert_eq!(server.request_count(), 1, "no order was sent a second time");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["send"]["same_order_not_sent"].as_u64(), Some(sent as u64));
+    assert_eq!(
+        r["send"]["same_order_not_sent_events"][0]["identifier"],
+        "name"
+    );
+}
