@@ -120,6 +120,7 @@ CREATE TABLE IF NOT EXISTS order_ids (
     kind       TEXT NOT NULL,
     value      TEXT NOT NULL,
     event_id   TEXT NOT NULL,
+    run_id     INTEGER,
     PRIMARY KEY (event_name, kind, value)
 ) WITHOUT ROWID;
 ";
@@ -298,6 +299,8 @@ pub struct Ledger {
     lock: Option<LockGuard>,
     /// Whether the `order_ids` table exists (not in a version-1 ledger opened read-only).
     has_order_ids: bool,
+    /// The run [`Ledger::begin_run`] started, recorded with each order's identifiers.
+    run: Option<i64>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -381,6 +384,7 @@ impl Ledger {
             ad_account: ad_account.to_owned(),
             lock: Some(lock),
             has_order_ids: true,
+            run: None,
         };
         ledger.prepare(false)?;
         Ok(ledger)
@@ -423,6 +427,7 @@ impl Ledger {
             ad_account: ad_account.to_owned(),
             lock: None,
             has_order_ids: true,
+            run: None,
         };
         ledger.prepare(true)?;
         Ok(ledger)
@@ -664,16 +669,23 @@ impl Ledger {
             // The latest event id an identifier was accepted under (a `--resend` moves it).
             let mut ids = tx
                 .prepare_cached(
-                    "INSERT INTO order_ids (event_name, kind, value, event_id)
-                     VALUES (?1, ?2, ?3, ?4)
+                    "INSERT INTO order_ids (event_name, kind, value, event_id, run_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT (event_name, kind, value) DO UPDATE SET
-                         event_id = excluded.event_id",
+                         event_id = excluded.event_id,
+                         run_id = excluded.run_id",
                 )
                 .map_err(sql)?;
             for item in items {
                 for (kind, value) in &item.identifiers {
-                    ids.execute(params![item.key.event_name, kind, value, item.key.event_id])
-                        .map_err(sql)?;
+                    ids.execute(params![
+                        item.key.event_name,
+                        kind,
+                        value,
+                        item.key.event_id,
+                        self.run
+                    ])
+                    .map_err(sql)?;
                 }
             }
         }
@@ -684,11 +696,16 @@ impl Ledger {
     /// `event_id` under which an order with that identifier was accepted (and is still in the
     /// ledger), if any; the result is parallel to `queries`. One read transaction.
     ///
+    /// Orders accepted in run `this_run` do not count: within one run, whether an earlier
+    /// batch is recorded before a later one is looked up is a matter of timing, and two rows
+    /// of one run that share an identifier were both chosen by the user's export.
+    ///
     /// # Errors
     /// [`LedgerError::Sqlite`] if the database cannot be read.
     pub fn sent_as_other(
         &self,
         queries: &[(&EventKey, &[OrderIdent])],
+        this_run: Option<i64>,
     ) -> Result<Vec<Option<SentAs>>, LedgerError> {
         if !self.has_order_ids {
             return Ok(vec![None; queries.len()]);
@@ -702,16 +719,18 @@ impl Ledger {
                     "SELECT o.event_id FROM order_ids o
                      JOIN events e ON e.event_name = o.event_name AND e.event_id = o.event_id
                      WHERE o.event_name = ?1 AND o.kind = ?2 AND o.value = ?3
-                       AND o.event_id <> ?4 AND e.accepted_at IS NOT NULL",
+                       AND o.event_id <> ?4 AND e.accepted_at IS NOT NULL
+                       AND (?5 IS NULL OR o.run_id IS NOT ?5)",
                 )
                 .map_err(sql)?;
             for (key, idents) in queries {
                 let mut found = None;
                 for (kind, value) in *idents {
                     let other: Option<String> = stmt
-                        .query_row(params![key.event_name, kind, value, key.event_id], |r| {
-                            r.get(0)
-                        })
+                        .query_row(
+                            params![key.event_name, kind, value, key.event_id, this_run],
+                            |r| r.get(0),
+                        )
                         .optional()
                         .map_err(sql)?;
                     if let Some(event_id) = other {
@@ -782,7 +801,9 @@ impl Ledger {
                 params![now, args_summary],
             )
             .map_err(|e| self.sql_error(e))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.run = Some(id);
+        Ok(id)
     }
 
     /// Records the end of run `run_id` with its counters.

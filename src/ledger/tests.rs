@@ -889,13 +889,16 @@ fn an_order_accepted_under_one_event_id_is_found_under_another() {
     let renamed = key("checkout", "#1043");
     let other_name = key("purchase", "#1043");
     let got = ledger
-        .sent_as_other(&[
-            (&renamed, &same_name),
-            (&own, &same_name),
-            (&renamed, &other_order),
-            (&other_name, &same_name),
-            (&renamed, &[]),
-        ])
+        .sent_as_other(
+            &[
+                (&renamed, &same_name),
+                (&own, &same_name),
+                (&renamed, &other_order),
+                (&other_name, &same_name),
+                (&renamed, &[]),
+            ],
+            None,
+        )
         .unwrap();
     assert_eq!(
         got,
@@ -914,7 +917,9 @@ fn an_order_accepted_under_one_event_id_is_found_under_another() {
     // Forgotten with its event.
     ledger.forget_before(T0 + 1).unwrap();
     assert_eq!(
-        ledger.sent_as_other(&[(&renamed, &same_name)]).unwrap(),
+        ledger
+            .sent_as_other(&[(&renamed, &same_name)], None)
+            .unwrap(),
         [None]
     );
 }
@@ -929,7 +934,7 @@ fn a_failed_event_does_not_make_its_order_known() {
     let renamed = key("checkout", "#1043");
     assert_eq!(
         ledger
-            .sent_as_other(&[(&renamed, &idents(&[("name", "#1043")]))])
+            .sent_as_other(&[(&renamed, &idents(&[("name", "#1043")]))], None)
             .unwrap(),
         [None]
     );
@@ -966,7 +971,10 @@ fn a_version_1_ledger_is_migrated_on_open_and_read_as_is_read_only() {
     {
         let reader = Ledger::open_read_only(&path, ACCOUNT).unwrap();
         assert_eq!(reader.summary().unwrap().accepted, 1);
-        assert_eq!(reader.sent_as_other(&[(&renamed, &name)]).unwrap(), [None]);
+        assert_eq!(
+            reader.sent_as_other(&[(&renamed, &name)], None).unwrap(),
+            [None]
+        );
     }
     let mut ledger = open(&path);
     assert!(ledger.lookup(&[key("checkout", "old-1")]).unwrap()[0].is_some());
@@ -974,7 +982,7 @@ fn a_version_1_ledger_is_migrated_on_open_and_read_as_is_read_only() {
         .record_accepted(&[accepted_order("590", &[("name", "#1043")])], None, T0)
         .unwrap();
     assert_eq!(
-        ledger.sent_as_other(&[(&renamed, &name)]).unwrap()[0]
+        ledger.sent_as_other(&[(&renamed, &name)], None).unwrap()[0]
             .as_ref()
             .map(|s| s.event_id.as_str()),
         Some("590")
@@ -985,4 +993,27 @@ fn a_version_1_ledger_is_migrated_on_open_and_read_as_is_read_only() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn orders_accepted_in_this_run_do_not_count_as_sent_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    let run = ledger.begin_run(T0, "test").unwrap();
+    ledger
+        .record_accepted(&[accepted_order("590", &[("name", "#1043")])], None, T0)
+        .unwrap();
+    let renamed = key("checkout", "#1043");
+    let name = idents(&[("name", "#1043")]);
+    assert_eq!(
+        ledger
+            .sent_as_other(&[(&renamed, &name)], Some(run))
+            .unwrap(),
+        [None]
+    );
+    // The next run sees it.
+    assert!(ledger
+        .sent_as_other(&[(&renamed, &name)], Some(run + 1))
+        .unwrap()[0]
+        .is_some());
 }

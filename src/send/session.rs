@@ -443,6 +443,8 @@ struct Session<'a> {
     fatal: Option<Fatal>,
     resend: bool,
     resend_changed: bool,
+    /// This run in the ledger: its own acceptances are not "sent before".
+    run_id: Option<i64>,
     cancel: Arc<AtomicBool>,
     progress: Progress,
     error: Option<anyhow::Error>,
@@ -578,7 +580,8 @@ impl Session<'_> {
                 _ => (&m.key, none),
             })
             .collect();
-        l.sent_as_other(&queries).context("cannot read the ledger")
+        l.sent_as_other(&queries, self.run_id)
+            .context("cannot read the ledger")
     }
 
     /// Holds back an event whose order was accepted before under another `event_id`: sent,
@@ -909,6 +912,7 @@ impl Prepared {
             fatal: None,
             resend: opts.resend,
             resend_changed: opts.resend_changed,
+            run_id,
             cancel: d.cancel.clone(),
             progress,
             error: None,
