@@ -411,7 +411,8 @@ pub struct SendArgs {
     /// Do not use the ledger: send everything, remember nothing.
     #[arg(long)]
     pub no_state: bool,
-    /// Send events the ledger says were already accepted.
+    /// Send events the ledger says were already accepted, or whose orders were accepted under
+    /// another `event_id`.
     #[arg(long)]
     pub resend: bool,
     /// Send events whose payload changed since they were accepted (under the same `event_id`,

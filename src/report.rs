@@ -7,7 +7,7 @@ pub mod coverage;
 pub mod html;
 mod run;
 
-pub use run::{arguments, Delivery, HeldBack, Report, RunError};
+pub use run::{arguments, Delivery, HeldBack, Report, RunError, SameOrder};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -106,7 +106,8 @@ pub fn exit_code(ending: &Ending<'_>) -> Exit {
             } else if s.failed > 0 {
                 Exit::PartialFailure
             } else {
-                let send_warnings = s.changed_not_sent + s.pinterest_warnings > 0;
+                let send_warnings =
+                    s.changed_not_sent + s.same_order_not_sent + s.pinterest_warnings > 0;
                 let denied = if *deny_warnings && send_warnings {
                     Exit::Rejected
                 } else {

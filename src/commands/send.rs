@@ -350,6 +350,12 @@ fn send_summary(printer: &Printer, s: &SendStats, dry_run: bool, test: bool) {
             s.already_sent, s.changed_not_sent, s.retried_from_ledger
         ));
     }
+    if s.same_order_not_sent > 0 {
+        lines.push(format!(
+            "  ledger    {} held back: their orders were sent before under other event ids",
+            s.same_order_not_sent
+        ));
+    }
     if s.pinterest_warnings > 0 {
         lines.push(format!("  pinterest warnings {}", s.pinterest_warnings));
     }

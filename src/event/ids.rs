@@ -99,6 +99,28 @@ impl<'a> OrderIds<'a> {
         }
     }
 
+    /// The identifiers the ledger knows the order by: its id (unless rounded), number and
+    /// name, each that is not empty. None for a row split off under the order key of the row
+    /// before it (`same_key`): it shares that order's identifiers by design, and holding it
+    /// back as the same order would lose it.
+    pub fn identifiers(&self, order: &Order) -> Vec<(&'static str, String)> {
+        if order.same_key.is_some() {
+            return Vec::new();
+        }
+        [
+            ("id", &self.id),
+            ("number", &self.number),
+            ("name", &self.name),
+        ]
+        .into_iter()
+        .filter_map(|(kind, v)| {
+            v.as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| (kind, v.clone()))
+        })
+        .collect()
+    }
+
     /// A rounded id: a warning when another identifier stands in, else a rejection.
     pub fn check_mangled(&self, ctx: &mut Ctx, s: &Settings) -> Result<(), Stop> {
         let Some(c) = self.mangled else {

@@ -103,6 +103,7 @@ fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
         event_name,
         event_time,
         warnings: mem::take(&mut ctx.warnings),
+        identifiers: ids.identifiers(order),
     })
 }
 

@@ -22,6 +22,10 @@ pub struct Built {
     pub json: String,
     /// Warnings about this order.
     pub warnings: Vec<Problem>,
+    /// The order's identifiers (`id`, `number`, `name` and value), by which the ledger knows
+    /// the order whatever its `event_id`; empty for an event built elsewhere and for a row
+    /// split off under an order key it shares with the row before it.
+    pub identifiers: Vec<(&'static str, String)>,
 }
 
 /// What became of an order.

@@ -158,5 +158,6 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
         event_time: time,
         json: serde_json::to_string(ev).expect("values serialize"),
         warnings: Vec::new(),
+        identifiers: Vec::new(),
     })
 }

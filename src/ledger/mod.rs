@@ -11,6 +11,14 @@
 //! line. Besides that: the ad account (checked on every open) and one row per run with its
 //! argument summary and [`RunStats`].
 //!
+//! An accepted event built from an order also records the order's identifiers (platform id,
+//! number, name) in `order_ids`, one row per `(event_name, kind, value)`, so that the same
+//! order exported again under another `event_id` (an id a spreadsheet rounded, a changed
+//! `--event-id-template` or `--order-id`) is recognised by [`Ledger::sent_as_other`] instead
+//! of being counted twice by Pinterest. Schema version 1 had no such table: opening a
+//! version-1 ledger for writing adds it (and knows only orders accepted from then on); a
+//! read-only open of one leaves it as it is and finds no identifiers.
+//!
 //! No plaintext PII is stored: identity fields inside the event JSON are already SHA-256
 //! hashed by the time an event is built. Be aware, though, that the stored JSON of a *failed*
 //! event contains `client_ip_address` and `client_user_agent` as Pinterest requires them,
@@ -66,7 +74,7 @@ pub use paths::default_path;
 /// `PRAGMA application_id` of every pinconv ledger: the ASCII bytes `pinc`.
 const APPLICATION_ID: i64 = 0x7069_6e63;
 /// `PRAGMA user_version`: the schema version this build writes and understands.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 /// How often a waiting [`Ledger::open`] retries the lock.
 const LOCK_POLL: Duration = Duration::from_millis(50);
 /// How many runs [`Ledger::summary`] lists.
@@ -104,6 +112,21 @@ CREATE TABLE runs (
     stats        TEXT
 );
 ";
+
+/// Added in schema version 2; also the whole migration from version 1.
+const ORDER_IDS: &str = "
+CREATE TABLE IF NOT EXISTS order_ids (
+    event_name TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    run_id     INTEGER,
+    PRIMARY KEY (event_name, kind, value)
+) WITHOUT ROWID;
+";
+
+/// One identifier of an order: its kind (`id`, `number` or `name`) and its value.
+pub type OrderIdent = (&'static str, String);
 
 /// The key of an event within an ad account: Pinterest deduplicates on it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -146,6 +169,18 @@ pub struct Accepted {
     pub fingerprint: String,
     /// The event's own `event_time` (Unix seconds).
     pub event_time: i64,
+    /// The identifiers of the order it was built from (none for an event built elsewhere).
+    pub identifiers: Vec<OrderIdent>,
+}
+
+/// The order of an event was accepted before under another `event_id`
+/// ([`Ledger::sent_as_other`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentAs {
+    /// The kind of the identifier the two share (`id`, `number` or `name`).
+    pub kind: &'static str,
+    /// The `event_id` it was accepted under.
+    pub event_id: String,
 }
 
 /// An event that failed, locally or at Pinterest.
@@ -262,6 +297,10 @@ pub struct Ledger {
     ad_account: String,
     /// The held lock; `None` for a read-only ledger.
     lock: Option<LockGuard>,
+    /// Whether the `order_ids` table exists (not in a version-1 ledger opened read-only).
+    has_order_ids: bool,
+    /// The run [`Ledger::begin_run`] started, recorded with each order's identifiers.
+    run: Option<i64>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -339,11 +378,13 @@ impl Ledger {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, e))?;
-        let ledger = Ledger {
+        let mut ledger = Ledger {
             conn,
             path: path.to_owned(),
             ad_account: ad_account.to_owned(),
             lock: Some(lock),
+            has_order_ids: true,
+            run: None,
         };
         ledger.prepare(false)?;
         Ok(ledger)
@@ -380,11 +421,13 @@ impl Ledger {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, e))?;
-        let ledger = Ledger {
+        let mut ledger = Ledger {
             conn,
             path: path.to_owned(),
             ad_account: ad_account.to_owned(),
             lock: None,
+            has_order_ids: true,
+            run: None,
         };
         ledger.prepare(true)?;
         Ok(ledger)
@@ -401,7 +444,7 @@ impl Ledger {
     }
 
     /// Recognises (or, for a new empty file, creates) the schema and checks the ad account.
-    fn prepare(&self, read_only: bool) -> Result<(), LedgerError> {
+    fn prepare(&mut self, read_only: bool) -> Result<(), LedgerError> {
         let conn = &self.conn;
         let oe = |e| open_error(&self.path, e);
         // Reading the header is the first access to the file: random bytes fail here with
@@ -461,7 +504,26 @@ impl Ledger {
                 found,
             });
         }
-        self.set_connection_pragmas(read_only)
+        self.set_connection_pragmas(read_only)?;
+        if version < SCHEMA_VERSION {
+            if read_only {
+                // A reader must not change the file; it finds no identifiers instead.
+                self.has_order_ids = false;
+            } else {
+                self.migrate()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings a version-1 ledger to the current schema, in one transaction.
+    fn migrate(&self) -> Result<(), LedgerError> {
+        let sql = |e| self.sql_error(e);
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        tx.execute_batch(ORDER_IDS).map_err(sql)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(sql)?;
+        tx.commit().map_err(sql)
     }
 
     fn create_schema(&self) -> Result<(), LedgerError> {
@@ -474,6 +536,7 @@ impl Ledger {
         self.set_connection_pragmas(false)?;
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
         tx.execute_batch(SCHEMA).map_err(sql)?;
+        tx.execute_batch(ORDER_IDS).map_err(sql)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('ad_account', ?1), ('created_by', ?2)",
             params![
@@ -603,8 +666,83 @@ impl Ledger {
                 ])
                 .map_err(sql)?;
             }
+            // The latest event id an identifier was accepted under (a `--resend` moves it).
+            let mut ids = tx
+                .prepare_cached(
+                    "INSERT INTO order_ids (event_name, kind, value, event_id, run_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (event_name, kind, value) DO UPDATE SET
+                         event_id = excluded.event_id,
+                         run_id = excluded.run_id",
+                )
+                .map_err(sql)?;
+            for item in items {
+                for (kind, value) in &item.identifiers {
+                    ids.execute(params![
+                        item.key.event_name,
+                        kind,
+                        value,
+                        item.key.event_id,
+                        self.run
+                    ])
+                    .map_err(sql)?;
+                }
+            }
         }
         tx.commit().map_err(sql)
+    }
+
+    /// For each event key and the identifiers of its order, the identifier and the other
+    /// `event_id` under which an order with that identifier was accepted (and is still in the
+    /// ledger), if any; the result is parallel to `queries`. One read transaction.
+    ///
+    /// Orders accepted in run `this_run` do not count: within one run, whether an earlier
+    /// batch is recorded before a later one is looked up is a matter of timing, and two rows
+    /// of one run that share an identifier were both chosen by the user's export.
+    ///
+    /// # Errors
+    /// [`LedgerError::Sqlite`] if the database cannot be read.
+    pub fn sent_as_other(
+        &self,
+        queries: &[(&EventKey, &[OrderIdent])],
+        this_run: Option<i64>,
+    ) -> Result<Vec<Option<SentAs>>, LedgerError> {
+        if !self.has_order_ids {
+            return Ok(vec![None; queries.len()]);
+        }
+        let sql = |e| self.sql_error(e);
+        let tx = self.conn.unchecked_transaction().map_err(sql)?;
+        let mut out = Vec::with_capacity(queries.len());
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT o.event_id FROM order_ids o
+                     JOIN events e ON e.event_name = o.event_name AND e.event_id = o.event_id
+                     WHERE o.event_name = ?1 AND o.kind = ?2 AND o.value = ?3
+                       AND o.event_id <> ?4 AND e.accepted_at IS NOT NULL
+                       AND (?5 IS NULL OR o.run_id IS NOT ?5)",
+                )
+                .map_err(sql)?;
+            for (key, idents) in queries {
+                let mut found = None;
+                for (kind, value) in *idents {
+                    let other: Option<String> = stmt
+                        .query_row(
+                            params![key.event_name, kind, value, key.event_id, this_run],
+                            |r| r.get(0),
+                        )
+                        .optional()
+                        .map_err(sql)?;
+                    if let Some(event_id) = other {
+                        found = Some(SentAs { kind, event_id });
+                        break;
+                    }
+                }
+                out.push(found);
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(out)
     }
 
     /// Records failed events in one transaction, keeping the reason, the source and the exact
@@ -663,7 +801,9 @@ impl Ledger {
                 params![now, args_summary],
             )
             .map_err(|e| self.sql_error(e))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.run = Some(id);
+        Ok(id)
     }
 
     /// Records the end of run `run_id` with its counters.
@@ -821,6 +961,13 @@ impl Ledger {
             .map_err(sql)?;
         tx.execute("DELETE FROM runs WHERE started_at < ?1", [cutoff])
             .map_err(sql)?;
+        // An order whose event is forgotten is forgotten with it.
+        tx.execute(
+            "DELETE FROM order_ids WHERE NOT EXISTS (SELECT 1 FROM events e
+                 WHERE e.event_name = order_ids.event_name AND e.event_id = order_ids.event_id)",
+            [],
+        )
+        .map_err(sql)?;
         tx.commit().map_err(sql)?;
         self.conn
             .execute_batch("PRAGMA incremental_vacuum")

@@ -29,6 +29,7 @@ fn accepted(name: &str, id: &str, fp: &str) -> Accepted {
         key: key(name, id),
         fingerprint: fp.to_owned(),
         event_time: T0 - 3600,
+        identifiers: Vec::new(),
     }
 }
 
@@ -492,8 +493,8 @@ fn newer_schema_is_refused() {
         matches!(
             err,
             LedgerError::UnsupportedVersion {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ),
@@ -826,6 +827,7 @@ fn time_one_million_accepted_in_batches_of_1000() {
                 key: key("checkout", &format!("order-{:07}", b * 1000 + i)),
                 fingerprint: format!("{:064x}", b * 1000 + i),
                 event_time: T0,
+                identifiers: Vec::new(),
             })
             .collect()
     };
@@ -856,4 +858,162 @@ fn time_one_million_accepted_in_batches_of_1000() {
     );
     assert_eq!(found, 1_000_000);
     assert_eq!(summary.accepted, 1_000_000);
+}
+
+fn accepted_order(id: &str, idents: &[(&'static str, &str)]) -> Accepted {
+    Accepted {
+        identifiers: idents.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        ..accepted("checkout", id, "fp")
+    }
+}
+
+fn idents(pairs: &[(&'static str, &str)]) -> Vec<OrderIdent> {
+    pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+}
+
+#[test]
+fn an_order_accepted_under_one_event_id_is_found_under_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = ledger_path(&dir);
+    let mut ledger = open(&path);
+    ledger
+        .record_accepted(
+            &[accepted_order("590", &[("id", "590"), ("name", "#1043")])],
+            None,
+            T0,
+        )
+        .unwrap();
+    let same_name = idents(&[("name", "#1043")]);
+    let other_order = idents(&[("name", "#1044")]);
+    let own = key("checkout", "590");
+    let renamed = key("checkout", "#1043");
+    let other_name = key("purchase", "#1043");
+    let got = ledger
+        .sent_as_other(
+            &[
+                (&renamed, &same_name),
+                (&own, &same_name),
+                (&renamed, &other_order),
+                (&other_name, &same_name),
+                (&renamed, &[]),
+            ],
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        got,
+        [
+            Some(SentAs {
+                kind: "name",
+                event_id: "590".into()
+            }),
+            // Its own event id, another order, another event name, no identifiers: none.
+            None,
+            None,
+            None,
+            None,
+        ]
+    );
+    // Forgotten with its event.
+    ledger.forget_before(T0 + 1).unwrap();
+    assert_eq!(
+        ledger
+            .sent_as_other(&[(&renamed, &same_name)], None)
+            .unwrap(),
+        [None]
+    );
+}
+
+#[test]
+fn a_failed_event_does_not_make_its_order_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    ledger
+        .record_failed(&[failed("checkout", "590", "fp", "bad")], T0)
+        .unwrap();
+    let renamed = key("checkout", "#1043");
+    assert_eq!(
+        ledger
+            .sent_as_other(&[(&renamed, &idents(&[("name", "#1043")]))], None)
+            .unwrap(),
+        [None]
+    );
+}
+
+#[test]
+fn a_version_1_ledger_is_migrated_on_open_and_read_as_is_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = ledger_path(&dir);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    {
+        // The schema a version-1 build created, written by hand.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+             CREATE TABLE events (event_name TEXT NOT NULL, event_id TEXT NOT NULL,
+                 accepted_fingerprint TEXT, event_time INTEGER, accepted_at INTEGER,
+                 request_id TEXT, failed_fingerprint TEXT, failed_at INTEGER, last_failure TEXT,
+                 event_json TEXT, source TEXT, last_activity INTEGER NOT NULL,
+                 PRIMARY KEY (event_name, event_id)) WITHOUT ROWID;
+             CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL,
+                 finished_at INTEGER, args_summary TEXT NOT NULL, stats TEXT);
+             INSERT INTO meta VALUES ('ad_account', '549755885175');
+             INSERT INTO events (event_name, event_id, accepted_fingerprint, accepted_at,
+                 last_activity) VALUES ('checkout', 'old-1', 'fp', 1709251200, 1709251200);",
+        )
+        .unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let renamed = key("checkout", "#1043");
+    let name = idents(&[("name", "#1043")]);
+    {
+        let reader = Ledger::open_read_only(&path, ACCOUNT).unwrap();
+        assert_eq!(reader.summary().unwrap().accepted, 1);
+        assert_eq!(
+            reader.sent_as_other(&[(&renamed, &name)], None).unwrap(),
+            [None]
+        );
+    }
+    let mut ledger = open(&path);
+    assert!(ledger.lookup(&[key("checkout", "old-1")]).unwrap()[0].is_some());
+    ledger
+        .record_accepted(&[accepted_order("590", &[("name", "#1043")])], None, T0)
+        .unwrap();
+    assert_eq!(
+        ledger.sent_as_other(&[(&renamed, &name)], None).unwrap()[0]
+            .as_ref()
+            .map(|s| s.event_id.as_str()),
+        Some("590")
+    );
+    drop(ledger);
+    let version: i64 = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn orders_accepted_in_this_run_do_not_count_as_sent_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    let run = ledger.begin_run(T0, "test").unwrap();
+    ledger
+        .record_accepted(&[accepted_order("590", &[("name", "#1043")])], None, T0)
+        .unwrap();
+    let renamed = key("checkout", "#1043");
+    let name = idents(&[("name", "#1043")]);
+    assert_eq!(
+        ledger
+            .sent_as_other(&[(&renamed, &name)], Some(run))
+            .unwrap(),
+        [None]
+    );
+    // The next run sees it.
+    assert!(ledger
+        .sent_as_other(&[(&renamed, &name)], Some(run + 1))
+        .unwrap()[0]
+        .is_some());
 }

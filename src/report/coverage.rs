@@ -623,6 +623,7 @@ mod tests {
             event_time: 1_794_665_564,
             json: json.into(),
             warnings,
+            identifiers: Vec::new(),
         }
     }
 

@@ -27,6 +27,12 @@ pub struct Delivery {
     pub changed_not_sent: u64,
     /// Which events those are, with their input rows (the first 1000).
     pub changed_not_sent_events: Vec<HeldBack>,
+    /// Events held back because their order was accepted before under another `event_id`
+    /// (see `--resend`).
+    pub same_order_not_sent: u64,
+    /// Which events those are, the event ids their orders were accepted under, and their
+    /// input rows (the first 1000).
+    pub same_order_not_sent_events: Vec<SameOrder>,
     /// Events that failed in an earlier run and were sent again.
     pub retried_from_ledger: u64,
     /// Events Pinterest accepted with a warning.
@@ -53,6 +59,21 @@ pub struct Delivery {
 pub struct HeldBack {
     /// Its `event_id`.
     pub event_id: String,
+    /// The input it came from.
+    pub file: String,
+    /// Its line in that input.
+    pub line: u64,
+}
+
+/// An event held back because its order was accepted before under another `event_id`.
+#[derive(Debug, Serialize)]
+pub struct SameOrder {
+    /// Its `event_id`.
+    pub event_id: String,
+    /// The `event_id` the order was accepted under.
+    pub sent_as: String,
+    /// Which identifier of the order the two share: `id`, `number` or `name`.
+    pub identifier: &'static str,
     /// The input it came from.
     pub file: String,
     /// Its line in that input.

@@ -33,7 +33,7 @@ use crate::report::{InputSummary, Problem, Severity, Totals};
 /// How many request ids the report lists.
 const MAX_REQUEST_IDS: usize = 1000;
 /// What `send` did, for the summary and the report: the delivery part of the run report.
-pub use crate::report::{Delivery as SendStats, HeldBack};
+pub use crate::report::{Delivery as SendStats, HeldBack, SameOrder};
 
 /// The name of a failure kind in messages, the report and failed-out files.
 #[must_use]
@@ -347,6 +347,8 @@ struct Meta {
     key: EventKey,
     event_time: i64,
     fingerprint: String,
+    /// The order's identifiers, recorded with the acceptance.
+    identifiers: Vec<ledger::OrderIdent>,
 }
 
 type Job = super::Job<Vec<Meta>>;
@@ -441,6 +443,8 @@ struct Session<'a> {
     fatal: Option<Fatal>,
     resend: bool,
     resend_changed: bool,
+    /// This run in the ledger: its own acceptances are not "sent before".
+    run_id: Option<i64>,
     cancel: Arc<AtomicBool>,
     progress: Progress,
     error: Option<anyhow::Error>,
@@ -449,7 +453,7 @@ struct Session<'a> {
 
 impl Session<'_> {
     /// Decides per event with the ledger, then hands the rest to the senders.
-    fn dispatch(&mut self, batch: Vec<Built>) -> anyhow::Result<()> {
+    fn dispatch(&mut self, mut batch: Vec<Built>) -> anyhow::Result<()> {
         // Fingerprints only matter to the ledger; computed in parallel, off the ordered path.
         let fingerprints: Vec<String> = if self.lookup.is_some() {
             use rayon::prelude::*;
@@ -461,7 +465,7 @@ impl Session<'_> {
             vec![String::new(); batch.len()]
         };
         let metas: Vec<Meta> = batch
-            .iter()
+            .iter_mut()
             .zip(fingerprints)
             .map(|(b, fingerprint)| Meta {
                 file: b.file.clone(),
@@ -469,6 +473,7 @@ impl Session<'_> {
                 key: EventKey::new(b.event_name, b.event_id.clone()),
                 event_time: b.event_time,
                 fingerprint,
+                identifiers: std::mem::take(&mut b.identifiers),
             })
             .collect();
         let decisions: Vec<Decision> = match &self.lookup {
@@ -483,13 +488,20 @@ impl Session<'_> {
             }
             None => vec![Decision::New; metas.len()],
         };
+        let sent_as = self.sent_as_other(&metas, &decisions)?;
         self.seq += 1;
         let mut job = Job {
             seq: self.seq,
             meta: Vec::new(),
             events: Vec::new(),
         };
-        for ((meta, built), decision) in metas.into_iter().zip(batch).zip(decisions) {
+        for (((meta, built), decision), sent_as) in
+            metas.into_iter().zip(batch).zip(decisions).zip(sent_as)
+        {
+            if let Some(other) = sent_as {
+                self.hold_back_same_order(&meta, &other);
+                continue;
+            }
             match decision {
                 Decision::AlreadySent if !self.resend => {
                     self.stats.already_sent += 1;
@@ -547,6 +559,57 @@ impl Session<'_> {
             return self.not_sent(e.0, "not sent: the senders stopped");
         }
         self.drain(false)
+    }
+
+    /// For each event the ledger would send (new, or failed before), the other `event_id` its
+    /// order was accepted under, if any; nothing with `--resend` or without a ledger.
+    fn sent_as_other(
+        &self,
+        metas: &[Meta],
+        decisions: &[Decision],
+    ) -> anyhow::Result<Vec<Option<ledger::SentAs>>> {
+        let Some(l) = self.lookup.as_ref().filter(|_| !self.resend) else {
+            return Ok(vec![None; metas.len()]);
+        };
+        let none: &[ledger::OrderIdent] = &[];
+        let queries: Vec<(&EventKey, &[ledger::OrderIdent])> = metas
+            .iter()
+            .zip(decisions)
+            .map(|(m, d)| match d {
+                Decision::New | Decision::RetryFailed => (&m.key, m.identifiers.as_slice()),
+                _ => (&m.key, none),
+            })
+            .collect();
+        l.sent_as_other(&queries, self.run_id)
+            .context("cannot read the ledger")
+    }
+
+    /// Holds back an event whose order was accepted before under another `event_id`: sent,
+    /// Pinterest would count the order twice.
+    fn hold_back_same_order(&mut self, meta: &Meta, other: &ledger::SentAs) {
+        self.stats.same_order_not_sent += 1;
+        if self.stats.same_order_not_sent_events.len() < MAX_REQUEST_IDS {
+            self.stats.same_order_not_sent_events.push(SameOrder {
+                event_id: meta.key.event_id.clone(),
+                sent_as: other.event_id.clone(),
+                identifier: other.kind,
+                file: meta.file.to_string(),
+                line: meta.line,
+            });
+        }
+        self.printer.problem(&Problem {
+            file: meta.file.clone(),
+            line: meta.line,
+            column: None,
+            severity: Severity::Warning,
+            code: "sent_under_other_event_id",
+            reason: format!(
+                "this order (by its order {}) was accepted before as event `{}`; not sent again as event `{}`, or Pinterest would count it twice",
+                other.kind, other.event_id, meta.key.event_id
+            ),
+            hint: Some("its identity changed between runs (an id a spreadsheet rounded, another `--event-id-template` or `--order-id`); send the original export, or pass `--resend` if this really is another order".into()),
+            order: Some(meta.key.event_id.clone()),
+        });
     }
 
     fn not_sent(&mut self, job: Job, reason: &str) -> anyhow::Result<()> {
@@ -633,6 +696,7 @@ impl Session<'_> {
                         key: meta.key.clone(),
                         fingerprint: meta.fingerprint.clone(),
                         event_time: meta.event_time,
+                        identifiers: meta.identifiers.clone(),
                     });
                 }
                 EventOutcome::Failed { reason, kind } => {
@@ -848,6 +912,7 @@ impl Prepared {
             fatal: None,
             resend: opts.resend,
             resend_changed: opts.resend_changed,
+            run_id,
             cancel: d.cancel.clone(),
             progress,
             error: None,

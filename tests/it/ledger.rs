@@ -387,3 +387,178 @@ fn state_failed_points_at_the_original_row_and_json_is_an_array() {
         d.stderr_has("cannot write to stdout");
     }
 }
+
+/// Two orders with an id, a number and a name: the same orders, whatever id source names them.
+fn shop_orders() -> tempfile::NamedTempFile {
+    temp_file(
+        ".csv",
+        "order_id,order_number,order_name,event_time,email,value,currency\n\
+         5901234567890,1043,#1043,2026-11-21T10:00:00Z,ana@example.com,10.00,USD\n\
+         5901234567891,1044,#1044,2026-11-21T11:00:00Z,ben@example.com,20.00,USD\n",
+    )
+}
+
+#[test]
+fn the_same_orders_under_new_event_ids_are_held_back_until_resend() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let report = dir.path().join("report.json");
+    let report_arg = report.to_str().unwrap();
+    let input = shop_orders();
+    let input = input.path().to_str().unwrap();
+    let server = MockServer::ok();
+    run(&server, &ledger, &[], input, 0).stderr_has("accepted  2");
+    assert_eq!(
+        server.accepted_event_ids(),
+        ["5901234567890", "5901234567891"]
+    );
+
+    // Another id source: the event ids change, the orders do not.
+    let d = run(
+        &server,
+        &ledger,
+        &["--order-id", "number", "--report", report_arg],
+        input,
+        0,
+    );
+    d.stderr_has("accepted before as event `5901234567890`; not sent again as event `1043`")
+        .stderr_has("2 held back: their orders were sent before under other event ids")
+        .stderr_lacks("ana@example.com");
+    assert_eq!(server.request_count(), 1, "the second run posted nothing");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["send"]["same_order_not_sent"], 2);
+    let held = &r["send"]["same_order_not_sent_events"];
+    assert_eq!(held.as_array().unwrap().len(), 2, "{held}");
+    assert_eq!(held[1]["event_id"], "1044");
+    assert_eq!(held[1]["sent_as"], "5901234567891");
+    assert_eq!(held[1]["identifier"], "id");
+    assert_eq!(held[1]["line"], 3);
+
+    // Another template: held back too, and `--deny-warnings` makes it an exit 1.
+    run(
+        &server,
+        &ledger,
+        &["--event-id-template", "shop-{order_id}", "--deny-warnings"],
+        input,
+        1,
+    )
+    .stderr_has("not sent again as event `shop-5901234567890`");
+    assert_eq!(server.request_count(), 1);
+
+    // `--resend` is the way to send them anyway.
+    run(
+        &server,
+        &ledger,
+        &["--order-id", "number", "--resend"],
+        input,
+        0,
+    )
+    .stderr_has("accepted  2");
+    assert_eq!(server.requests()[1].event_ids(), ["1043", "1044"]);
+    // The unchanged export is still "already sent", not held back.
+    run(&server, &ledger, &[], input, 0)
+        .stderr_has("2 already sent")
+        .stderr_lacks("held back: their orders");
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn a_ledger_of_schema_version_1_opens_and_learns_the_orders_it_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let server = MockServer::ok();
+    let first = orders(2);
+    run(&server, &ledger, &[], first.path().to_str().unwrap(), 0);
+    // Turn it into what a version-1 build wrote: no `order_ids` table, `user_version` 1.
+    {
+        let conn = rusqlite::Connection::open(&ledger).unwrap();
+        conn.execute_batch("DROP TABLE order_ids; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let state = ledger.to_str().unwrap();
+    // Read-only, it is shown as it is and left at version 1.
+    let show = pinconv(["state", "--state", state, "show", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(show["accepted"].as_u64(), Some(2));
+    let version = |p: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&ledger), 1);
+    // A send opens it, keeps what it knew and migrates it.
+    run(&server, &ledger, &[], first.path().to_str().unwrap(), 0).stderr_has("2 already sent");
+    assert_eq!(version(&ledger), 2);
+    // Orders sent from then on are known by their identifiers.
+    let input = shop_orders();
+    let input = input.path().to_str().unwrap();
+    run(&server, &ledger, &[], input, 0).stderr_has("accepted  2");
+    run(&server, &ledger, &["--order-id", "name"], input, 0)
+        .stderr_has("not sent again as event `#1043`");
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn an_excel_re_save_sent_by_order_name_is_held_back_as_already_sent_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let report = dir.path().join("report.json");
+    let server = MockServer::ok();
+    let common = ["--max-age", "off", "--timezone", "Europe/London"];
+    run(
+        &server,
+        &ledger,
+        &common,
+        "tests/fixtures/real/shopify/orders_export_2026.csv",
+        0,
+    );
+    let sent = server.accepted_event_ids().len();
+    assert!(sent > 0);
+    // The same orders saved again by Excel: `Id` rounded, so sent by their names.
+    let mut args = common.to_vec();
+    args.extend(["--order-id", "name", "--report", report.to_str().unwrap()]);
+    run(
+        &server,
+        &ledger,
+        &args,
+        "tests/fixtures/real/shopify/excel_uk_dmy.csv",
+        0,
+    )
+    .stderr_has("not sent again as event `#2001`");
+    assert_eq!(server.request_count(), 1, "no order was sent a second time");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["send"]["same_order_not_sent"].as_u64(), Some(sent as u64));
+    assert_eq!(
+        r["send"]["same_order_not_sent_events"][0]["identifier"],
+        "name"
+    );
+}
+
+#[test]
+fn two_orders_of_one_run_that_share_a_name_are_both_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let server = MockServer::ok();
+    let mut csv = String::from("order_id,order_name,event_time,email,value,currency\n");
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "A-{i},Gift order,2026-11-21T10:00:00Z,user{i}@example.com,10.00,USD\n"
+        ));
+    }
+    let input = temp_file(".csv", &csv);
+    // One event per batch, one sender: each batch is answered (and may be recorded) before
+    // the next is looked up; the run's own acceptances are not "sent before".
+    run(
+        &server,
+        &ledger,
+        &["--batch-size", "1", "--concurrency", "1"],
+        input.path().to_str().unwrap(),
+        0,
+    )
+    .stderr_has("accepted  20")
+    .stderr_lacks("held back: their orders");
+}
