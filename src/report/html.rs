@@ -625,7 +625,7 @@ fn delivery(h: &mut String, r: &Report, d: &Delivery) {
                 (d.accepted, "#2e7d32", "accepted"),
                 (d.failed, "#c62828", "failed"),
                 (
-                    d.already_sent + d.changed_not_sent,
+                    d.already_sent + d.changed_not_sent + d.same_order_not_sent,
                     "#9aa0a6",
                     "held back by the ledger",
                 ),
@@ -634,10 +634,11 @@ fn delivery(h: &mut String, r: &Report, d: &Delivery) {
         );
         let _ = writeln!(
             h,
-            "<p><span data-k=\"requests\">{}</span> requests, <span data-k=\"retries\">{}</span> of them retries; {} changed since accepted and held back; {} accepted with a Pinterest warning; duration {} ms.</p>",
+            "<p><span data-k=\"requests\">{}</span> requests, <span data-k=\"retries\">{}</span> of them retries; <span data-k=\"changed_not_sent\">{}</span> changed since accepted and held back; <span data-k=\"same_order_not_sent\">{}</span> held back as orders accepted before under another event id; {} accepted with a Pinterest warning; duration {} ms.</p>",
             num(d.requests),
             num(d.retries),
             num(d.changed_not_sent),
+            num(d.same_order_not_sent),
             num(d.pinterest_warnings),
             num(u64::try_from(r.duration_ms).unwrap_or(u64::MAX))
         );
