@@ -184,44 +184,17 @@ fn one_poison_event_in_a_batch_of_1000_does_not_sink_the_rest() {
     );
 }
 
-#[test]
-fn auth_failures_stop_at_once_with_exit_4() {
-    for (status, hint) in [(401, "access token"), (403, "Admin, Analyst")] {
-        let server = MockServer::builder()
-            .handler(move |_| Reply::error(status, 2, "Authentication failed."))
-            .start();
-        let input = orders(30);
-        let dir = tempfile::tempdir().unwrap();
-        let failed = dir.path().join("failed.ndjson");
-        let d = send(
-            &server,
-            &[
-                "--no-state",
-                "--batch-size",
-                "10",
-                "--concurrency",
-                "1",
-                "--failed-out",
-                failed.to_str().unwrap(),
-            ],
-            input.path().to_str().unwrap(),
-        )
-        .code(4);
-        d.stderr_has(&format!("http {status}")).stderr_has(hint);
-        no_token(&d);
-        assert_eq!(server.request_count(), 1, "nothing retried after {status}");
-        assert_eq!(
-            lines(&failed).len(),
-            30,
-            "every unsent event is in failed-out"
-        );
-    }
-}
-
-#[test]
-fn a_wrong_ad_account_stops_at_the_first_answer_with_exit_4() {
+/// Sends 30 orders, 10 a batch and one batch at a time, with `--failed-out`, to a server that
+/// answers every request with http `status` (API code `api_code`, `message`); expects exit
+/// `exit` and gives back the server, the run and the failed-out lines.
+fn stop_test(
+    status: u16,
+    api_code: i64,
+    message: &'static str,
+    exit: i32,
+) -> (MockServer, Done, Vec<serde_json::Value>) {
     let server = MockServer::builder()
-        .handler(|_| Reply::error(404, 2, "Ad account not found."))
+        .handler(move |_| Reply::error(status, api_code, message))
         .start();
     let input = orders(30);
     let dir = tempfile::tempdir().unwrap();
@@ -239,12 +212,29 @@ fn a_wrong_ad_account_stops_at_the_first_answer_with_exit_4() {
         ],
         input.path().to_str().unwrap(),
     )
-    .code(4);
+    .code(exit);
+    let f = lines(&failed);
+    (server, d, f)
+}
+
+#[test]
+fn auth_failures_stop_at_once_with_exit_4() {
+    for (status, hint) in [(401, "access token"), (403, "Admin, Analyst")] {
+        let (server, d, f) = stop_test(status, 2, "Authentication failed.", 4);
+        d.stderr_has(&format!("http {status}")).stderr_has(hint);
+        no_token(&d);
+        assert_eq!(server.request_count(), 1, "nothing retried after {status}");
+        assert_eq!(f.len(), 30, "every unsent event is in failed-out");
+    }
+}
+
+#[test]
+fn a_wrong_ad_account_stops_at_the_first_answer_with_exit_4() {
+    let (server, d, f) = stop_test(404, 2, "Ad account not found.", 4);
     d.stderr_has("error: pinterest knows no such ad account (http 404)")
         .stderr_has("hint: check `--ad-account`")
         .stderr_lacks("access token");
     assert_eq!(server.request_count(), 1, "nothing posted after the 404");
-    let f = lines(&failed);
     assert_eq!(f.len(), 30);
     assert!(f.iter().all(|l| l["kind"] == "aborted"));
 }
