@@ -123,6 +123,22 @@ fn build_event_id(input: &str, extra: &[&str]) -> String {
     data[0]["event_id"].as_str().expect("event_id").to_owned()
 }
 
+/// Both sides of a web checkout with `template`: the `target` tag made with `--web-checkout
+/// --event-id-template TEMPLATE --enhanced-match`, and the event id `pinconv build` gives the
+/// (only) order of `input` with the same template.
+fn web_checkout(target: &str, template: &str, input: &str) -> (String, String) {
+    let code = tag(&[
+        "--target",
+        target,
+        "--web-checkout",
+        "--event-id-template",
+        template,
+        "--enhanced-match",
+    ]);
+    let server = build_event_id(input, &["--event-id-template", template]);
+    (code, server)
+}
+
 fn ga4_items() -> Value {
     json!([
         {"item_id": "FH-MUG-OAT-12", "item_name": "Speckled Mug", "price": 28.0, "quantity": 2, "item_category": "Mugs"},
@@ -345,15 +361,7 @@ fn gtm_default_fires_the_browsing_events_from_ga4_pushes_and_no_checkout() {
 #[test]
 fn gtm_web_checkout_fires_checkout_with_builds_event_id() {
     let template = "order-{order_id}-{event_name}";
-    let container = tag(&[
-        "--target",
-        "gtm",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(SHOPIFY_CSV, &["--event-id-template", template]);
+    let (container, server) = web_checkout("gtm", template, SHOPIFY_CSV);
     assert_eq!(server, "order-6713208471801-checkout");
     // A data layer that writes the id as a number, with stray spaces: still the same id.
     let mut visit = ga4_visit("6713208471801");
@@ -511,15 +519,7 @@ fn shopify_pixel_default_fires_browsing_events_and_no_checkout() {
 #[test]
 fn shopify_pixel_web_checkout_matches_build_for_gid_and_plain_ids() {
     let template = "shop-{order_id}";
-    let code = tag(&[
-        "--target",
-        "shopify-pixel",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(SHOPIFY_CSV, &["--event-id-template", template]);
+    let (code, server) = web_checkout("shopify-pixel", template, SHOPIFY_CSV);
     assert_eq!(server, "shop-6713208471801");
     for id in [
         json!("gid://shopify/OrderIdentity/6713208471801"),
@@ -653,15 +653,7 @@ fn woocommerce_default_fires_on_the_shops_hooks_and_no_checkout() {
 #[test]
 fn woocommerce_web_checkout_matches_build_once_per_order_never_failed() {
     let template = "wc-{order_number}-{order_id}-{event_name}";
-    let snippet = tag(&[
-        "--target",
-        "woocommerce",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(WOO_JSON, &["--event-id-template", template]);
+    let (snippet, server) = web_checkout("woocommerce", template, WOO_JSON);
     assert_eq!(server, "wc-W-5123-5123-checkout");
     let pages = run_woo(&snippet, &woo_scenario("processing"));
     let sha = "77736e01e7d6d3f97839ab17b121503f22ba63ef6a935aaaa3c4430c44932a47";
@@ -763,15 +755,7 @@ fn html_base_code_and_snippets_run_and_default_has_no_checkout() {
 #[test]
 fn html_web_checkout_matches_build_with_the_order_name() {
     let template = "{order_name}";
-    let html = tag(&[
-        "--target",
-        "html",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(SHOPIFY_CSV, &["--event-id-template", template]);
+    let (html, server) = web_checkout("html", template, SHOPIFY_CSV);
     assert_eq!(server, "#1041");
     let scenario = json!({"snippets": ["checkout"], "values": html_values()});
     let calls = calls(&run_html(&html, &scenario));
