@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::mock_server::{MockServer, Reply, Verdict};
-use crate::support::{pinconv, temp_file, Done};
+use crate::support::{pinconv, read_json, temp_file, Done};
 
 pub const TOKEN: &str = "pina_SEKRET-token-9f8e7d";
 
@@ -108,19 +108,25 @@ fn test_mode_adds_the_query_flag() {
     assert_eq!(server.requests()[0].query.as_deref(), Some("test=true"));
 }
 
+/// A server that gives `reply` once and, in it, fails the event `O-2` as
+/// "Invalid event_timestamp" and processes every other.
+pub fn failing_o_2(reply: Reply) -> MockServer {
+    MockServer::builder()
+        .script([reply])
+        .event_rule(|e| {
+            if e["event_id"] == "O-2" {
+                Verdict::Failed("Invalid event_timestamp".into())
+            } else {
+                Verdict::Processed
+            }
+        })
+        .start()
+}
+
 #[test]
 fn per_event_failures_in_200_and_422_go_to_failed_out_with_their_rows() {
     for reply in [Reply::Ok, Reply::Unprocessable] {
-        let server = MockServer::builder()
-            .script([reply])
-            .event_rule(|e| {
-                if e["event_id"] == "O-2" {
-                    Verdict::Failed("Invalid event_timestamp".into())
-                } else {
-                    Verdict::Processed
-                }
-            })
-            .start();
+        let server = failing_o_2(reply);
         let input = orders(4);
         let dir = tempfile::tempdir().unwrap();
         let failed = dir.path().join("failed.ndjson");
@@ -143,8 +149,7 @@ fn per_event_failures_in_200_and_422_go_to_failed_out_with_their_rows() {
         assert_eq!(f[0]["event_id"], "O-2");
         assert_eq!(f[0]["line"], 4);
         assert_eq!(f[0]["event"]["event_id"], "O-2");
-        let r: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let r: serde_json::Value = read_json(&report);
         assert_eq!(r["send"]["accepted"], 3);
         assert_eq!(r["send"]["failed"], 1);
         assert_eq!(r["exit_code"], 3);
@@ -523,8 +528,7 @@ fn fault_injection_20000_events_none_lost() {
             "{id} delivered {n} times without a lost answer"
         );
     }
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(
         r["send"]["accepted"].as_u64().unwrap() + r["send"]["failed"].as_u64().unwrap(),
         20_000
@@ -574,8 +578,7 @@ fn sigterm_stops_cleanly_and_accounts_for_every_event() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("stopping"), "{stderr}");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(r["send"]["interrupted"], true);
     let accepted = r["send"]["accepted"].as_u64().unwrap();
     assert!(accepted > 0 && accepted < 400, "{accepted}");
@@ -680,8 +683,7 @@ fn a_sender_that_dies_fails_the_run_and_accounts_for_its_events() {
     let f = lines(&failed);
     assert_eq!(f.len(), 30, "every event is in failed-out");
     assert!(f.iter().any(|l| l["kind"] == "other"), "{f:?}");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(r["exit_code"], 2);
     assert_eq!(r["send"]["accepted"], 0);
     assert_eq!(r["send"]["failed"], 30);
@@ -832,8 +834,7 @@ fn after_ctrl_c_the_records_read_are_counted() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     let (records, orders) = (
         r["offline"]["records"].as_u64().unwrap(),
         r["offline"]["orders"].as_u64().unwrap(),
@@ -909,8 +910,7 @@ fn the_report_names_the_events_held_back_as_changed() {
     // The hint says what the flag does and what it cannot promise.
     d.stderr_has("pass `--resend-changed` to send it")
         .stderr_has("may keep the version it received first");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(r["send"]["changed_not_sent"], 1);
     let held = &r["send"]["changed_not_sent_events"];
     assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
