@@ -52,6 +52,20 @@ pub fn spawn_send(
     child
 }
 
+/// Sends `signal` (`-TERM`, `-INT`) to a run from [`spawn_send`], expects exit 130 and gives
+/// back its stderr.
+fn interrupt(child: std::process::Child, signal: &str) -> String {
+    let killed = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    stderr
+}
+
 /// `pinconv send` to `server` with the token in the environment.
 pub fn send(server: &MockServer, extra: &[&str], input: &str) -> crate::support::Run {
     let api = server.api_base();
@@ -569,14 +583,7 @@ fn sigterm_stops_cleanly_and_accounts_for_every_event() {
         input.path(),
         3,
     );
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let stderr = interrupt(child, "-TERM");
     assert!(stderr.contains("stopping"), "{stderr}");
     let r: serde_json::Value = read_json(&report);
     assert_eq!(r["send"]["interrupted"], true);
@@ -826,14 +833,7 @@ fn after_ctrl_c_the_records_read_are_counted() {
         input.path(),
         2,
     );
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let stderr = interrupt(child, "-INT");
     let r: serde_json::Value = read_json(&report);
     let (records, orders) = (
         r["offline"]["records"].as_u64().unwrap(),
