@@ -181,18 +181,9 @@ fn one_poison_event_in_a_batch_of_1000_does_not_sink_the_rest() {
             }
         })
         .start();
-    let input = orders(1000);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
-        &server,
-        &["--no-state", "--failed-out", failed.to_str().unwrap()],
-        input.path().to_str().unwrap(),
-    )
-    .code(3);
+    let (d, f) = send_failing(&server, 1000, &[], 3);
     d.stderr_has("accepted  999");
     assert_eq!(server.accepted_event_ids().len(), 999);
-    let f = lines(&failed);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["event_id"], "O-617");
     assert!(f[0]["reason"].as_str().unwrap().contains("not a number"));
@@ -203,9 +194,28 @@ fn one_poison_event_in_a_batch_of_1000_does_not_sink_the_rest() {
     );
 }
 
-/// Sends 30 orders, 10 a batch and one batch at a time, with `--failed-out`, to a server that
-/// answers every request with http `status` (API code `api_code`, `message`); expects exit
-/// `exit` and gives back the server, the run and the failed-out lines.
+/// Sends `n` orders to `server` with `--no-state`, `extra` and `--failed-out`; expects exit
+/// `exit` and gives back the run and the failed-out lines.
+fn send_failing(
+    server: &MockServer,
+    n: usize,
+    extra: &[&str],
+    exit: i32,
+) -> (Done, Vec<serde_json::Value>) {
+    let input = orders(n);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let mut args = vec!["--no-state"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--failed-out", failed.to_str().unwrap()]);
+    let d = send(server, &args, input.path().to_str().unwrap()).code(exit);
+    let f = lines(&failed);
+    (d, f)
+}
+
+/// Sends 30 orders, 10 a batch and one batch at a time, to a server that answers every
+/// request with http `status` (API code `api_code`, `message`); expects exit `exit` and gives
+/// back the server, the run and the failed-out lines.
 fn stop_test(
     status: u16,
     api_code: i64,
@@ -215,24 +225,12 @@ fn stop_test(
     let server = MockServer::builder()
         .handler(move |_| Reply::error(status, api_code, message))
         .start();
-    let input = orders(30);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
+    let (d, f) = send_failing(
         &server,
-        &[
-            "--no-state",
-            "--batch-size",
-            "10",
-            "--concurrency",
-            "1",
-            "--failed-out",
-            failed.to_str().unwrap(),
-        ],
-        input.path().to_str().unwrap(),
-    )
-    .code(exit);
-    let f = lines(&failed);
+        30,
+        &["--batch-size", "10", "--concurrency", "1"],
+        exit,
+    );
     (server, d, f)
 }
 
@@ -337,24 +335,10 @@ fn giving_up_after_retries_is_exit_5_and_safe_to_rerun() {
     let server = MockServer::builder()
         .handler(|_| Reply::error(500, 0, "Internal error."))
         .start();
-    let input = orders(3);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
-        &server,
-        &[
-            "--no-state",
-            "--max-attempts",
-            "3",
-            "--failed-out",
-            failed.to_str().unwrap(),
-        ],
-        input.path().to_str().unwrap(),
-    )
-    .code(5);
+    let (d, f) = send_failing(&server, 3, &["--max-attempts", "3"], 5);
     d.stderr_has("gave_up 3");
     assert_eq!(server.request_count(), 3);
-    assert!(lines(&failed).iter().all(|l| l["kind"] == "gave_up"));
+    assert!(f.iter().all(|l| l["kind"] == "gave_up"));
 }
 
 #[test]
@@ -705,19 +689,10 @@ fn a_400_about_the_whole_batch_is_not_split_down_to_single_events() {
     let server = MockServer::builder()
         .handler(|_| Reply::error(400, 1, "Invalid parameters."))
         .start();
-    let input = orders(444);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
-        &server,
-        &["--no-state", "--failed-out", failed.to_str().unwrap()],
-        input.path().to_str().unwrap(),
-    )
-    .code(3);
+    let (d, f) = send_failing(&server, 444, &[], 3);
     d.stderr_has("every part of the batch got the same answer");
     // The batch, then each quarter: every quarter failing as the whole did ends the splitting.
     assert_eq!(server.request_count(), 5);
-    let f = lines(&failed);
     assert_eq!(f.len(), 444);
     assert!(f.iter().all(|l| l["kind"] == "rejected"));
     assert!(f.iter().all(|l| l["reason"]
@@ -739,17 +714,9 @@ fn a_400_in_one_half_only_is_still_isolated() {
             }
         })
         .start();
-    let input = orders(40);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    send(
-        &server,
-        &["--no-state", "--failed-out", failed.to_str().unwrap()],
-        input.path().to_str().unwrap(),
-    )
-    .code(3)
-    .stderr_has("accepted  38");
-    let ids: BTreeSet<String> = lines(&failed)
+    let (d, f) = send_failing(&server, 40, &[], 3);
+    d.stderr_has("accepted  38");
+    let ids: BTreeSet<String> = f
         .iter()
         .map(|l| l["event_id"].as_str().unwrap().to_owned())
         .collect();
