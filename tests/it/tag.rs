@@ -112,6 +112,24 @@ fn track<'a>(calls: &'a [Value], event: &str) -> &'a Value {
     &found[0][2]
 }
 
+/// The browsing events every target tracks by default, in the order a visit fires them.
+const BROWSING: [&str; 6] = [
+    "pagevisit",
+    "viewcategory",
+    "search",
+    "addtocart",
+    "initiatecheckout",
+    "addpaymentinfo",
+];
+
+/// A default tag's calls for a whole visit: it loads, counts the page and tracks the browsing
+/// events, nothing else.
+fn loads_and_tracks_the_browsing_events(calls: &[Value]) {
+    assert_eq!(calls[0], json!(["load", TAG_ID]));
+    assert_eq!(calls[1], json!(["page"]));
+    assert_eq!(tracked(calls), BROWSING);
+}
+
 /// The `event_id` `pinconv build` gives the (only) order of `input`.
 fn build_event_id(input: &str, extra: &[&str]) -> String {
     let mut args = vec!["build", "--max-age", "off", input];
@@ -327,19 +345,7 @@ fn gtm_container_is_a_valid_export() {
 fn gtm_default_fires_the_browsing_events_from_ga4_pushes_and_no_checkout() {
     let container = tag(&["--target", "gtm"]);
     let calls = run_gtm(&container, &ga4_visit("6713208471801"));
-    assert_eq!(calls[0], json!(["load", TAG_ID]));
-    assert_eq!(calls[1], json!(["page"]));
-    assert_eq!(
-        tracked(&calls),
-        [
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ]
-    );
+    loads_and_tracks_the_browsing_events(&calls);
     let items = json!([
         {"product_id": "FH-MUG-OAT-12", "product_name": "Speckled Mug", "product_price": 28, "product_quantity": 2, "product_category": "Mugs"},
         {"product_id": "FH-TOWEL", "product_name": "Linen Tea Towel", "product_price": 12.5, "product_category": "Linen"}
@@ -490,19 +496,7 @@ fn shopify_pixel_default_fires_browsing_events_and_no_checkout() {
         .unwrap()
         .contains(&json!("checkout_completed")));
     let calls = calls(&out);
-    assert_eq!(calls[0], json!(["load", TAG_ID]));
-    assert_eq!(calls[1], json!(["page"]));
-    assert_eq!(
-        tracked(&calls),
-        [
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ]
-    );
+    loads_and_tracks_the_browsing_events(&calls);
     let item = json!({"product_id": "8123456", "product_variant_id": "44890123", "product_name": "Speckled Mug",
                       "product_price": 28, "product_quantity": 2, "product_category": "Mugs"});
     assert_eq!(
@@ -724,31 +718,11 @@ fn html_base_code_and_snippets_run_and_default_has_no_checkout() {
     // The page as pasted: the base code only; every event waits in its comment.
     let out = run_html(&html, &json!({}));
     assert_eq!(calls(&out), [json!(["load", TAG_ID]), json!(["page"])]);
-    assert_eq!(
-        out["snippets"],
-        json!([
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ])
-    );
-    let all = json!({"snippets": ["pagevisit", "viewcategory", "search", "addtocart", "initiatecheckout", "addpaymentinfo"],
+    assert_eq!(out["snippets"], json!(BROWSING));
+    let all = json!({"snippets": BROWSING,
                      "values": html_values()});
     let calls = calls(&run_html(&html, &all));
-    assert_eq!(
-        tracked(&calls),
-        [
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ]
-    );
+    assert_eq!(tracked(&calls), BROWSING);
     assert_eq!(track(&calls, "addtocart")["value"], 67.71);
 }
 
