@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{by_id, hash, pinconv, temp_file, Done};
+use crate::support::{by_id, hash, pinconv, read_json, temp_file, Done};
 
 const REAL: &str = "tests/fixtures/real";
 
@@ -543,8 +543,7 @@ fn send_report_holds_the_error_that_stopped_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let report_s = report.to_str().unwrap();
-    let read =
-        || -> Value { serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap() };
+    let read = || read_json(&report);
     let csv = temp_file(".csv", "order_id,value,currency\n1,10,USD\n");
     pinconv([
         "send",
