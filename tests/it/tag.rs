@@ -783,32 +783,25 @@ fn config_tag_table_and_environment_feed_tag_and_send_warns_about_late_checkouts
         out.stderr
     );
     assert!(out.stderr.contains("hint: send within the hour"));
+    // `send --dry-run` of the Shopify order with that config at `now`.
+    let send_at = |now: &str| {
+        pinconv([
+            "send",
+            "--dry-run",
+            "--max-age",
+            "off",
+            "--config",
+            cfg_s,
+            "--now",
+            now,
+            SHOPIFY_CSV,
+        ])
+        .code(0)
+    };
     // Sent within the hour (the Shopify order was placed at 14:12:44 UTC): no warning.
-    let out = pinconv([
-        "send",
-        "--dry-run",
-        "--max-age",
-        "off",
-        "--config",
-        cfg_s,
-        "--now",
-        "2026-11-14T15:00:00Z",
-        SHOPIFY_CSV,
-    ])
-    .code(0);
+    let out = send_at("2026-11-14T15:00:00Z");
     assert!(!out.stderr.contains("web_checkout"), "{}", out.stderr);
-    let out = pinconv([
-        "send",
-        "--dry-run",
-        "--max-age",
-        "off",
-        "--config",
-        cfg_s,
-        "--now",
-        "2026-11-14T15:20:00Z",
-        SHOPIFY_CSV,
-    ])
-    .code(0);
+    let out = send_at("2026-11-14T15:20:00Z");
     assert!(
         out.stderr.contains("this checkout is 1 hour old"),
         "{}",
