@@ -404,45 +404,43 @@ mod tests {
 
     use super::*;
 
+    /// The items packed in `value`, a cell of `column` on line 2.
+    fn packed(column: &str, value: &str) -> Vec<Item> {
+        packed_items(&Cell {
+            value: value.into(),
+            column: Arc::from(column),
+            line: 2,
+        })
+    }
+
+    /// The text of `key` in item `i`, if it has one.
+    fn get(items: &[Item], i: usize, key: Key) -> Option<&str> {
+        item_value(&items[i], key).map(|c| c.value.as_str())
+    }
+
     #[test]
     fn bigcommerce_product_details() {
-        let c = Cell {
-            value: "Product ID: 77, Product Qty: 2, Product SKU: CND-8, Product Name: Matches, Gift Box, Product Weight: 0.5000, Product Variation Details: Scent: Cedar, Size: L, Product Unit Price: 22.00, Product Total Price: 44.00|Product ID: 80, Product Qty: 1, Product SKU: , Product Name: Reed, Product Variation Details: , Product Unit Price: 37.00, Product Total Price: 37.00".into(),
-            column: Arc::from("Product Details"),
-            line: 2,
-        };
-        let items = packed_items(&c);
+        let items = packed("Product Details", "Product ID: 77, Product Qty: 2, Product SKU: CND-8, Product Name: Matches, Gift Box, Product Weight: 0.5000, Product Variation Details: Scent: Cedar, Size: L, Product Unit Price: 22.00, Product Total Price: 44.00|Product ID: 80, Product Qty: 1, Product SKU: , Product Name: Reed, Product Variation Details: , Product Unit Price: 37.00, Product Total Price: 37.00");
         assert_eq!(items.len(), 2);
-        let get = |i: usize, k: Key| item_value(&items[i], k).map(|c| c.value.as_str());
-        assert_eq!(get(0, Key::ItemProductId), Some("77"));
-        assert_eq!(get(0, Key::ItemQuantity), Some("2"));
-        assert_eq!(get(0, Key::ItemSku), Some("CND-8"));
-        assert_eq!(get(0, Key::ItemName), Some("Matches, Gift Box"));
-        assert_eq!(get(0, Key::ItemPrice), Some("22.00"));
-        assert_eq!(get(1, Key::ItemProductId), Some("80"));
-        assert_eq!(get(1, Key::ItemSku), None);
-        assert_eq!(get(1, Key::ItemPrice), Some("37.00"));
+        assert_eq!(get(&items, 0, Key::ItemProductId), Some("77"));
+        assert_eq!(get(&items, 0, Key::ItemQuantity), Some("2"));
+        assert_eq!(get(&items, 0, Key::ItemSku), Some("CND-8"));
+        assert_eq!(get(&items, 0, Key::ItemName), Some("Matches, Gift Box"));
+        assert_eq!(get(&items, 0, Key::ItemPrice), Some("22.00"));
+        assert_eq!(get(&items, 1, Key::ItemProductId), Some("80"));
+        assert_eq!(get(&items, 1, Key::ItemSku), None);
+        assert_eq!(get(&items, 1, Key::ItemPrice), Some("37.00"));
     }
 
     #[test]
     fn packed_woo_items() {
-        let c = Cell {
-            value:
-                "name:Mug|sku:M-1|quantity:2|total:20.00;name:Tee|product_id:7|quantity:1|total:5"
-                    .into(),
-            column: Arc::from("line_items"),
-            line: 2,
-        };
-        let items = packed_items(&c);
+        let items = packed(
+            "line_items",
+            "name:Mug|sku:M-1|quantity:2|total:20.00;name:Tee|product_id:7|quantity:1|total:5",
+        );
         assert_eq!(items.len(), 2);
-        assert_eq!(
-            item_value(&items[0], Key::ItemPrice).unwrap().value,
-            "10.00"
-        );
-        assert_eq!(
-            item_value(&items[1], Key::ItemProductId).unwrap().value,
-            "7"
-        );
+        assert_eq!(get(&items, 0, Key::ItemPrice), Some("10.00"));
+        assert_eq!(get(&items, 1, Key::ItemProductId), Some("7"));
     }
 
     #[test]
@@ -463,39 +461,17 @@ mod tests {
 
     #[test]
     fn packed_line_item_id_does_not_shadow_the_product_id() {
-        let c = Cell {
-            value: "id:991|name:Mug|product_id:240|quantity:1|total:12.50;id:77|name:Tee|quantity:1|total:5".into(),
-            column: Arc::from("line_items"),
-            line: 2,
-        };
-        let items = packed_items(&c);
-        assert_eq!(
-            item_value(&items[0], Key::ItemProductId).unwrap().value,
-            "240"
-        );
-        assert_eq!(
-            item_value(&items[1], Key::ItemProductId).unwrap().value,
-            "77"
-        );
+        let items = packed("line_items", "id:991|name:Mug|product_id:240|quantity:1|total:12.50;id:77|name:Tee|quantity:1|total:5");
+        assert_eq!(get(&items, 0, Key::ItemProductId), Some("240"));
+        assert_eq!(get(&items, 1, Key::ItemProductId), Some("77"));
     }
 
     #[test]
     fn packed_item_names_keep_their_semicolons() {
-        let c = Cell {
-            value: "name:Napkins; Set of 4|sku:NAP-4|quantity:2|total:40.00\nname:Board: Oak|product_id:302|quantity:1|total:50.00".into(),
-            column: Arc::from("line_item_1"),
-            line: 2,
-        };
-        let items = packed_items(&c);
+        let items = packed("line_item_1", "name:Napkins; Set of 4|sku:NAP-4|quantity:2|total:40.00\nname:Board: Oak|product_id:302|quantity:1|total:50.00");
         assert_eq!(items.len(), 2);
-        assert_eq!(
-            item_value(&items[0], Key::ItemName).unwrap().value,
-            "Napkins; Set of 4"
-        );
-        assert_eq!(item_value(&items[0], Key::ItemSku).unwrap().value, "NAP-4");
-        assert_eq!(
-            item_value(&items[1], Key::ItemName).unwrap().value,
-            "Board: Oak"
-        );
+        assert_eq!(get(&items, 0, Key::ItemName), Some("Napkins; Set of 4"));
+        assert_eq!(get(&items, 0, Key::ItemSku), Some("NAP-4"));
+        assert_eq!(get(&items, 1, Key::ItemName), Some("Board: Oak"));
     }
 }

@@ -41,6 +41,18 @@ fn init(sample: &str) -> (tempfile::TempDir, std::path::PathBuf, String) {
     (dir, cfg, text)
 }
 
+/// `pinconv build --max-age off --config CFG SAMPLE`.
+fn build_with(cfg: &std::path::Path, sample: &str) -> crate::support::Run {
+    pinconv([
+        "build",
+        "--max-age",
+        "off",
+        "--config",
+        cfg.to_str().unwrap(),
+        sample,
+    ])
+}
+
 /// Each event of a `build` output by its `event_id`, as its exact JSON text.
 fn events_by_id(stdout: &str) -> BTreeMap<String, String> {
     crate::support::bodies(stdout)
@@ -55,15 +67,7 @@ fn the_config_init_writes_gives_the_events_detection_gave() {
     for sample in SAMPLES {
         let (_dir, cfg, text) = init(sample);
         let detected = pinconv(["build", "--max-age", "off", sample]).output();
-        let configured = pinconv([
-            "build",
-            "--max-age",
-            "off",
-            "--config",
-            cfg.to_str().unwrap(),
-            sample,
-        ])
-        .output();
+        let configured = build_with(&cfg, sample).output();
         let stderr = String::from_utf8_lossy(&configured.stderr);
         assert_ne!(
             configured.status.code(),
@@ -124,15 +128,7 @@ fn init_writes_what_it_detected() {
     ] {
         let (_d, cfg, text) = init(sample);
         assert!(text.contains("\ndate_order = \"dmy\"\n"), "{text}");
-        let d = pinconv([
-            "build",
-            "--max-age",
-            "off",
-            "--config",
-            cfg.to_str().unwrap(),
-            sample,
-        ])
-        .code(0);
+        let d = build_with(&cfg, sample).code(0);
         d.stderr_lacks("ambiguous");
         assert!(
             d.events().iter().any(|e| e["event_time"] == time),
@@ -146,15 +142,7 @@ fn init_writes_what_it_detected() {
     let before = pinconv(["build", "--max-age", "off", sample]).output();
     // The file's own dates show it writes day first: no guess before the config either.
     assert!(!String::from_utf8_lossy(&before.stderr).contains("ambiguous"));
-    let after = pinconv([
-        "build",
-        "--max-age",
-        "off",
-        "--config",
-        cfg.to_str().unwrap(),
-        sample,
-    ])
-    .output();
+    let after = build_with(&cfg, sample).output();
     assert_eq!(after.status.code(), before.status.code());
     assert_eq!(
         after.stdout, before.stdout,

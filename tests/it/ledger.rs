@@ -425,8 +425,7 @@ fn the_same_orders_under_new_event_ids_are_held_back_until_resend() {
         .stderr_has("2 held back: their orders were sent before under other event ids")
         .stderr_lacks("ana@example.com");
     assert_eq!(server.request_count(), 1, "the second run posted nothing");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = crate::support::read_json(&report);
     assert_eq!(r["send"]["same_order_not_sent"], 2);
     let held = &r["send"]["same_order_not_sent_events"];
     assert_eq!(held.as_array().unwrap().len(), 2, "{held}");
@@ -529,8 +528,7 @@ fn an_excel_re_save_sent_by_order_name_is_held_back_as_already_sent_orders() {
     )
     .stderr_has("not sent again as event `#2001`");
     assert_eq!(server.request_count(), 1, "no order was sent a second time");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = crate::support::read_json(&report);
     assert_eq!(r["send"]["same_order_not_sent"].as_u64(), Some(sent as u64));
     assert_eq!(
         r["send"]["same_order_not_sent_events"][0]["identifier"],

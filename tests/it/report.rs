@@ -9,7 +9,7 @@ use std::process::Command;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::support::{pinconv, repo, temp_file, EXAMPLES};
+use crate::support::{pinconv, read_json, repo, temp_file, EXAMPLES};
 
 /// The coverage keys, in report order.
 const KEYS: [&str; 16] = [
@@ -542,7 +542,7 @@ fn send_dry_run_html_has_the_banner_and_the_reports_numbers() {
     ])
     .code(0);
     let page = std::fs::read_to_string(&html).unwrap();
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let json: Value = read_json(&report);
     assert!(page.contains("dry run (--dry-run): nothing was sent to Pinterest"));
     assert_eq!(json["command"], "send");
     assert_eq!(
@@ -561,17 +561,7 @@ fn send_dry_run_html_has_the_banner_and_the_reports_numbers() {
 
 #[test]
 fn send_html_shows_the_delivery_of_the_json_report_and_never_the_token() {
-    use crate::mock_server::{MockServer, Reply, Verdict};
-    let server = MockServer::builder()
-        .script([Reply::Ok])
-        .event_rule(|e| {
-            if e["event_id"] == "O-2" {
-                Verdict::Failed("Invalid event_timestamp".into())
-            } else {
-                Verdict::Processed
-            }
-        })
-        .start();
+    let server = crate::send::failing_o_2(crate::mock_server::Reply::Ok);
     let input = crate::send::orders(4);
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("run.html");
@@ -590,7 +580,7 @@ fn send_html_shows_the_delivery_of_the_json_report_and_never_the_token() {
     )
     .code(3);
     let page = std::fs::read_to_string(&html).unwrap();
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let json: Value = read_json(&report);
     assert!(!page.contains(crate::send::TOKEN) && !page.contains("pina_"));
     assert!(!page.contains("@example.com"));
     assert!(page.contains("test run (--test): Pinterest validated the events but recorded nothing"));

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::mock_server::{MockServer, Reply, Verdict};
-use crate::support::{pinconv, temp_file, Done};
+use crate::support::{pinconv, read_json, temp_file, Done};
 
 pub const TOKEN: &str = "pina_SEKRET-token-9f8e7d";
 
@@ -50,6 +50,20 @@ pub fn spawn_send(
         std::thread::sleep(Duration::from_millis(10));
     }
     child
+}
+
+/// Sends `signal` (`-TERM`, `-INT`) to a run from [`spawn_send`], expects exit 130 and gives
+/// back its stderr.
+fn interrupt(child: std::process::Child, signal: &str) -> String {
+    let killed = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    stderr
 }
 
 /// `pinconv send` to `server` with the token in the environment.
@@ -108,19 +122,25 @@ fn test_mode_adds_the_query_flag() {
     assert_eq!(server.requests()[0].query.as_deref(), Some("test=true"));
 }
 
+/// A server that gives `reply` once and, in it, fails the event `O-2` as
+/// "Invalid event_timestamp" and processes every other.
+pub fn failing_o_2(reply: Reply) -> MockServer {
+    MockServer::builder()
+        .script([reply])
+        .event_rule(|e| {
+            if e["event_id"] == "O-2" {
+                Verdict::Failed("Invalid event_timestamp".into())
+            } else {
+                Verdict::Processed
+            }
+        })
+        .start()
+}
+
 #[test]
 fn per_event_failures_in_200_and_422_go_to_failed_out_with_their_rows() {
     for reply in [Reply::Ok, Reply::Unprocessable] {
-        let server = MockServer::builder()
-            .script([reply])
-            .event_rule(|e| {
-                if e["event_id"] == "O-2" {
-                    Verdict::Failed("Invalid event_timestamp".into())
-                } else {
-                    Verdict::Processed
-                }
-            })
-            .start();
+        let server = failing_o_2(reply);
         let input = orders(4);
         let dir = tempfile::tempdir().unwrap();
         let failed = dir.path().join("failed.ndjson");
@@ -143,8 +163,7 @@ fn per_event_failures_in_200_and_422_go_to_failed_out_with_their_rows() {
         assert_eq!(f[0]["event_id"], "O-2");
         assert_eq!(f[0]["line"], 4);
         assert_eq!(f[0]["event"]["event_id"], "O-2");
-        let r: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let r: serde_json::Value = read_json(&report);
         assert_eq!(r["send"]["accepted"], 3);
         assert_eq!(r["send"]["failed"], 1);
         assert_eq!(r["exit_code"], 3);
@@ -162,18 +181,9 @@ fn one_poison_event_in_a_batch_of_1000_does_not_sink_the_rest() {
             }
         })
         .start();
-    let input = orders(1000);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
-        &server,
-        &["--no-state", "--failed-out", failed.to_str().unwrap()],
-        input.path().to_str().unwrap(),
-    )
-    .code(3);
+    let (d, f) = send_failing(&server, 1000, &[], 3);
     d.stderr_has("accepted  999");
     assert_eq!(server.accepted_event_ids().len(), 999);
-    let f = lines(&failed);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["event_id"], "O-617");
     assert!(f[0]["reason"].as_str().unwrap().contains("not a number"));
@@ -184,67 +194,64 @@ fn one_poison_event_in_a_batch_of_1000_does_not_sink_the_rest() {
     );
 }
 
+/// Sends `n` orders to `server` with `--no-state`, `extra` and `--failed-out`; expects exit
+/// `exit` and gives back the run and the failed-out lines.
+fn send_failing(
+    server: &MockServer,
+    n: usize,
+    extra: &[&str],
+    exit: i32,
+) -> (Done, Vec<serde_json::Value>) {
+    let input = orders(n);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.ndjson");
+    let mut args = vec!["--no-state"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--failed-out", failed.to_str().unwrap()]);
+    let d = send(server, &args, input.path().to_str().unwrap()).code(exit);
+    let f = lines(&failed);
+    (d, f)
+}
+
+/// Sends 30 orders, 10 a batch and one batch at a time, to a server that answers every
+/// request with http `status` (API code `api_code`, `message`); expects exit `exit` and gives
+/// back the server, the run and the failed-out lines.
+fn stop_test(
+    status: u16,
+    api_code: i64,
+    message: &'static str,
+    exit: i32,
+) -> (MockServer, Done, Vec<serde_json::Value>) {
+    let server = MockServer::builder()
+        .handler(move |_| Reply::error(status, api_code, message))
+        .start();
+    let (d, f) = send_failing(
+        &server,
+        30,
+        &["--batch-size", "10", "--concurrency", "1"],
+        exit,
+    );
+    (server, d, f)
+}
+
 #[test]
 fn auth_failures_stop_at_once_with_exit_4() {
     for (status, hint) in [(401, "access token"), (403, "Admin, Analyst")] {
-        let server = MockServer::builder()
-            .handler(move |_| Reply::error(status, 2, "Authentication failed."))
-            .start();
-        let input = orders(30);
-        let dir = tempfile::tempdir().unwrap();
-        let failed = dir.path().join("failed.ndjson");
-        let d = send(
-            &server,
-            &[
-                "--no-state",
-                "--batch-size",
-                "10",
-                "--concurrency",
-                "1",
-                "--failed-out",
-                failed.to_str().unwrap(),
-            ],
-            input.path().to_str().unwrap(),
-        )
-        .code(4);
+        let (server, d, f) = stop_test(status, 2, "Authentication failed.", 4);
         d.stderr_has(&format!("http {status}")).stderr_has(hint);
         no_token(&d);
         assert_eq!(server.request_count(), 1, "nothing retried after {status}");
-        assert_eq!(
-            lines(&failed).len(),
-            30,
-            "every unsent event is in failed-out"
-        );
+        assert_eq!(f.len(), 30, "every unsent event is in failed-out");
     }
 }
 
 #[test]
 fn a_wrong_ad_account_stops_at_the_first_answer_with_exit_4() {
-    let server = MockServer::builder()
-        .handler(|_| Reply::error(404, 2, "Ad account not found."))
-        .start();
-    let input = orders(30);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
-        &server,
-        &[
-            "--no-state",
-            "--batch-size",
-            "10",
-            "--concurrency",
-            "1",
-            "--failed-out",
-            failed.to_str().unwrap(),
-        ],
-        input.path().to_str().unwrap(),
-    )
-    .code(4);
+    let (server, d, f) = stop_test(404, 2, "Ad account not found.", 4);
     d.stderr_has("error: pinterest knows no such ad account (http 404)")
         .stderr_has("hint: check `--ad-account`")
         .stderr_lacks("access token");
     assert_eq!(server.request_count(), 1, "nothing posted after the 404");
-    let f = lines(&failed);
     assert_eq!(f.len(), 30);
     assert!(f.iter().all(|l| l["kind"] == "aborted"));
 }
@@ -328,24 +335,10 @@ fn giving_up_after_retries_is_exit_5_and_safe_to_rerun() {
     let server = MockServer::builder()
         .handler(|_| Reply::error(500, 0, "Internal error."))
         .start();
-    let input = orders(3);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
-        &server,
-        &[
-            "--no-state",
-            "--max-attempts",
-            "3",
-            "--failed-out",
-            failed.to_str().unwrap(),
-        ],
-        input.path().to_str().unwrap(),
-    )
-    .code(5);
+    let (d, f) = send_failing(&server, 3, &["--max-attempts", "3"], 5);
     d.stderr_has("gave_up 3");
     assert_eq!(server.request_count(), 3);
-    assert!(lines(&failed).iter().all(|l| l["kind"] == "gave_up"));
+    assert!(f.iter().all(|l| l["kind"] == "gave_up"));
 }
 
 #[test]
@@ -533,8 +526,7 @@ fn fault_injection_20000_events_none_lost() {
             "{id} delivered {n} times without a lost answer"
         );
     }
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(
         r["send"]["accepted"].as_u64().unwrap() + r["send"]["failed"].as_u64().unwrap(),
         20_000
@@ -575,17 +567,9 @@ fn sigterm_stops_cleanly_and_accounts_for_every_event() {
         input.path(),
         3,
     );
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let stderr = interrupt(child, "-TERM");
     assert!(stderr.contains("stopping"), "{stderr}");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(r["send"]["interrupted"], true);
     let accepted = r["send"]["accepted"].as_u64().unwrap();
     assert!(accepted > 0 && accepted < 400, "{accepted}");
@@ -690,8 +674,7 @@ fn a_sender_that_dies_fails_the_run_and_accounts_for_its_events() {
     let f = lines(&failed);
     assert_eq!(f.len(), 30, "every event is in failed-out");
     assert!(f.iter().any(|l| l["kind"] == "other"), "{f:?}");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(r["exit_code"], 2);
     assert_eq!(r["send"]["accepted"], 0);
     assert_eq!(r["send"]["failed"], 30);
@@ -706,19 +689,10 @@ fn a_400_about_the_whole_batch_is_not_split_down_to_single_events() {
     let server = MockServer::builder()
         .handler(|_| Reply::error(400, 1, "Invalid parameters."))
         .start();
-    let input = orders(444);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let d = send(
-        &server,
-        &["--no-state", "--failed-out", failed.to_str().unwrap()],
-        input.path().to_str().unwrap(),
-    )
-    .code(3);
+    let (d, f) = send_failing(&server, 444, &[], 3);
     d.stderr_has("every part of the batch got the same answer");
     // The batch, then each quarter: every quarter failing as the whole did ends the splitting.
     assert_eq!(server.request_count(), 5);
-    let f = lines(&failed);
     assert_eq!(f.len(), 444);
     assert!(f.iter().all(|l| l["kind"] == "rejected"));
     assert!(f.iter().all(|l| l["reason"]
@@ -740,17 +714,9 @@ fn a_400_in_one_half_only_is_still_isolated() {
             }
         })
         .start();
-    let input = orders(40);
-    let dir = tempfile::tempdir().unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    send(
-        &server,
-        &["--no-state", "--failed-out", failed.to_str().unwrap()],
-        input.path().to_str().unwrap(),
-    )
-    .code(3)
-    .stderr_has("accepted  38");
-    let ids: BTreeSet<String> = lines(&failed)
+    let (d, f) = send_failing(&server, 40, &[], 3);
+    d.stderr_has("accepted  38");
+    let ids: BTreeSet<String> = f
         .iter()
         .map(|l| l["event_id"].as_str().unwrap().to_owned())
         .collect();
@@ -834,16 +800,8 @@ fn after_ctrl_c_the_records_read_are_counted() {
         input.path(),
         2,
     );
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let stderr = interrupt(child, "-INT");
+    let r: serde_json::Value = read_json(&report);
     let (records, orders) = (
         r["offline"]["records"].as_u64().unwrap(),
         r["offline"]["orders"].as_u64().unwrap(),
@@ -919,8 +877,7 @@ fn the_report_names_the_events_held_back_as_changed() {
     // The hint says what the flag does and what it cannot promise.
     d.stderr_has("pass `--resend-changed` to send it")
         .stderr_has("may keep the version it received first");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r: serde_json::Value = read_json(&report);
     assert_eq!(r["send"]["changed_not_sent"], 1);
     let held = &r["send"]["changed_not_sent_events"];
     assert_eq!(held.as_array().unwrap().len(), 1, "{held}");

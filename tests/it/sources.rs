@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{by_id, hash, pinconv, temp_file, Done};
+use crate::support::{by_id, hash, pinconv, read_json, temp_file, Done};
 
 const REAL: &str = "tests/fixtures/real";
 
@@ -444,47 +444,40 @@ fn shopify_draft_orders_are_skipped_as_drafts() {
         .stderr_has("skipped   2 (status_draft 2)");
 }
 
+/// The `event_time` `build` gives the first row of the CSV `text`, with `extra` options.
+fn first_event_time(text: &str, extra: &[&str]) -> Value {
+    let csv = temp_file(".csv", text);
+    let mut args = vec!["build", "--max-age", "off"];
+    args.extend_from_slice(extra);
+    args.push(csv.path().to_str().unwrap());
+    pinconv(args).code(0).events()[0]["event_time"].clone()
+}
+
 #[test]
 fn a_time_column_behind_a_zone_qualifier() {
-    let csv = temp_file(
-        ".csv",
-        "Order ID,Email,Order Date (GMT),Total,Currency\n1,a@example.com,2026-11-20 10:00,10,USD\n",
-    );
-    let e = pinconv([
-        "build",
-        "--max-age",
-        "off",
-        "--timezone",
-        "America/Chicago",
-        csv.path().to_str().unwrap(),
-    ])
-    .code(0)
-    .events();
+    let chicago = ["--timezone", "America/Chicago"];
     // `(GMT)` says the naive time is UTC, whatever the shop's zone.
-    assert_eq!(e[0]["event_time"], 1_795_168_800);
-    let csv = temp_file(
-        ".csv",
-        "Order ID,Email,Date (local),Total,Currency\n1,a@example.com,2026-11-20 10:00,10,USD\n",
+    assert_eq!(
+        first_event_time(
+            "Order ID,Email,Order Date (GMT),Total,Currency\n1,a@example.com,2026-11-20 10:00,10,USD\n",
+            &chicago,
+        ),
+        1_795_168_800
     );
-    let e = pinconv([
-        "build",
-        "--max-age",
-        "off",
-        "--timezone",
-        "America/Chicago",
-        csv.path().to_str().unwrap(),
-    ])
-    .code(0)
-    .events();
-    assert_eq!(e[0]["event_time"], 1_795_190_400);
-    let csv = temp_file(
-        ".csv",
-        "order,email,Created date (UTC),value,currency\n1,a@example.com,2026-11-20 10:00:00,10,USD\n",
+    assert_eq!(
+        first_event_time(
+            "Order ID,Email,Date (local),Total,Currency\n1,a@example.com,2026-11-20 10:00,10,USD\n",
+            &chicago,
+        ),
+        1_795_190_400
     );
-    let e = pinconv(["build", "--max-age", "off", csv.path().to_str().unwrap()])
-        .code(0)
-        .events();
-    assert_eq!(e[0]["event_time"], 1_795_168_800);
+    assert_eq!(
+        first_event_time(
+            "order,email,Created date (UTC),value,currency\n1,a@example.com,2026-11-20 10:00:00,10,USD\n",
+            &[],
+        ),
+        1_795_168_800
+    );
 }
 
 #[test]
@@ -550,8 +543,7 @@ fn send_report_holds_the_error_that_stopped_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let report_s = report.to_str().unwrap();
-    let read =
-        || -> Value { serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap() };
+    let read = || read_json(&report);
     let csv = temp_file(".csv", "order_id,value,currency\n1,10,USD\n");
     pinconv([
         "send",

@@ -12,6 +12,14 @@ pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
+/// The JSON file at `path` (a `--report`), parsed.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read `{}`: {e}", path.display()));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("`{}` is not JSON ({e}):\n{text}", path.display()))
+}
+
 /// A prepared command.
 pub struct Run {
     cmd: assert_cmd::Command,

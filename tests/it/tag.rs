@@ -112,6 +112,24 @@ fn track<'a>(calls: &'a [Value], event: &str) -> &'a Value {
     &found[0][2]
 }
 
+/// The browsing events every target tracks by default, in the order a visit fires them.
+const BROWSING: [&str; 6] = [
+    "pagevisit",
+    "viewcategory",
+    "search",
+    "addtocart",
+    "initiatecheckout",
+    "addpaymentinfo",
+];
+
+/// A default tag's calls for a whole visit: it loads, counts the page and tracks the browsing
+/// events, nothing else.
+fn loads_and_tracks_the_browsing_events(calls: &[Value]) {
+    assert_eq!(calls[0], json!(["load", TAG_ID]));
+    assert_eq!(calls[1], json!(["page"]));
+    assert_eq!(tracked(calls), BROWSING);
+}
+
 /// The `event_id` `pinconv build` gives the (only) order of `input`.
 fn build_event_id(input: &str, extra: &[&str]) -> String {
     let mut args = vec!["build", "--max-age", "off", input];
@@ -121,6 +139,22 @@ fn build_event_id(input: &str, extra: &[&str]) -> String {
     let data = body["data"].as_array().expect("data");
     assert_eq!(data.len(), 1);
     data[0]["event_id"].as_str().expect("event_id").to_owned()
+}
+
+/// Both sides of a web checkout with `template`: the `target` tag made with `--web-checkout
+/// --event-id-template TEMPLATE --enhanced-match`, and the event id `pinconv build` gives the
+/// (only) order of `input` with the same template.
+fn web_checkout(target: &str, template: &str, input: &str) -> (String, String) {
+    let code = tag(&[
+        "--target",
+        target,
+        "--web-checkout",
+        "--event-id-template",
+        template,
+        "--enhanced-match",
+    ]);
+    let server = build_event_id(input, &["--event-id-template", template]);
+    (code, server)
 }
 
 fn ga4_items() -> Value {
@@ -311,19 +345,7 @@ fn gtm_container_is_a_valid_export() {
 fn gtm_default_fires_the_browsing_events_from_ga4_pushes_and_no_checkout() {
     let container = tag(&["--target", "gtm"]);
     let calls = run_gtm(&container, &ga4_visit("6713208471801"));
-    assert_eq!(calls[0], json!(["load", TAG_ID]));
-    assert_eq!(calls[1], json!(["page"]));
-    assert_eq!(
-        tracked(&calls),
-        [
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ]
-    );
+    loads_and_tracks_the_browsing_events(&calls);
     let items = json!([
         {"product_id": "FH-MUG-OAT-12", "product_name": "Speckled Mug", "product_price": 28, "product_quantity": 2, "product_category": "Mugs"},
         {"product_id": "FH-TOWEL", "product_name": "Linen Tea Towel", "product_price": 12.5, "product_category": "Linen"}
@@ -345,15 +367,7 @@ fn gtm_default_fires_the_browsing_events_from_ga4_pushes_and_no_checkout() {
 #[test]
 fn gtm_web_checkout_fires_checkout_with_builds_event_id() {
     let template = "order-{order_id}-{event_name}";
-    let container = tag(&[
-        "--target",
-        "gtm",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(SHOPIFY_CSV, &["--event-id-template", template]);
+    let (container, server) = web_checkout("gtm", template, SHOPIFY_CSV);
     assert_eq!(server, "order-6713208471801-checkout");
     // A data layer that writes the id as a number, with stray spaces: still the same id.
     let mut visit = ga4_visit("6713208471801");
@@ -482,19 +496,7 @@ fn shopify_pixel_default_fires_browsing_events_and_no_checkout() {
         .unwrap()
         .contains(&json!("checkout_completed")));
     let calls = calls(&out);
-    assert_eq!(calls[0], json!(["load", TAG_ID]));
-    assert_eq!(calls[1], json!(["page"]));
-    assert_eq!(
-        tracked(&calls),
-        [
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ]
-    );
+    loads_and_tracks_the_browsing_events(&calls);
     let item = json!({"product_id": "8123456", "product_variant_id": "44890123", "product_name": "Speckled Mug",
                       "product_price": 28, "product_quantity": 2, "product_category": "Mugs"});
     assert_eq!(
@@ -511,15 +513,7 @@ fn shopify_pixel_default_fires_browsing_events_and_no_checkout() {
 #[test]
 fn shopify_pixel_web_checkout_matches_build_for_gid_and_plain_ids() {
     let template = "shop-{order_id}";
-    let code = tag(&[
-        "--target",
-        "shopify-pixel",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(SHOPIFY_CSV, &["--event-id-template", template]);
+    let (code, server) = web_checkout("shopify-pixel", template, SHOPIFY_CSV);
     assert_eq!(server, "shop-6713208471801");
     for id in [
         json!("gid://shopify/OrderIdentity/6713208471801"),
@@ -653,15 +647,7 @@ fn woocommerce_default_fires_on_the_shops_hooks_and_no_checkout() {
 #[test]
 fn woocommerce_web_checkout_matches_build_once_per_order_never_failed() {
     let template = "wc-{order_number}-{order_id}-{event_name}";
-    let snippet = tag(&[
-        "--target",
-        "woocommerce",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(WOO_JSON, &["--event-id-template", template]);
+    let (snippet, server) = web_checkout("woocommerce", template, WOO_JSON);
     assert_eq!(server, "wc-W-5123-5123-checkout");
     let pages = run_woo(&snippet, &woo_scenario("processing"));
     let sha = "77736e01e7d6d3f97839ab17b121503f22ba63ef6a935aaaa3c4430c44932a47";
@@ -732,46 +718,18 @@ fn html_base_code_and_snippets_run_and_default_has_no_checkout() {
     // The page as pasted: the base code only; every event waits in its comment.
     let out = run_html(&html, &json!({}));
     assert_eq!(calls(&out), [json!(["load", TAG_ID]), json!(["page"])]);
-    assert_eq!(
-        out["snippets"],
-        json!([
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ])
-    );
-    let all = json!({"snippets": ["pagevisit", "viewcategory", "search", "addtocart", "initiatecheckout", "addpaymentinfo"],
+    assert_eq!(out["snippets"], json!(BROWSING));
+    let all = json!({"snippets": BROWSING,
                      "values": html_values()});
     let calls = calls(&run_html(&html, &all));
-    assert_eq!(
-        tracked(&calls),
-        [
-            "pagevisit",
-            "viewcategory",
-            "search",
-            "addtocart",
-            "initiatecheckout",
-            "addpaymentinfo"
-        ]
-    );
+    assert_eq!(tracked(&calls), BROWSING);
     assert_eq!(track(&calls, "addtocart")["value"], 67.71);
 }
 
 #[test]
 fn html_web_checkout_matches_build_with_the_order_name() {
     let template = "{order_name}";
-    let html = tag(&[
-        "--target",
-        "html",
-        "--web-checkout",
-        "--event-id-template",
-        template,
-        "--enhanced-match",
-    ]);
-    let server = build_event_id(SHOPIFY_CSV, &["--event-id-template", template]);
+    let (html, server) = web_checkout("html", template, SHOPIFY_CSV);
     assert_eq!(server, "#1041");
     let scenario = json!({"snippets": ["checkout"], "values": html_values()});
     let calls = calls(&run_html(&html, &scenario));
@@ -825,32 +783,25 @@ fn config_tag_table_and_environment_feed_tag_and_send_warns_about_late_checkouts
         out.stderr
     );
     assert!(out.stderr.contains("hint: send within the hour"));
+    // `send --dry-run` of the Shopify order with that config at `now`.
+    let send_at = |now: &str| {
+        pinconv([
+            "send",
+            "--dry-run",
+            "--max-age",
+            "off",
+            "--config",
+            cfg_s,
+            "--now",
+            now,
+            SHOPIFY_CSV,
+        ])
+        .code(0)
+    };
     // Sent within the hour (the Shopify order was placed at 14:12:44 UTC): no warning.
-    let out = pinconv([
-        "send",
-        "--dry-run",
-        "--max-age",
-        "off",
-        "--config",
-        cfg_s,
-        "--now",
-        "2026-11-14T15:00:00Z",
-        SHOPIFY_CSV,
-    ])
-    .code(0);
+    let out = send_at("2026-11-14T15:00:00Z");
     assert!(!out.stderr.contains("web_checkout"), "{}", out.stderr);
-    let out = pinconv([
-        "send",
-        "--dry-run",
-        "--max-age",
-        "off",
-        "--config",
-        cfg_s,
-        "--now",
-        "2026-11-14T15:20:00Z",
-        SHOPIFY_CSV,
-    ])
-    .code(0);
+    let out = send_at("2026-11-14T15:20:00Z");
     assert!(
         out.stderr.contains("this checkout is 1 hour old"),
         "{}",
