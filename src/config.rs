@@ -320,6 +320,9 @@ pub struct Settings {
     /// as `order_id` (`check`, `build`: a warning). `send` refuses the stand-in unless
     /// `--order-id` chose it, so an order is never sent a second time under another id.
     pub id_fallback: bool,
+    /// `[tag] web_checkout = true`: the browser tag fires checkout too, so `send` warns
+    /// about a checkout too late for Pinterest to deduplicate.
+    pub web_checkout: bool,
 }
 
 /// Validates a two-letter country given on the command line or in the config.

@@ -378,6 +378,7 @@ pub fn resolve(a: &InputArgs) -> Result<(Arc<Settings>, Plan), ConfigError> {
         date_order_set: a.date_order.is_some() || file.date_order.is_some(),
         now,
         id_fallback: true,
+        web_checkout: file.tag.web_checkout.unwrap_or(false),
     };
     let encoding = match a.encoding.as_deref().or(file.encoding.as_deref()) {
         Some(label) => Some(input::encoding_for_label(label).ok_or_else(|| {

@@ -230,7 +230,6 @@ pub fn run(a: &SendArgs) -> Exit {
         settings: &settings,
         printer: &mut printer,
         describe: super::check::describe_input,
-        config: a.input.config.as_deref(),
         dry: dry.as_mut().map(|w| w as &mut dyn BodySink),
         cancel: &cancel,
         started_at: started_at.as_second(),

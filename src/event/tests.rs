@@ -37,6 +37,7 @@ fn settings() -> Settings {
         date_order_set: false,
         now: 1_795_400_000,
         id_fallback: true,
+        web_checkout: false,
     }
 }
 

@@ -802,8 +802,6 @@ pub struct Deliver<'a> {
     pub printer: &'a mut Printer,
     /// The line printed when an input is recognised.
     pub describe: fn(&InputSummary) -> String,
-    /// The config file, for `[tag] web_checkout` (the late-checkout warning).
-    pub config: Option<&'a std::path::Path>,
     /// A dry run's body writer (`-o`).
     pub dry: Option<&'a mut dyn BodySink>,
     /// Set by Ctrl-C, an authentication stop or a local failure.
@@ -921,7 +919,7 @@ impl Prepared {
         let (mut totals, input_error) = pipeline::run_partial(
             d.plan,
             d.settings,
-            &mut crate::tag::LateCheckoutWarning::wrap(d.config, d.settings.now, &mut session),
+            &mut crate::tag::LateCheckoutWarning::wrap(d.settings, &mut session),
             d.cancel,
         );
         let finished = session.finish();

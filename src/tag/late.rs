@@ -4,9 +4,7 @@
 //! counts events received more than about an hour after they happened as offline. So `send`
 //! warns, once per run, when it is about to post such a checkout.
 
-use std::path::Path;
-
-use crate::config::ConfigFile;
+use crate::config::Settings;
 use crate::event::Built;
 use crate::pipeline::Sink;
 use crate::report::{InputSummary, Problem, Severity};
@@ -24,18 +22,14 @@ pub struct LateCheckoutWarning<'a> {
 }
 
 impl<'a> LateCheckoutWarning<'a> {
-    /// Wraps `inner`; armed only when the config file (`--config`, already validated by
-    /// the command) has `[tag] web_checkout = true`. `now` is the run's "now" (`--now`).
-    pub fn wrap(
-        config: Option<&Path>,
-        now: i64,
-        inner: &'a mut dyn Sink,
-    ) -> LateCheckoutWarning<'a> {
-        let armed = config
-            .and_then(|p| ConfigFile::load(p).ok())
-            .and_then(|f| f.tag.web_checkout)
-            .unwrap_or(false);
-        LateCheckoutWarning { inner, armed, now }
+    /// Wraps `inner`; armed only when the settings say the browser fires checkout too
+    /// (`[tag] web_checkout = true`). The run's "now" (`--now`) is the settings' too.
+    pub fn wrap(settings: &Settings, inner: &'a mut dyn Sink) -> LateCheckoutWarning<'a> {
+        LateCheckoutWarning {
+            inner,
+            armed: settings.web_checkout,
+            now: settings.now,
+        }
     }
 }
 
