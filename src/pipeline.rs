@@ -217,8 +217,8 @@ pub fn run_partial(
                         }]),
                     })
                     // Coverage reads each event here, on the build pool, not on this thread.
-                    .map(|o| {
-                        let facts = match &o {
+                    .map(|mut o| {
+                        let facts = match &mut o {
                             Outcome::Built(b) => Some(Facts::of(b)),
                             _ => None,
                         };
