@@ -427,7 +427,7 @@ impl CsvMapper {
             .group
             .map(|g| fields.cell(g).trim().to_owned())
             .filter(|s| !s.is_empty());
-        let mut order_fields = Vec::new();
+        let mut order_fields = Vec::with_capacity(self.cols.len());
         let mut item = Vec::new();
         for (key, idx) in &self.cols {
             for &i in idx {
