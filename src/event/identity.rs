@@ -85,7 +85,7 @@ pub(super) fn user_data(ctx: &mut Ctx, s: &Settings) -> Result<UserData, Stop> {
                 if let Some(p) = part {
                     let cell = Cell {
                         value: p.to_owned(),
-                        column: full.column.clone(),
+                        column: full.column,
                         line: full.line,
                     };
                     hash_into(ctx, field, &cell, out);

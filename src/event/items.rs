@@ -307,7 +307,7 @@ fn product_details_items(cell: &Cell) -> Option<Vec<Item>> {
                         key,
                         Cell {
                             value: v.to_owned(),
-                            column: cell.column.clone(),
+                            column: cell.column,
                             line: cell.line,
                         },
                     ));
@@ -359,7 +359,7 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                     key,
                     Cell {
                         value: v.to_owned(),
-                        column: cell.column.clone(),
+                        column: cell.column,
                         line: cell.line,
                     },
                 ));
@@ -369,7 +369,7 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                     Key::ItemProductId,
                     Cell {
                         value: id,
-                        column: cell.column.clone(),
+                        column: cell.column,
                         line: cell.line,
                     },
                 ));
@@ -385,7 +385,7 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                             Key::ItemPrice,
                             Cell {
                                 value: unit.round_dp(2).to_string(),
-                                column: cell.column.clone(),
+                                column: cell.column,
                                 line: cell.line,
                             },
                         ));
@@ -400,7 +400,6 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
 
@@ -408,7 +407,7 @@ mod tests {
     fn packed(column: &str, value: &str) -> Vec<Item> {
         packed_items(&Cell {
             value: value.into(),
-            column: Arc::from(column),
+            column: crate::map::intern(column),
             line: 2,
         })
     }
