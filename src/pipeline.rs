@@ -580,8 +580,9 @@ fn read_one(
                         });
                         let mut order = m.order(&name, line, &value);
                         // A JSON order is whole: a second one with the same id is a repeat.
-                        if let Some(id) =
-                            order.get(crate::map::Key::OrderId).map(|c| c.value.clone())
+                        if let Some(id) = order
+                            .get(crate::map::Key::OrderId)
+                            .map(|c| c.value.to_string())
                         {
                             order.repeat = seen.insert(&id).is_repeat();
                             order.group = Some(id);

@@ -306,7 +306,7 @@ fn product_details_items(cell: &Cell) -> Option<Vec<Item>> {
                     item.push((
                         key,
                         Cell {
-                            value: v.to_owned(),
+                            value: v.into(),
                             column: cell.column,
                             line: cell.line,
                         },
@@ -358,7 +358,7 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                 item.push((
                     key,
                     Cell {
-                        value: v.to_owned(),
+                        value: v.into(),
                         column: cell.column,
                         line: cell.line,
                     },
@@ -368,7 +368,7 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                 item.push((
                     Key::ItemProductId,
                     Cell {
-                        value: id,
+                        value: id.into(),
                         column: cell.column,
                         line: cell.line,
                     },
@@ -384,7 +384,7 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                         item.push((
                             Key::ItemPrice,
                             Cell {
-                                value: unit.round_dp(2).to_string(),
+                                value: unit.round_dp(2).to_string().into(),
                                 column: cell.column,
                                 line: cell.line,
                             },

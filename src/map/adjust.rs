@@ -48,7 +48,7 @@ pub fn row(preset: Preset, order: &mut Order) {
 /// A cell the preset derived from `column` of the order's record.
 fn derived(order: &Order, value: &str, column: &'static str) -> Cell {
     Cell {
-        value: value.to_owned(),
+        value: value.into(),
         column,
         line: order.line,
     }
@@ -68,7 +68,7 @@ fn stripe(value: &Value, order: &mut Order) {
     for c in cells {
         if STRIPE_MINOR_UNITS.contains(&c.column) {
             if let Ok(n) = c.value.trim().parse::<i64>() {
-                c.value = money::from_stripe_minor(n, currency).to_string();
+                c.value = money::from_stripe_minor(n, currency).to_string().into();
             }
         }
     }
@@ -131,7 +131,7 @@ fn split_item(item: Item) -> Vec<Item> {
             out[n].push((
                 key,
                 Cell {
-                    value: part.to_owned(),
+                    value: part.into(),
                     column: cell.column,
                     line: cell.line,
                 },

@@ -53,7 +53,7 @@ pub fn parse_contents(cell: &Cell) -> Result<Vec<Item>, String> {
             item.push((
                 *key,
                 Cell {
-                    value: text,
+                    value: text.into(),
                     column,
                     line: cell.line,
                 },

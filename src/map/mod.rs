@@ -22,8 +22,9 @@ pub use self::suggest::{IdNeed, Suggestion};
 /// One value with where it came from.
 #[derive(Clone, Debug)]
 pub struct Cell {
-    /// The raw text.
-    pub value: String,
+    /// The raw text: inline up to 24 bytes (most cells: amounts, names, codes, emails), so a
+    /// row's cells do not cost an allocation each.
+    pub value: compact_str::CompactString,
     /// Header name (CSV) or dotted path (JSON), interned ([`intern`]).
     pub column: &'static str,
     /// Line of the row it came from.
@@ -455,11 +456,11 @@ impl CsvMapper {
                     continue;
                 }
                 // Cloned, not moved: one column may feed several keys.
-                let mut value = fields.cell(i).to_owned();
+                let mut value = compact_str::CompactString::from(fields.cell(i));
                 if let Some(t) = self.time_of_day.filter(|_| *key == Key::EventTime) {
                     let time = fields.cell(t).trim();
                     if !time.is_empty() && !value.contains(':') {
-                        value = format!("{} {time}", value.trim());
+                        value = compact_str::format_compact!("{} {time}", value.trim());
                     }
                 }
                 let cell = Cell {
@@ -887,7 +888,7 @@ impl JsonMapper {
                         }
                         for t in texts {
                             let cell = Cell {
-                                value: t,
+                                value: t.into(),
                                 column: path.text,
                                 line,
                             };
@@ -916,7 +917,7 @@ impl JsonMapper {
                                 slot.push((
                                     *key,
                                     Cell {
-                                        value: t,
+                                        value: t.into(),
                                         column: path.text,
                                         line,
                                     },
