@@ -48,7 +48,26 @@ pub fn from_stripe_minor(amount: i64, code: &str) -> Decimal {
 /// Reads an amount like `1,234.50`, `$12.00`, `12,50 €`, `(3.00)`, `1.234,50` (with
 /// `decimal_comma`). The message names no value.
 pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
-    let mut s: String = raw.trim().trim_start_matches('\'').to_owned();
+    let plain = raw.trim().trim_start_matches('\'');
+    // The usual shape, `56.00`: digits and at most one dot, read as written by the rules
+    // below too (no sign, brackets, letters or commas to weigh), without their copies. With
+    // decimal commas a dot before exactly three digits groups thousands: the rules decide.
+    let dot = plain.find('.');
+    if plain.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && plain.bytes().filter(|&b| b == b'.').count() <= 1
+        && !(decimal_comma && dot.is_some_and(|d| plain.len() - d - 1 == 3))
+    {
+        return plain
+            .parse::<Decimal>()
+            .map_err(|_| "not a number".to_owned());
+    }
+    by_rules(plain, decimal_comma)
+}
+
+/// [`parse`] of a trimmed amount, by the rules alone.
+fn by_rules(plain: &str, decimal_comma: bool) -> Result<Decimal, String> {
+    let mut s: String = plain.to_owned();
     let mut negative = false;
     if s.starts_with('(') && s.ends_with(')') {
         negative = true;
@@ -207,6 +226,35 @@ pub fn format_for(d: Decimal, currency: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plain_shape_reads_as_the_rules_read_it() {
+        let mut amounts = vec![
+            "0",
+            "7",
+            "56.00",
+            "56.0",
+            "1.234",
+            "12.5",
+            "1.",
+            ".5",
+            "007.10",
+            "1234567.891",
+            "99999999999999999999999999999",
+            "1.2345678901234567890123456789",
+        ];
+        let long = "1".repeat(40);
+        amounts.push(&long);
+        for a in amounts {
+            for decimal_comma in [false, true] {
+                assert_eq!(
+                    parse(a, decimal_comma),
+                    by_rules(a, decimal_comma),
+                    "`{a}`, decimal comma {decimal_comma}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn minor_units_follow_each_currency() {

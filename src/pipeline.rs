@@ -174,8 +174,8 @@ pub fn run_partial(
     let mut quality = Tally::new(settings.timezone.clone());
     let mut ids = Seen::default();
     // The event ids of the input being accounted, to tell a repeat within an input from
-    // one across inputs.
-    let mut input_ids: (Arc<str>, Seen) = (Arc::from(""), Seen::default());
+    // one across inputs; none while the first input is accounted, whose ids are `ids`.
+    let mut input_ids: (Arc<str>, Option<Seen>) = (Arc::from(""), None);
     let mut result = Ok(());
     // Records of the chunks accounted here: after a stop, the reader has read further than
     // what was built, and only this part was handled.
@@ -217,8 +217,8 @@ pub fn run_partial(
                         }]),
                     })
                     // Coverage reads each event here, on the build pool, not on this thread.
-                    .map(|o| {
-                        let facts = match &o {
+                    .map(|mut o| {
+                        let facts = match &mut o {
                             Outcome::Built(b) => Some(Facts::of(b)),
                             _ => None,
                         };
@@ -267,7 +267,7 @@ fn account(
     totals: &mut Totals,
     quality: &mut Tally,
     ids: &mut Seen,
-    input: &mut (Arc<str>, Seen),
+    input: &mut (Arc<str>, Option<Seen>),
     sink: &mut dyn Sink,
     keep: usize,
 ) -> anyhow::Result<()> {
@@ -275,12 +275,17 @@ fn account(
         totals.orders += 1;
         match o {
             Outcome::Built(mut b) => {
-                let key = format!("{}\u{0}{}", b.event_name, b.event_id);
+                let key = [b.event_name, b.event_id.as_str()];
                 if input.0 != b.file {
-                    *input = (b.file.clone(), Seen::default());
+                    let first = input.0.is_empty();
+                    *input = (b.file.clone(), (!first).then(Seen::default));
                 }
-                let in_this_input = input.1.insert(&key);
-                let (code, reason) = match ids.insert(&key) {
+                let in_all = ids.insert_joined(&key);
+                let in_this_input = match &mut input.1 {
+                    Some(seen) => seen.insert_joined(&key),
+                    None => in_all,
+                };
+                let (code, reason) = match in_all {
                     Answer::New => ("", String::new()),
                     // The same order in two inputs (overlapping exports): one event, not two.
                     Answer::Repeat if in_this_input == Answer::New => {
@@ -575,8 +580,9 @@ fn read_one(
                         });
                         let mut order = m.order(&name, line, &value);
                         // A JSON order is whole: a second one with the same id is a repeat.
-                        if let Some(id) =
-                            order.get(crate::map::Key::OrderId).map(|c| c.value.clone())
+                        if let Some(id) = order
+                            .get(crate::map::Key::OrderId)
+                            .map(|c| c.value.to_string())
                         {
                             order.repeat = seen.insert(&id).is_repeat();
                             order.group = Some(id);

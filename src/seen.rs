@@ -6,15 +6,17 @@
 //! may warn about but never reject on.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
-use sha2::{Digest, Sha256};
+use siphasher::sip128::{Hasher128, SipHasher13};
 
 /// What the memory says about a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
     /// Not seen before (certain).
     New,
-    /// Seen before (certain: the key's 128-bit SHA-256 prefix is stored).
+    /// Seen before (certain: the key's 128-bit keyed hash is stored).
     Repeat,
     /// Possibly seen before: past the exact bound only a Bloom filter remembers, and its
     /// "yes" is wrong about once per thousand keys at ten million.
@@ -29,8 +31,9 @@ impl Answer {
     }
 }
 
-/// Remembers which keys were seen, in bounded memory: each key as the first 128 bits of its
-/// SHA-256 (two different keys sharing them is not a practical event), exactly, for the
+/// Remembers which keys were seen, in bounded memory: each key as its 128-bit SipHash-1-3
+/// under a key drawn for the process (two different keys sharing it is not a practical event,
+/// and without the process's key nobody can make an input where they do), exactly, for the
 /// first [`EXACT_KEYS`] keys (16 bytes each in a sorted array: 32 MiB at most), then in a
 /// fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only [`Answer::Maybe`].
 /// Memory grows with the first two million keys and then stays flat.
@@ -38,7 +41,7 @@ pub struct Seen {
     /// Older keys, sorted, for binary search.
     sorted: Vec<u128>,
     /// Keys since the last merge into `sorted`.
-    recent: HashSet<u128>,
+    recent: HashSet<u128, BuildHasherDefault<Uniform>>,
     /// How many keys are kept exactly.
     bound: usize,
     bloom: Option<Vec<u64>>,
@@ -64,7 +67,7 @@ impl Seen {
     pub fn with_bound(bound: usize) -> Seen {
         Seen {
             sorted: Vec::new(),
-            recent: HashSet::new(),
+            recent: HashSet::default(),
             bound,
             bloom: None,
         }
@@ -72,7 +75,16 @@ impl Seen {
 
     /// Records `key`; says whether it was seen before.
     pub fn insert(&mut self, key: &str) -> Answer {
-        let h = Self::hash(key);
+        self.insert_hash(Self::hash(&[key]))
+    }
+
+    /// Records the key made of `parts` joined with NUL characters (as if that string were
+    /// given to [`Seen::insert`], without building it); says whether it was seen before.
+    pub fn insert_joined(&mut self, parts: &[&str]) -> Answer {
+        self.insert_hash(Self::hash(parts))
+    }
+
+    fn insert_hash(&mut self, h: u128) -> Answer {
         if self.has_exact(h) {
             return Answer::Repeat;
         }
@@ -103,7 +115,7 @@ impl Seen {
     /// Whether `key` was recorded; records nothing.
     #[must_use]
     pub fn contains(&self, key: &str) -> Answer {
-        let h = Self::hash(key);
+        let h = Self::hash(&[key]);
         if self.has_exact(h) {
             Answer::Repeat
         } else if self
@@ -126,6 +138,8 @@ impl Seen {
         let mut add: Vec<u128> = self.recent.drain().collect();
         add.sort_unstable();
         let old = self.sorted.len();
+        // Exactly what is needed: a doubling `Vec` would hold up to twice the keys' memory.
+        self.sorted.reserve_exact(add.len());
         self.sorted.resize(old + add.len(), 0);
         let (mut i, mut j, mut k) = (old, add.len(), self.sorted.len());
         while j > 0 {
@@ -140,11 +154,20 @@ impl Seen {
         }
     }
 
-    fn hash(key: &str) -> u128 {
-        let digest = Sha256::digest(key.as_bytes());
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        u128::from_le_bytes(first)
+    /// The 128-bit SipHash-1-3 of `parts` joined with NULs, under the process's key: a keyed
+    /// hash is as good as a cryptographic digest against collisions nobody can aim at, and a
+    /// tenth of its cost on the short keys stored here.
+    fn hash(parts: &[&str]) -> u128 {
+        static KEY: OnceLock<(u64, u64)> = OnceLock::new();
+        let &(k0, k1) = KEY.get_or_init(rand::random);
+        let mut h = SipHasher13::new_with_keys(k0, k1);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                h.write_u8(0);
+            }
+            h.write(part.as_bytes());
+        }
+        h.finish128().as_u128()
     }
 
     /// The Bloom filter's word index and bit mask for each probe of hash `h`.
@@ -159,9 +182,42 @@ impl Seen {
     }
 }
 
+/// The hasher of `recent`: its keys are uniform 128-bit hashes already, so their low 64 bits
+/// place them in the table as well as hashing them again would.
+#[derive(Default)]
+struct Uniform(u64);
+
+impl Hasher for Uniform {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128` keys are hashed here; any other input still hashes, just plainly.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        #[allow(clippy::cast_possible_truncation)] // the low half, on purpose
+        {
+            self.0 = n as u64;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_joined_key_is_the_key_of_its_joined_text() {
+        let mut s = Seen::default();
+        assert_eq!(s.insert("checkout\u{0}1001"), Answer::New);
+        assert_eq!(s.insert_joined(&["checkout", "1001"]), Answer::Repeat);
+        assert_eq!(s.insert_joined(&["checkout", "1002"]), Answer::New);
+        assert_eq!(s.insert_joined(&["checkout1", "002"]), Answer::New);
+        assert_eq!(s.contains("checkout\u{0}1002"), Answer::Repeat);
+    }
 
     #[test]
     fn seen_remembers_exactly_across_merges() {

@@ -197,7 +197,7 @@ fn look(d: &mut Detected, order: &Order) {
             format: None,
         };
         if let Ok(m) = time::parse(&c.value, false, &opts) {
-            count_offset(d, &c.column, m.naive);
+            count_offset(d, c.column, m.naive);
         }
     }
     let money = [

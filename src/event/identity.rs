@@ -84,8 +84,8 @@ pub(super) fn user_data(ctx: &mut Ctx, s: &Settings) -> Result<UserData, Stop> {
             for (part, field, out) in [(f, Field::Fn, &mut ud.first), (l, Field::Ln, &mut ud.ln)] {
                 if let Some(p) = part {
                     let cell = Cell {
-                        value: p.to_owned(),
-                        column: full.column.clone(),
+                        value: p.into(),
+                        column: full.column,
                         line: full.line,
                     };
                     hash_into(ctx, field, &cell, out);

@@ -306,8 +306,8 @@ fn product_details_items(cell: &Cell) -> Option<Vec<Item>> {
                     item.push((
                         key,
                         Cell {
-                            value: v.to_owned(),
-                            column: cell.column.clone(),
+                            value: v.into(),
+                            column: cell.column,
                             line: cell.line,
                         },
                     ));
@@ -358,8 +358,8 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                 item.push((
                     key,
                     Cell {
-                        value: v.to_owned(),
-                        column: cell.column.clone(),
+                        value: v.into(),
+                        column: cell.column,
                         line: cell.line,
                     },
                 ));
@@ -368,8 +368,8 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                 item.push((
                     Key::ItemProductId,
                     Cell {
-                        value: id,
-                        column: cell.column.clone(),
+                        value: id.into(),
+                        column: cell.column,
                         line: cell.line,
                     },
                 ));
@@ -384,8 +384,8 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
                         item.push((
                             Key::ItemPrice,
                             Cell {
-                                value: unit.round_dp(2).to_string(),
-                                column: cell.column.clone(),
+                                value: unit.round_dp(2).to_string().into(),
+                                column: cell.column,
                                 line: cell.line,
                             },
                         ));
@@ -400,7 +400,6 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
 
@@ -408,7 +407,7 @@ mod tests {
     fn packed(column: &str, value: &str) -> Vec<Item> {
         packed_items(&Cell {
             value: value.into(),
-            column: Arc::from(column),
+            column: crate::map::intern(column),
             line: 2,
         })
     }

@@ -95,15 +95,19 @@ fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
         user_data,
         custom_data: Some(custom_data),
     };
+    let json = event.to_json();
+    let warnings = mem::take(&mut ctx.warnings);
+    let facts = event.into_facts(&warnings);
     Ok(Built {
         file: order.file.clone(),
         line: order.line,
-        json: event.to_json(),
+        json,
         event_id,
         event_name,
         event_time,
-        warnings: mem::take(&mut ctx.warnings),
+        warnings,
         identifiers: ids.identifiers(order),
+        facts: Some(facts),
     })
 }
 

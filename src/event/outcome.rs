@@ -26,6 +26,9 @@ pub struct Built {
     /// the order whatever its `event_id`; empty for an event built elsewhere and for a row
     /// split off under an order key it shares with the row before it.
     pub identifiers: Vec<(&'static str, String)>,
+    /// What coverage counts of it, told by the event stage (none for an event built
+    /// elsewhere: coverage then reads its JSON).
+    pub facts: Option<crate::report::coverage::Facts>,
 }
 
 /// What became of an order.

@@ -2,7 +2,10 @@
 //! (`serde_json`'s `preserve_order` does not matter here: struct fields always come out in
 //! declaration order). An absent field is left out, never sent as `null` or `[]`.
 
+use rust_decimal::Decimal;
 use serde::Serialize;
+
+use crate::report::coverage::Facts;
 
 /// One CAPI event, fields in the order of Pinterest's reference; absent fields are left out.
 #[derive(Serialize)]
@@ -98,6 +101,54 @@ pub(super) struct Content {
 impl Event<'_> {
     /// The event as compact JSON, exactly as sent.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("events serialize")
+        // About what an event with a few line items takes: one allocation, no regrowth.
+        let mut out = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut out, self).expect("events serialize");
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    /// What coverage counts of this event (the keys it carries, as its JSON shows them), with
+    /// the warnings of its order; the hashed emails move out of it.
+    pub fn into_facts(self, warnings: &[crate::report::Problem]) -> Facts {
+        let u = self.user_data;
+        let text = |v: &Option<String>| v.as_ref().is_some_and(|v| !v.is_empty());
+        let lists = [
+            ("em", &u.em),
+            ("ph", &u.ph),
+            ("fn", &u.first),
+            ("ln", &u.ln),
+            ("ct", &u.ct),
+            ("st", &u.st),
+            ("zp", &u.zp),
+            ("country", &u.country),
+            ("db", &u.db),
+            ("ge", &u.ge),
+            ("external_id", &u.external_id),
+            ("hashed_maids", &u.hashed_maids),
+        ];
+        let mut keys: Vec<&str> = lists
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, _)| *k)
+            .collect();
+        if text(&u.click_id) {
+            keys.push("click_id");
+        }
+        if text(&u.client_ip_address) && text(&u.client_user_agent) {
+            keys.push("client_ip_address");
+        }
+        let mut value = None;
+        if let Some(c) = &self.custom_data {
+            if let (Some(currency), Some(v)) = (c.currency.filter(|c| !c.is_empty()), &c.value) {
+                if !v.is_empty() {
+                    keys.push("value");
+                    value = v.parse::<Decimal>().ok().map(|v| (v, currency.to_owned()));
+                }
+            }
+            if !c.contents.is_empty() {
+                keys.push("contents");
+            }
+        }
+        Facts::new(self.event_time, keys, u.em, value, warnings)
     }
 }

@@ -159,5 +159,6 @@ pub fn prebuilt(file: &Arc<str>, line: u64, ev: &serde_json::Value, s: &Settings
         json: serde_json::to_string(ev).expect("values serialize"),
         warnings: Vec::new(),
         identifiers: Vec::new(),
+        facts: None,
     })
 }

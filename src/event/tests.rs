@@ -44,7 +44,7 @@ fn settings() -> Settings {
 fn cell(v: &str) -> Cell {
     Cell {
         value: v.into(),
-        column: Arc::from("c"),
+        column: "c",
         line: 2,
     }
 }

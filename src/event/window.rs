@@ -54,7 +54,7 @@ pub(super) fn event_time(ctx: &mut Ctx, s: &Settings) -> Result<i64, Stop> {
             ),
         ));
     };
-    let naive_utc = says_utc(&time_cell.column);
+    let naive_utc = says_utc(time_cell.column);
     let opts = TimeOptions {
         tz: &s.timezone,
         date_order: s.date_order,

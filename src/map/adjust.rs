@@ -3,8 +3,6 @@
 //! the `;`-separated item columns of Meta's uploader layout. A derived value is a [`Cell`]
 //! naming the field it came from, so a problem still points at the input.
 
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use super::preset::is_shopify_draft;
@@ -48,10 +46,10 @@ pub fn row(preset: Preset, order: &mut Order) {
 }
 
 /// A cell the preset derived from `column` of the order's record.
-fn derived(order: &Order, value: &str, column: &str) -> Cell {
+fn derived(order: &Order, value: &str, column: &'static str) -> Cell {
     Cell {
-        value: value.to_owned(),
-        column: Arc::from(column),
+        value: value.into(),
+        column,
         line: order.line,
     }
 }
@@ -68,9 +66,9 @@ fn stripe(value: &Value, order: &mut Order) {
         .chain(order.items.iter_mut().flatten())
         .map(|(_, c)| c);
     for c in cells {
-        if STRIPE_MINOR_UNITS.contains(&&*c.column) {
+        if STRIPE_MINOR_UNITS.contains(&c.column) {
             if let Ok(n) = c.value.trim().parse::<i64>() {
-                c.value = money::from_stripe_minor(n, currency).to_string();
+                c.value = money::from_stripe_minor(n, currency).to_string().into();
             }
         }
     }
@@ -133,8 +131,8 @@ fn split_item(item: Item) -> Vec<Item> {
             out[n].push((
                 key,
                 Cell {
-                    value: part.to_owned(),
-                    column: cell.column.clone(),
+                    value: part.into(),
+                    column: cell.column,
                     line: cell.line,
                 },
             ));
@@ -151,7 +149,7 @@ mod tests {
 
     fn order(fields: Vec<(Key, &str, &str)>) -> Order {
         Order {
-            file: Arc::from("t"),
+            file: std::sync::Arc::from("t"),
             line: 1,
             end_line: 1,
             preset: Preset::Stripe,
@@ -162,7 +160,7 @@ mod tests {
                         k,
                         Cell {
                             value: v.into(),
-                            column: Arc::from(col),
+                            column: crate::map::intern(col),
                             line: 1,
                         },
                     )
@@ -198,7 +196,7 @@ mod tests {
             &mut o,
         );
         assert_eq!(o.get(Key::Test).unwrap().value, "true");
-        assert_eq!(&*o.get(Key::Test).unwrap().column, "livemode");
+        assert_eq!(o.get(Key::Test).unwrap().column, "livemode");
         assert_eq!(o.get(Key::FinancialStatus).unwrap().value, "refunded");
     }
 
@@ -225,7 +223,7 @@ mod tests {
     fn meta_semicolon_items_split() {
         let cell = |v: &str, col: &str| Cell {
             value: v.into(),
-            column: Arc::from(col),
+            column: crate::map::intern(col),
             line: 3,
         };
         let item = vec![

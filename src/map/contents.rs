@@ -2,8 +2,6 @@
 //! JavaScript (`[{id: "A", quantity: 1, price: 11.99}]`: unquoted keys, single quotes,
 //! trailing commas), so it is read as JSON5, a superset of JSON.
 
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use super::{Cell, Item, Key};
@@ -36,7 +34,7 @@ pub fn parse_contents(cell: &Cell) -> Result<Vec<Item>, String> {
         o @ Value::Object(_) => vec![o],
         _ => return Err("`contents` is not a JSON array of items".to_owned()),
     };
-    let column: Arc<str> = cell.column.clone();
+    let column = cell.column;
     let mut items = Vec::new();
     for o in objects {
         let Value::Object(map) = o else {
@@ -55,8 +53,8 @@ pub fn parse_contents(cell: &Cell) -> Result<Vec<Item>, String> {
             item.push((
                 *key,
                 Cell {
-                    value: text,
-                    column: column.clone(),
+                    value: text.into(),
+                    column,
                     line: cell.line,
                 },
             ));
@@ -75,7 +73,7 @@ mod tests {
     fn cell(v: &str) -> Cell {
         Cell {
             value: v.into(),
-            column: Arc::from("contents"),
+            column: "contents",
             line: 4,
         }
     }

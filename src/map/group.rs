@@ -132,7 +132,7 @@ mod tests {
             key,
             Cell {
                 value: value.into(),
-                column: Arc::from(key.name()),
+                column: key.name(),
                 line: o.line,
             },
         ));

@@ -22,12 +22,33 @@ pub use self::suggest::{IdNeed, Suggestion};
 /// One value with where it came from.
 #[derive(Clone, Debug)]
 pub struct Cell {
-    /// The raw text.
-    pub value: String,
-    /// Header name (CSV) or dotted path (JSON).
-    pub column: Arc<str>,
+    /// The raw text: inline up to 24 bytes (most cells: amounts, names, codes, emails), so a
+    /// row's cells do not cost an allocation each.
+    pub value: compact_str::CompactString,
+    /// Header name (CSV) or dotted path (JSON), interned ([`intern`]).
+    pub column: &'static str,
     /// Line of the row it came from.
     pub line: u64,
+}
+
+/// `name` (a header name or a JSON path) as a string that lives as long as the process.
+/// Names are interned rather than reference-counted: a cell is made for every mapped value of
+/// every row, and one counter per column, raised on the reader thread and lowered on the build
+/// threads at once, cost more than reading the cell (a quarter of the reader's time went to
+/// those atomic increments). Only header names, configured paths and the presets' own names
+/// are interned, so what is kept is bounded by the inputs' headers, never by their rows.
+pub fn intern(name: &str) -> &'static str {
+    static NAMES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(&known) = names.get(name) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(name.into());
+    names.insert(kept);
+    kept
 }
 
 /// A row's cells by column index: what the CSV reader yields, or a `Vec<String>` in tests.
@@ -140,7 +161,7 @@ fn candidates(
 pub struct CsvMapper {
     preset: Preset,
     cols: Vec<(Key, Vec<usize>)>,
-    names: Vec<Arc<str>>,
+    names: Vec<&'static str>,
     group: Option<usize>,
     /// A time-of-day column joined to the `event_time` date.
     time_of_day: Option<usize>,
@@ -279,7 +300,7 @@ impl CsvMapper {
         Ok(CsvMapper {
             preset,
             cols,
-            names: header.iter().map(|h| Arc::from(h.as_str())).collect(),
+            names: header.iter().map(|h| intern(h)).collect(),
             group,
             time_of_day,
             ignored,
@@ -427,7 +448,7 @@ impl CsvMapper {
             .group
             .map(|g| fields.cell(g).trim().to_owned())
             .filter(|s| !s.is_empty());
-        let mut order_fields = Vec::new();
+        let mut order_fields = Vec::with_capacity(self.cols.len());
         let mut item = Vec::new();
         for (key, idx) in &self.cols {
             for &i in idx {
@@ -435,16 +456,16 @@ impl CsvMapper {
                     continue;
                 }
                 // Cloned, not moved: one column may feed several keys.
-                let mut value = fields.cell(i).to_owned();
+                let mut value = compact_str::CompactString::from(fields.cell(i));
                 if let Some(t) = self.time_of_day.filter(|_| *key == Key::EventTime) {
                     let time = fields.cell(t).trim();
                     if !time.is_empty() && !value.contains(':') {
-                        value = format!("{} {time}", value.trim());
+                        value = compact_str::format_compact!("{} {time}", value.trim());
                     }
                 }
                 let cell = Cell {
                     value,
-                    column: self.names[i].clone(),
+                    column: self.names[i],
                     line,
                 };
                 if key.is_item() {
@@ -743,7 +764,7 @@ pub struct JsonMapper {
 
 #[derive(Debug, Clone)]
 struct Path {
-    text: Arc<str>,
+    text: &'static str,
     array: Option<Vec<String>>,
     /// `a[key=x].b`: the first element of `a` whose `key` is `x` (an order-level value).
     pick: Option<(Vec<String>, String, String)>,
@@ -751,7 +772,7 @@ struct Path {
 }
 
 fn parse_path(s: &str) -> Path {
-    let text: Arc<str> = Arc::from(s.trim());
+    let text = intern(s.trim());
     let dotted = |p: &str| -> Vec<String> {
         p.trim_start_matches('.')
             .split('.')
@@ -867,8 +888,8 @@ impl JsonMapper {
                         }
                         for t in texts {
                             let cell = Cell {
-                                value: t,
-                                column: path.text.clone(),
+                                value: t.into(),
+                                column: path.text,
                                 line,
                             };
                             if key.is_item() {
@@ -896,8 +917,8 @@ impl JsonMapper {
                                 slot.push((
                                     *key,
                                     Cell {
-                                        value: t,
-                                        column: path.text.clone(),
+                                        value: t.into(),
+                                        column: path.text,
                                         line,
                                     },
                                 ));
@@ -938,6 +959,15 @@ mod tests {
     }
 
     #[test]
+    fn a_name_is_interned_once() {
+        let a = intern("Billing Phone");
+        let b = intern(&String::from("Billing Phone"));
+        assert!(std::ptr::eq(a, b), "the same name is kept once");
+        assert_eq!(a, "Billing Phone");
+        assert!(!std::ptr::eq(a, intern("Shipping Phone")));
+    }
+
+    #[test]
     fn shopify_row_maps_order_and_item() {
         let h = header("Name,Email,Phone,Billing Phone,Lineitem sku,Lineitem quantity,Total");
         let m = CsvMapper::new(&h, Preset::Shopify, &[]).unwrap();
@@ -951,7 +981,7 @@ mod tests {
         assert_eq!(o.all(Key::Phone).count(), 2);
         assert_eq!(o.get(Key::OrderName).unwrap().value, "#1001");
         assert_eq!(o.items.len(), 1);
-        assert_eq!(&*o.get(Key::Email).unwrap().column, "Email");
+        assert_eq!(o.get(Key::Email).unwrap().column, "Email");
     }
 
     #[test]
@@ -1081,7 +1111,7 @@ mod tests {
             &header("7,Nov 20 2026,2:05 PM,a@example.com"),
         );
         assert_eq!(o.get(Key::EventTime).unwrap().value, "Nov 20 2026 2:05 PM");
-        assert_eq!(&*o.get(Key::EventTime).unwrap().column, "Date");
+        assert_eq!(o.get(Key::EventTime).unwrap().column, "Date");
         assert!(o.get(Key::Email).is_some());
         // A date that has its time already is left alone; a lone `Time` column is the time.
         let o = m.row(
@@ -1263,7 +1293,7 @@ mod tests {
         let o = m.order(&Arc::from("t.json"), 1, &v);
         assert_eq!(o.get(Key::LandingSite).unwrap().value, "/p?epik=abc");
         assert_eq!(
-            &*o.get(Key::LandingSite).unwrap().column,
+            o.get(Key::LandingSite).unwrap().column,
             "meta_data[key=entry].value"
         );
         let none = m.order(&Arc::from("t.json"), 1, &json!({"meta_data": []}));
@@ -1279,7 +1309,7 @@ mod tests {
         let o = m.order(&Arc::from("t.json"), 3, &v);
         assert_eq!(o.get(Key::OrderId).unwrap().value, "5");
         assert_eq!(o.get(Key::ExternalId).unwrap().value, "9");
-        assert_eq!(&*o.get(Key::City).unwrap().column, "billing_address.city");
+        assert_eq!(o.get(Key::City).unwrap().column, "billing_address.city");
         assert_eq!(o.items.len(), 2);
         assert!(o.get(Key::Phone).is_none());
     }

@@ -293,12 +293,12 @@ pub fn hash(field: Field, raw: &str, ctx: &Context) -> Result<Option<String>, In
 pub fn sha256_hex(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(s.as_bytes());
-    let mut out = String::with_capacity(64);
-    for byte in digest {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    let mut out = [0u8; 64];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
     }
-    out
+    String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
 }
 
 /// Whether `s` is exactly 64 hex digits (either case), the shape of a SHA-256 digest.

@@ -2,8 +2,10 @@
 //! how many distinct emails they hold, what they are worth per day, and one warning per key
 //! when a column meant to provide it had most of its values dropped by the normalizer.
 //!
-//! A built event is read in exactly one place, [`Facts::of`]; everything else works on
-//! [`Facts`], so a change to the event's shape is adapted there and nowhere else.
+//! What an event carries is told in one place, [`Facts::new`]: the event stage calls it with
+//! its typed payload, and [`Facts::of_json`] with what it reads back from an event built
+//! elsewhere; everything else works on [`Facts`], so a change to the event's shape is adapted
+//! in those two and nowhere else (debug builds check that both agree on every event built).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::event::Built;
+use crate::report::Problem;
 use crate::seen::{Answer, Seen, EXACT_KEYS};
 
 /// The keys coverage counts, in the order the summary and the reports list them: the CAPI
@@ -85,7 +88,7 @@ fn dropped_key(code: &str) -> Option<usize> {
 }
 
 /// A value the normalizer dropped from one event, with why.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Dropped {
     key: usize,
     column: String,
@@ -94,7 +97,7 @@ struct Dropped {
 }
 
 /// What coverage needs to know about one built event.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facts {
     /// Bit `i` set: the event carries `KEYS[i]`.
     keys: u32,
@@ -172,23 +175,69 @@ fn carried(v: Option<&RawValue>) -> bool {
 }
 
 impl Facts {
-    /// Reads what coverage counts from a built event: its JSON as sent and the warnings of
-    /// its order. The one function that knows the event's shape.
+    /// What coverage counts of an event, from what it carries: `keys` are names from
+    /// [`KEYS`] (unknown ones are ignored), `emails` its hashed emails, `value` its value with
+    /// its currency, `warnings` those of its order. The event stage calls this with its typed
+    /// payload, before the event is serialized; [`Facts::of`] with what it reads back from
+    /// JSON.
     #[must_use]
-    pub fn of(b: &Built) -> Facts {
-        let mut f = Facts {
-            event_time: b.event_time,
-            ..Facts::default()
-        };
+    pub fn new<'k>(
+        event_time: i64,
+        keys: impl IntoIterator<Item = &'k str>,
+        emails: Vec<String>,
+        value: Option<(Decimal, String)>,
+        warnings: &[Problem],
+    ) -> Facts {
+        let keys = keys
+            .into_iter()
+            .filter_map(index)
+            .fold(0, |bits, i| bits | 1 << i);
+        let drops = warnings
+            .iter()
+            .filter_map(|w| {
+                let (key, column) = (dropped_key(w.code)?, w.column.as_ref()?);
+                Some(Dropped {
+                    key,
+                    column: column.clone(),
+                    reason: w
+                        .reason
+                        .trim_end_matches("; the value was dropped")
+                        .to_owned(),
+                    hint: w.hint.clone(),
+                })
+            })
+            .collect();
+        Facts {
+            keys,
+            emails,
+            event_time,
+            value,
+            drops,
+        }
+    }
+
+    /// Reads what coverage counts from a built event: the facts the event stage gave it, or
+    /// else (an event built elsewhere, read from a file) its JSON as sent.
+    #[must_use]
+    pub fn of(b: &mut Built) -> Facts {
+        match b.facts.take() {
+            Some(f) => {
+                debug_assert_eq!(f, Facts::of_json(b), "typed and JSON facts of `{}`", b.json);
+                f
+            }
+            None => Facts::of_json(b),
+        }
+    }
+
+    /// Reads what coverage counts from a built event's JSON as sent and the warnings of its
+    /// order.
+    #[must_use]
+    pub fn of_json(b: &Built) -> Facts {
+        let mut keys = Vec::new();
+        let mut emails = Vec::new();
+        let mut value = None;
         // Every built event is valid JSON; an unreadable one simply counts as carrying nothing.
         if let Ok(view) = serde_json::from_str::<View>(&b.json) {
-            let mut set = |key: &str, on: bool| {
-                if on {
-                    if let Some(i) = index(key) {
-                        f.keys |= 1 << i;
-                    }
-                }
-            };
             if let Some(u) = &view.user_data {
                 for (key, v) in [
                     ("em", u.em),
@@ -205,13 +254,14 @@ impl Facts {
                     ("click_id", u.click_id),
                     ("hashed_maids", u.hashed_maids),
                 ] {
-                    set(key, carried(v));
+                    if carried(v) {
+                        keys.push(key);
+                    }
                 }
-                set(
-                    "client_ip_address",
-                    carried(u.client_ip_address) && carried(u.client_user_agent),
-                );
-                f.emails =
+                if carried(u.client_ip_address) && carried(u.client_user_agent) {
+                    keys.push("client_ip_address");
+                }
+                emails =
                     u.em.and_then(|v| serde_json::from_str::<Vec<Cow<str>>>(v.get()).ok())
                         .unwrap_or_default()
                         .into_iter()
@@ -220,30 +270,19 @@ impl Facts {
             }
             if let Some(c) = &view.custom_data {
                 let with_currency = carried(c.value) && carried(c.currency);
-                set("value", with_currency);
-                set("contents", carried(c.contents));
                 if with_currency {
+                    keys.push("value");
                     let text = |v: &RawValue| v.get().trim().trim_matches('"').to_owned();
                     let amount = c.value.map(text).and_then(|v| v.parse::<Decimal>().ok());
                     let currency = c.currency.map(text);
-                    f.value = amount.zip(currency);
+                    value = amount.zip(currency);
+                }
+                if carried(c.contents) {
+                    keys.push("contents");
                 }
             }
         }
-        for w in &b.warnings {
-            if let (Some(key), Some(column)) = (dropped_key(w.code), &w.column) {
-                f.drops.push(Dropped {
-                    key,
-                    column: column.clone(),
-                    reason: w
-                        .reason
-                        .trim_end_matches("; the value was dropped")
-                        .to_owned(),
-                    hint: w.hint.clone(),
-                });
-            }
-        }
-        f
+        Facts::new(b.event_time, keys, emails, value, &b.warnings)
     }
 }
 
@@ -624,6 +663,7 @@ mod tests {
             json: json.into(),
             warnings,
             identifiers: Vec::new(),
+            facts: None,
         }
     }
 
@@ -642,7 +682,7 @@ mod tests {
 
     #[test]
     fn keys_are_read_from_the_event() {
-        let f = Facts::of(&built(
+        let f = Facts::of(&mut built(
             r#"{"user_data":{"em":["a","b"],"ph":[],"client_ip_address":"1.2.3.4"},"custom_data":{"value":"10.50","currency":"EUR","contents":[{"id":"x"}]}}"#,
             vec![],
         ));
@@ -662,12 +702,12 @@ mod tests {
     fn shares_distinct_emails_and_days() {
         let mut t = Tally::new(TimeZone::UTC);
         for em in ["a", "b", "a"] {
-            t.observe(Facts::of(&built(
+            t.observe(Facts::of(&mut built(
                 &format!(r#"{{"user_data":{{"em":["{em}"]}},"custom_data":{{"value":2.5,"currency":"USD"}}}}"#),
                 vec![],
             )));
         }
-        t.observe(Facts::of(&built(
+        t.observe(Facts::of(&mut built(
             r#"{"user_data":{"hashed_maids":["m"]}}"#,
             vec![],
         )));
@@ -687,12 +727,12 @@ mod tests {
     fn a_column_dropped_on_most_events_warns_once() {
         let mut t = Tally::new(TimeZone::UTC);
         for line in 2..5 {
-            t.observe(Facts::of(&built(
+            t.observe(Facts::of(&mut built(
                 r#"{"user_data":{"em":["a"]}}"#,
                 vec![dropped_phone(line)],
             )));
         }
-        t.observe(Facts::of(&built(
+        t.observe(Facts::of(&mut built(
             r#"{"user_data":{"em":["a"],"ph":["p"]}}"#,
             vec![],
         )));
@@ -710,12 +750,12 @@ mod tests {
     #[test]
     fn a_few_drops_on_a_well_covered_key_do_not_warn() {
         let mut t = Tally::new(TimeZone::UTC);
-        t.observe(Facts::of(&built(
+        t.observe(Facts::of(&mut built(
             r#"{"user_data":{"em":["a"]}}"#,
             vec![dropped_phone(2)],
         )));
         for _ in 0..2 {
-            t.observe(Facts::of(&built(
+            t.observe(Facts::of(&mut built(
                 r#"{"user_data":{"em":["a"],"ph":["p"]}}"#,
                 vec![],
             )));
@@ -727,7 +767,7 @@ mod tests {
     fn past_the_exact_bound_the_count_says_at_least() {
         let mut t = Tally::with_bound(TimeZone::UTC, 3);
         for em in ["a", "b", "a", "c"] {
-            t.observe(Facts::of(&built(
+            t.observe(Facts::of(&mut built(
                 &format!(r#"{{"user_data":{{"em":["{em}"]}}}}"#),
                 vec![],
             )));
@@ -737,7 +777,7 @@ mod tests {
         assert_eq!(exact.phrase(), "3");
         let mut t = Tally::with_bound(TimeZone::UTC, 3);
         for i in 0..50 {
-            t.observe(Facts::of(&built(
+            t.observe(Facts::of(&mut built(
                 &format!(r#"{{"user_data":{{"em":["e{}"]}}}}"#, i % 25),
                 vec![],
             )));
