@@ -31,14 +31,15 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
     let order = ctx.order;
     let mut content_ids = DistinctIds::default();
     let mut contents = Vec::new();
-    let mut items: Vec<Item> = order.items.clone();
+    // Items from packed or JSON columns, after the order's own (which are borrowed, not copied).
+    let mut extra: Vec<Item> = Vec::new();
     for c in order.all(Key::LineItems) {
-        items.extend(packed_items(c));
+        extra.extend(packed_items(c));
     }
     // Meta's `contents`: a JSON (or relaxed JSON) array of items.
     if let Some(c) = order.get(Key::Contents) {
         match crate::map::parse_contents(c) {
-            Ok(parsed) => items.extend(parsed),
+            Ok(parsed) => extra.extend(parsed),
             Err(e) => ctx.warn(
                 Some(c),
                 "invalid_contents",
@@ -47,10 +48,11 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
             ),
         }
     }
+    let items: Vec<&Item> = order.items.iter().chain(&extra).collect();
     let mut num_items: i64 = 0;
     let mut gross = Decimal::ZERO;
     let mut gross_known = !items.is_empty();
-    for item in &items {
+    for &item in &items {
         let qty_cell = item_value(item, Key::ItemQuantity);
         let quantity = qty_cell.and_then(|c| quantity(ctx, s, c));
         let price_cell = item_value(item, Key::ItemPrice);
