@@ -219,9 +219,10 @@ fn context_region(ctx: &Context) -> Option<&'static table::Region> {
 }
 
 /// Whether `n` has a length in `mask` and within libphonenumber's limits for a national number
-/// (2 to 17 digits), and no leading zero (those are kept apart by the library, Italy's).
+/// (2 to 17 digits, and below 2^56 as a number: any of up to 16 digits is), and no leading zero
+/// (those are kept apart by the library, Italy's).
 fn plain_national(n: &str, mask: u32) -> bool {
-    (2..=17).contains(&n.len())
+    (2..=16).contains(&n.len())
         && !n.starts_with('0')
         && u32::try_from(n.len()).is_ok_and(|len| mask & (1 << len) != 0)
 }
@@ -239,8 +240,18 @@ fn international(s: &str) -> Option<String> {
     let code = table::CODES
         .iter()
         .find(|c| digits.starts_with(&c.code.to_string()))?;
-    let national = &digits[code.code.to_string().len()..];
-    if !plain_national(national, code.mask) {
+    let code_len = code.code.to_string().len();
+    let national = &digits[code_len..];
+    // Without a space, libphonenumber reads the number as RFC 3966 (`+44-20-7946-0958`) and
+    // takes everything before the first `-` or `.` as the calling code.
+    let rfc3966_code = (!s.contains(' '))
+        .then(|| s[1..].find(['-', '.']))
+        .flatten();
+    if rfc3966_code.is_some_and(|end| end != code_len) {
+        return None;
+    }
+    // (The RFC 3966 reading wants more than two digits after the code.)
+    if national.len() < 3 || !plain_national(national, code.mask) {
         return None;
     }
     for id in code.regions {
@@ -860,7 +871,7 @@ mod tests {
     }
 
     /// Numbers of every region in the table (and a few others), in E.164, national and bare
-    /// forms, of every length from 3 to 14 digits, with each separator and the edge cases
+    /// forms, of every length from 3 to 17 digits, with each separator and the edge cases
     /// (`00`, `(0)`, trunk and carrier prefixes, leading zeros, US numbers valid or not):
     /// whatever the fast path answers is the library's answer, and each of its readings answers
     /// for many.
@@ -885,7 +896,7 @@ mod tests {
                 regions[i % regions.len()]
             };
             let code = DATABASE.by_id(region).map_or(44, |m| m.country_code());
-            let len = 3 + next(12) as usize;
+            let len = 3 + next(15) as usize;
             let mut digits: String = (0..len)
                 .map(|_| char::from(b'0' + next(10) as u8))
                 .collect();
@@ -904,7 +915,10 @@ mod tests {
                 groups.push(c);
             }
             let raw = match i % 7 {
-                0 | 1 => format!("+{code} {groups}"),
+                0 => format!("+{code} {groups}"),
+                1 => format!("+{code}{sep}{groups}"),
+                // The code run into the first group: RFC 3966 reads `+4420-...` as code 4420.
+                2 if i % 2 == 0 => format!("+{code}{groups}"),
                 2 => format!("+{code}{digits}"),
                 3 | 4 => format!("0{groups}"),
                 5 => match i % 4 {
@@ -939,6 +953,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any string of `+`, digits and phone punctuation in the regions of the table (and
+        /// a few others): whatever the fast path answers, the library answers too.
+        #[test]
+        fn the_wider_fast_path_never_disagrees(
+            raw in "[+]?(0|00|1|[2-9][0-9]?)?[ ./-]?[0-9]{1,4}([ ./-]?[0-9]{2,4}){0,4}",
+            region in proptest::sample::select(vec!["GB", "DE", "FR", "AU", "JP", "BR", "US", "CA", "IT", "EG", ""]),
+        ) {
+            let ctx = Context { country: Some(region).filter(|r| !r.is_empty()), default_country: None };
+            if let Some(got) = fast(&raw, &ctx) {
+                proptest::prop_assert_eq!(Ok(got), library(&raw, &ctx), "{} in {}", raw, region);
+            }
+        }
+
         /// Any string of digits and phone punctuation, in any of a few regions: whatever the
         /// fast path answers, the library answers too.
         #[test]
