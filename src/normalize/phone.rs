@@ -870,6 +870,80 @@ mod tests {
         }
     }
 
+    /// Prints the data of `phone/table.rs` from the `phonenumber` crate's database, for the same
+    /// calling codes and North American regions: after a `phonenumber` upgrade that fails
+    /// `the_embedded_metadata_is_the_librarys`, run
+    /// `cargo test --lib print_the_phone_table -- --ignored --nocapture`, put the output in
+    /// place of the three statics and run `cargo fmt`.
+    #[test]
+    #[ignore = "a generator, run by hand"]
+    fn print_the_phone_table() {
+        let stripped = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+        let quoted =
+            |s: Option<String>| s.map_or("None".into(), |s| format!("Some(Re::new({s:?}))"));
+        let mask_of = |id: &str| LENGTHS.by_region[&country::Id::from_str(id).unwrap()].1;
+        println!(
+            "/// The calling codes read without the library (North America has its own path)."
+        );
+        println!("pub(super) static CODES: &[Code] = &[");
+        let mut ids = vec!["US", "CA"];
+        for code in table::CODES {
+            let regions = DATABASE.region(&code.code).unwrap();
+            let mask = LENGTHS.by_code[usize::from(code.code)];
+            println!(
+                "    Code {{ code: {}, regions: &{regions:?}, mask: {mask:#x} }},",
+                code.code
+            );
+            ids.extend(regions);
+        }
+        println!("];\n");
+        println!(
+            "/// Every region of [`CODES`], and the US and Canada for their national numbers."
+        );
+        println!("pub(super) static REGIONS: [Region; {}] = [", ids.len());
+        for id in ids {
+            let m = DATABASE.by_id(id).unwrap();
+            println!(
+                "    Region {{ id: {id:?}, code: {}, national_prefix: {:?}, for_parsing: {}, transform: {:?}, idd: {}, mask: {:#x} }},",
+                m.country_code(),
+                m.national_prefix(),
+                quoted(m.national_prefix_for_parsing().map(|r| stripped(r.as_str()))),
+                m.national_prefix_transform_rule(),
+                quoted(m.international_prefix().map(|r| stripped(r.as_str()))),
+                mask_of(id),
+            );
+        }
+        println!("];\n");
+        println!("/// The kinds of US number in the order libphonenumber's `number_type` tries them: general");
+        println!("/// description, premium rate, toll free, shared cost, VoIP, personal, pager, UAN, voicemail, fixed");
+        println!("/// line, mobile.");
+        println!("pub(super) static US_TYPES: [Option<Pattern>; 11] = [");
+        let d = DATABASE.by_id("US").unwrap().descriptors();
+        for kind in [
+            Some(d.general()),
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ] {
+            match kind {
+                None => println!("    None,"),
+                Some(k) => println!(
+                    "    Some(Pattern {{ lengths: &{:?}, regex: Re::new({:?}) }}),",
+                    k.possible_length(),
+                    stripped(k.national_number().as_str())
+                ),
+            }
+        }
+        println!("];");
+    }
+
     /// Numbers of every region in the table (and a few others), in E.164, national and bare
     /// forms, of every length from 3 to 17 digits, with each separator and the edge cases
     /// (`00`, `(0)`, trunk and carrier prefixes, leading zeros, US numbers valid or not):

@@ -5,8 +5,8 @@
 //! Generated from `phonenumber` 0.3.10 (metadata 9.0.33); whitespace is left out of the
 //! patterns, which libphonenumber compiles ignoring whitespace. The test
 //! `the_embedded_metadata_is_the_librarys` compares every field with the crate's database, so a
-//! `phonenumber` upgrade that changes one fails it: regenerate the table from the new database
-//! then (each field is the `Metadata` accessor of the same name).
+//! `phonenumber` upgrade that changes one fails it. Then regenerate the three statics with
+//! `cargo test --lib print_the_phone_table -- --ignored --nocapture` and `cargo fmt`.
 
 use std::sync::OnceLock;
 
