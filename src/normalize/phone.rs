@@ -10,11 +10,16 @@
 //! unusual real numbers must not be lost. Validity is only used to choose between two
 //! readings of a bare digit string (national number, or E.164 digits without the `+`).
 //!
-//! Loading libphonenumber's metadata costs about 0.18 s and 17 MiB, so it is loaded lazily,
-//! once, on the first number the fast path ([`fast`]) cannot answer: North American numbers
-//! written as `+1 201 555 0123` or, in a US or Canadian order, as `(201) 555-0123`, the forms
-//! shops export most. The fast path answers exactly what the library answers for those (a test
-//! runs thousands of numbers through both); everything else goes to the library.
+//! Loading libphonenumber's metadata costs about 0.18 s and 17 MiB (deserializing and
+//! syntax-checking every region's patterns, then compiling each pattern it uses with Unicode
+//! classes), so it is loaded lazily, once, on the first number the fast path ([`fast`]) cannot
+//! answer. The fast path reads the forms shops export most with a few facts of the metadata
+//! copied into [`table`]: North American numbers (`+1 201 555 0123`, `(201) 555-0123` and bare
+//! `2015550123` in a US or Canadian order), E.164 of the biggest markets (`+44 20 7946 0958`)
+//! and their national form with the trunk prefix (`07700 900123` in a UK order). It answers
+//! exactly what the library answers for those (tests compare the table with the library's
+//! database and run many thousands of numbers through both); everything else goes to the
+//! library.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -24,6 +29,8 @@ use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use phonenumber::{country, Mode, PhoneNumber};
 
 use super::{Context, Invalid};
+
+mod table;
 
 /// National significant number lengths that libphonenumber's metadata allows, as bit masks
 /// (bit `n` set: `n` digits possible), over every kind of number (fixed, mobile, toll-free,
@@ -164,7 +171,207 @@ pub(super) fn normalize(s: &str, ctx: &Context) -> Result<String, Invalid> {
     library(s, ctx)
 }
 
-/// Regions whose numbers [`fast`] reads in national form: those of calling code 1 whose
+/// The library's answer when it is known without loading its metadata, for the forms shops
+/// export most: North American numbers ([`nanp`], [`bare_nanp`]), and E.164 ([`international`])
+/// or the trunk-prefix national form ([`national`]) of the markets in [`table::CODES`]. Each
+/// reading follows libphonenumber's own steps (`parse_with`, `is_valid_with`) on the copied
+/// facts of [`table`] and gives up wherever a step would need more of the metadata; a test runs
+/// many thousands of numbers through this and the library.
+fn fast(s: &str, ctx: &Context) -> Option<String> {
+    nanp(s, ctx)
+        .or_else(|| international(s))
+        .or_else(|| national(s, ctx))
+        .or_else(|| bare_nanp(s, ctx))
+}
+
+/// Most digits [`digit_groups`] collects: more than any phone number has.
+const MAX_DIGITS: usize = 20;
+
+/// The ASCII digits of `s` when it is only groups of digits, each two separated by exactly one
+/// of `separators`.
+fn digit_groups(s: &[u8], separators: &[u8]) -> Option<Vec<u8>> {
+    let mut digits = Vec::with_capacity(16);
+    let mut after_separator = true;
+    for &c in s {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            after_separator = false;
+        } else if separators.contains(&c) && !after_separator {
+            after_separator = true;
+        } else {
+            return None;
+        }
+    }
+    (!after_separator && digits.len() <= MAX_DIGITS).then_some(digits)
+}
+
+/// The table's facts for a region id (uppercase alpha-2).
+fn table_region(id: &str) -> Option<&'static table::Region> {
+    table::REGIONS.iter().find(|r| r.id == id)
+}
+
+/// The table's region for the context's country.
+fn context_region(ctx: &Context) -> Option<&'static table::Region> {
+    let alpha2 = ctx.region()?;
+    table::REGIONS
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(alpha2))
+}
+
+/// Whether `n` has a length in `mask` and within libphonenumber's limits for a national number
+/// (2 to 17 digits, and below 2^56 as a number: any of up to 16 digits is), and no leading zero
+/// (those are kept apart by the library, Italy's).
+fn plain_national(n: &str, mask: u32) -> bool {
+    (2..=16).contains(&n.len())
+        && !n.starts_with('0')
+        && u32::try_from(n.len()).is_ok_and(|len| mask & (1 << len) != 0)
+}
+
+/// `+` and the digits of a number of [`table::CODES`], in groups separated by single spaces,
+/// hyphens or dots (`+44 20 7946 0958`, `+49-30-1234567`, `+33612345678`): the calling code and
+/// the rest, when the rest is a possible national number of that code (the main region's
+/// lengths) that none of the code's regions would strip a trunk or carrier prefix from. Then
+/// libphonenumber's `parse(None, ..)` keeps the digits as written, and E.164 is them.
+fn international(s: &str) -> Option<String> {
+    let digits = digit_groups(s.strip_prefix('+')?.as_bytes(), b" -.")?;
+    let digits = String::from_utf8(digits).ok()?;
+    // The library takes the shortest prefix that is a calling code; no proper prefix of a
+    // code in the table is one (tested), so this is the one it takes.
+    let code = table::CODES
+        .iter()
+        .find(|c| digits.starts_with(&c.code.to_string()))?;
+    let code_len = code.code.to_string().len();
+    let national = &digits[code_len..];
+    // Without a space, libphonenumber reads the number as RFC 3966 (`+44-20-7946-0958`) and
+    // takes everything before the first `-` or `.` as the calling code.
+    let rfc3966_code = (!s.contains(' '))
+        .then(|| s[1..].find(['-', '.']))
+        .flatten();
+    if rfc3966_code.is_some_and(|end| end != code_len) {
+        return None;
+    }
+    // (The RFC 3966 reading wants more than two digits after the code.)
+    if national.len() < 3 || !plain_national(national, code.mask) {
+        return None;
+    }
+    for id in code.regions {
+        let region = table_region(id)?;
+        if region
+            .national_prefix
+            .is_some_and(|p| national.starts_with(p))
+        {
+            return None;
+        }
+        if let Some(pattern) = &region.for_parsing {
+            if pattern.matches_at_start(national)? {
+                return None;
+            }
+        }
+    }
+    Some(digits)
+}
+
+/// The national significant number libphonenumber reads from `digits` written for `region`
+/// (`parse_with(Some(region), ..)`), when its steps need nothing beyond the table: no
+/// international prefix, no calling code in front, a trunk or carrier prefix stripped without a
+/// transform, and a possible length for the region.
+fn national_number<'a>(region: &table::Region, digits: &'a str) -> Option<&'a str> {
+    if region
+        .idd
+        .as_ref()
+        .map_or(Some(false), |p| p.matches_at_start(digits))?
+    {
+        return None;
+    }
+    if digits.starts_with(&region.code.to_string()) {
+        return None;
+    }
+    let mut national = digits;
+    match &region.for_parsing {
+        None => {
+            if let Some(rest) = region
+                .national_prefix
+                .and_then(|p| national.strip_prefix(p))
+            {
+                national = rest;
+            }
+        }
+        Some(pattern) => {
+            if let Some(captures) = pattern.get()?.captures(national) {
+                let whole = captures.get(0)?;
+                if whole.start() == 0 {
+                    // A transform only applies when the last group took part in the match.
+                    // (With no group, the "last group" is the whole match, as in the library.)
+                    let last = captures.get(captures.len() - 1);
+                    if region.transform.is_some() && last.is_some() {
+                        return None;
+                    }
+                    national = &national[whole.end()..];
+                }
+            }
+        }
+    }
+    // The library strips the trunk prefix once more after that, and keeps the result: the
+    // general descriptions in the table have no lengths, so it is never "too short" (tested).
+    if let Some(rest) = region
+        .national_prefix
+        .and_then(|p| national.strip_prefix(p))
+    {
+        national = rest;
+    }
+    plain_national(national, region.mask).then_some(national)
+}
+
+/// A national number in the order's region written with its trunk prefix or with punctuation
+/// (`07700 900123` in GB, `030 1234567` or `0176/55501234` in DE, `06 12 34 56 78` in FR): the
+/// calling code and the national significant number, when [`national_number`] knows it. A bare
+/// digit string without the prefix is not read here (it has a second reading).
+fn national(s: &str, ctx: &Context) -> Option<String> {
+    let digits = String::from_utf8(digit_groups(s.as_bytes(), b" -./")?).ok()?;
+    let bare = digits.len() == s.len() && !s.starts_with('0');
+    // `00`: the library reads the number as international.
+    if bare || s.starts_with("00") {
+        return None;
+    }
+    let region = context_region(ctx)?;
+    let national = national_number(region, &digits)?;
+    Some(format!("{}{national}", region.code))
+}
+
+/// Whether libphonenumber calls the North American national number `national` a valid US
+/// number (`number_type` is not unknown): then `is_valid` is true, as the US comes first among
+/// calling code 1's regions and has no leading-digits pattern (tested).
+fn valid_in_us(national: &str) -> Option<bool> {
+    let kind = |pattern: &table::Pattern| -> Option<bool> {
+        let length_ok = pattern.lengths.is_empty()
+            || u16::try_from(national.len()).is_ok_and(|n| pattern.lengths.contains(&n));
+        Some(length_ok && pattern.regex.matches_at_start(national)?)
+    };
+    let [general, kinds @ ..] = &table::US_TYPES;
+    if !kind(general.as_ref()?)? {
+        return Some(false);
+    }
+    for pattern in kinds.iter().flatten() {
+        if kind(pattern)? {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
+/// Ten bare digits in a US or Canadian order (`2015550123`): `1` and the digits, when they
+/// are a valid US number. [`library`] reads a bare digit string at home first and keeps that
+/// reading when valid; when not, the E.164 reading might win, and that is left to it.
+fn bare_nanp(s: &str, ctx: &Context) -> Option<String> {
+    if s.len() != 10 || !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with(['0', '1']) {
+        return None;
+    }
+    let region = context_region(ctx).filter(|r| r.code == 1)?;
+    let national = national_number(region, s)?;
+    valid_in_us(national)?.then(|| format!("1{national}"))
+}
+
+/// Regions whose numbers [`nanp`] reads in national form: those of calling code 1 whose
 /// metadata allows exactly 10 national digits (no national prefix other than `1`).
 const NANP_FAST: [&str; 2] = ["us", "ca"];
 
@@ -176,7 +383,7 @@ const NANP_FAST: [&str; 2] = ["us", "ca"];
 /// only one the metadata allows: the library gives the same answer. A bare digit string is left
 /// to the library (its reading depends on validity, which needs the metadata), and so is
 /// anything else.
-fn fast(s: &str, ctx: &Context) -> Option<String> {
+fn nanp(s: &str, ctx: &Context) -> Option<String> {
     let b = s.as_bytes();
     let (international, mut rest) = match b.strip_prefix(b"+1") {
         Some(r) => (true, r),
@@ -555,7 +762,284 @@ mod tests {
         );
     }
 
+    /// Every field of the embedded table is the `phonenumber` crate's: a `phonenumber` upgrade
+    /// that changes one fails here (regenerate `phone/table.rs` then).
+    #[test]
+    fn the_embedded_metadata_is_the_librarys() {
+        let stripped = |s: &str| -> String {
+            // The table leaves out whitespace, which the library ignores; a `#` would start
+            // a comment there, and then leaving out whitespace could change the pattern.
+            assert!(!s.contains('#'), "{s}");
+            s.chars().filter(|c| !c.is_whitespace()).collect()
+        };
+        for code in table::CODES {
+            let regions = DATABASE.region(&code.code).expect("a calling code");
+            assert_eq!(regions, code.regions, "regions of {}", code.code);
+            assert_eq!(
+                LENGTHS.by_code[usize::from(code.code)],
+                code.mask,
+                "lengths of {}",
+                code.code
+            );
+            let digits = code.code.to_string();
+            for len in 1..digits.len() {
+                let prefix: u16 = digits[..len].parse().unwrap();
+                assert!(DATABASE.by_code(&prefix).is_none(), "{prefix} is a code");
+            }
+            assert_ne!(code.code, 1, "North America has its own path");
+            for id in code.regions {
+                assert!(
+                    table_region(id).is_some(),
+                    "{id} of {} is in the table",
+                    code.code
+                );
+            }
+        }
+        for region in &table::REGIONS {
+            let id = country::Id::from_str(region.id).expect("a region");
+            let meta = DATABASE.by_id(region.id).expect("in the database");
+            assert_eq!(meta.country_code(), region.code, "{}", region.id);
+            assert_eq!(
+                meta.national_prefix(),
+                region.national_prefix,
+                "{}",
+                region.id
+            );
+            assert_eq!(
+                meta.national_prefix_for_parsing()
+                    .map(|r| stripped(r.as_str())),
+                region.for_parsing.as_ref().map(|r| r.source.to_owned()),
+                "{}",
+                region.id
+            );
+            assert_eq!(
+                meta.national_prefix_transform_rule(),
+                region.transform,
+                "{}",
+                region.id
+            );
+            assert_eq!(
+                meta.international_prefix().map(|r| stripped(r.as_str())),
+                region.idd.as_ref().map(|r| r.source.to_owned()),
+                "{}",
+                region.id
+            );
+            assert_eq!(
+                LENGTHS.by_region[&id],
+                (region.code, region.mask),
+                "{}",
+                region.id
+            );
+            // So the library keeps a stripped national number whatever its length.
+            assert!(meta.descriptors().general().possible_length().is_empty());
+            for re in [&region.for_parsing, &region.idd].into_iter().flatten() {
+                assert!(re.get().is_some(), "{} compiles", re.source);
+            }
+        }
+        let nanp = DATABASE.region(&1).unwrap();
+        assert_eq!(nanp[0], "US");
+        let us = DATABASE.by_id("US").unwrap();
+        assert!(us.leading_digits().is_none());
+        let d = us.descriptors();
+        let kinds = [
+            Some(d.general()),
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ];
+        for (kind, copied) in kinds.iter().zip(&table::US_TYPES) {
+            assert_eq!(
+                kind.map(|k| (
+                    k.possible_length().to_vec(),
+                    stripped(k.national_number().as_str())
+                )),
+                copied
+                    .as_ref()
+                    .map(|p| (p.lengths.to_vec(), p.regex.source.to_owned()))
+            );
+            if let Some(p) = copied {
+                assert!(p.regex.get().is_some());
+            }
+        }
+    }
+
+    /// Prints the data of `phone/table.rs` from the `phonenumber` crate's database, for the same
+    /// calling codes and North American regions: after a `phonenumber` upgrade that fails
+    /// `the_embedded_metadata_is_the_librarys`, run
+    /// `cargo test --lib print_the_phone_table -- --ignored --nocapture`, put the output in
+    /// place of the three statics and run `cargo fmt`.
+    #[test]
+    #[ignore = "a generator, run by hand"]
+    fn print_the_phone_table() {
+        let stripped = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+        let quoted =
+            |s: Option<String>| s.map_or("None".into(), |s| format!("Some(Re::new({s:?}))"));
+        let mask_of = |id: &str| LENGTHS.by_region[&country::Id::from_str(id).unwrap()].1;
+        println!(
+            "/// The calling codes read without the library (North America has its own path)."
+        );
+        println!("pub(super) static CODES: &[Code] = &[");
+        let mut ids = vec!["US", "CA"];
+        for code in table::CODES {
+            let regions = DATABASE.region(&code.code).unwrap();
+            let mask = LENGTHS.by_code[usize::from(code.code)];
+            println!(
+                "    Code {{ code: {}, regions: &{regions:?}, mask: {mask:#x} }},",
+                code.code
+            );
+            ids.extend(regions);
+        }
+        println!("];\n");
+        println!(
+            "/// Every region of [`CODES`], and the US and Canada for their national numbers."
+        );
+        println!("pub(super) static REGIONS: [Region; {}] = [", ids.len());
+        for id in ids {
+            let m = DATABASE.by_id(id).unwrap();
+            println!(
+                "    Region {{ id: {id:?}, code: {}, national_prefix: {:?}, for_parsing: {}, transform: {:?}, idd: {}, mask: {:#x} }},",
+                m.country_code(),
+                m.national_prefix(),
+                quoted(m.national_prefix_for_parsing().map(|r| stripped(r.as_str()))),
+                m.national_prefix_transform_rule(),
+                quoted(m.international_prefix().map(|r| stripped(r.as_str()))),
+                mask_of(id),
+            );
+        }
+        println!("];\n");
+        println!("/// The kinds of US number in the order libphonenumber's `number_type` tries them: general");
+        println!("/// description, premium rate, toll free, shared cost, VoIP, personal, pager, UAN, voicemail, fixed");
+        println!("/// line, mobile.");
+        println!("pub(super) static US_TYPES: [Option<Pattern>; 11] = [");
+        let d = DATABASE.by_id("US").unwrap().descriptors();
+        for kind in [
+            Some(d.general()),
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ] {
+            match kind {
+                None => println!("    None,"),
+                Some(k) => println!(
+                    "    Some(Pattern {{ lengths: &{:?}, regex: Re::new({:?}) }}),",
+                    k.possible_length(),
+                    stripped(k.national_number().as_str())
+                ),
+            }
+        }
+        println!("];");
+    }
+
+    /// Numbers of every region in the table (and a few others), in E.164, national and bare
+    /// forms, of every length from 3 to 17 digits, with each separator and the edge cases
+    /// (`00`, `(0)`, trunk and carrier prefixes, leading zeros, US numbers valid or not):
+    /// whatever the fast path answers is the library's answer, and each of its readings answers
+    /// for many.
+    #[test]
+    fn the_wider_fast_path_answers_as_the_library_does() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut regions: Vec<&str> = table::REGIONS.iter().map(|r| r.id).collect();
+        regions.extend(["IT", "MX", "BR", "JP", "EG", "AR", "RU"]);
+        let separators = [" ", " ", "-", ".", "/", "", "  "];
+        let (mut answered, mut checked) = ([0; 3], 0);
+        for i in 0..12_000 {
+            // Bare ten digits (the last form) mostly in North American orders.
+            let region = if i % 7 == 6 {
+                ["US", "CA", "PR", "GB"][(i / 7) % 4]
+            } else {
+                regions[i % regions.len()]
+            };
+            let code = DATABASE.by_id(region).map_or(44, |m| m.country_code());
+            let len = 3 + next(15) as usize;
+            let mut digits: String = (0..len)
+                .map(|_| char::from(b'0' + next(10) as u8))
+                .collect();
+            if next(3) == 0 {
+                // Mostly a first digit that is not a trunk prefix; sometimes the carrier
+                // prefixes and special starts of the metadata.
+                let starts = ["1831", "180020", "0", "00", "1", "8", "90", "5"];
+                digits.replace_range(0..0, starts[next(starts.len() as u64) as usize]);
+            }
+            let mut groups = String::new();
+            let sep = separators[next(separators.len() as u64) as usize];
+            for (j, c) in digits.chars().enumerate() {
+                if j > 0 && j % (2 + (i % 3)) == 0 {
+                    groups.push_str(sep);
+                }
+                groups.push(c);
+            }
+            let raw = match i % 7 {
+                0 => format!("+{code} {groups}"),
+                1 => format!("+{code}{sep}{groups}"),
+                // The code run into the first group: RFC 3966 reads `+4420-...` as code 4420.
+                2 if i % 2 == 0 => format!("+{code}{groups}"),
+                2 => format!("+{code}{digits}"),
+                3 | 4 => format!("0{groups}"),
+                5 => match i % 4 {
+                    0 => format!("00{code} {groups}"),
+                    1 => format!("+{code} (0){groups}"),
+                    2 => format!("({code}) {groups}"),
+                    _ => digits.clone(),
+                },
+                _ => format!("{}{:02}{:07}", 2 + next(8), next(100), next(10_000_000)),
+            };
+            let ctx = Context {
+                country: Some(region).filter(|_| i % 11 != 0),
+                default_country: None,
+            };
+            checked += 1;
+            let reading = [
+                international(&raw).is_some(),
+                national(&raw, &ctx).is_some(),
+                bare_nanp(&raw, &ctx).is_some(),
+            ];
+            if let Some(got) = fast(&raw, &ctx) {
+                for (n, read) in answered.iter_mut().zip(reading) {
+                    *n += usize::from(read);
+                }
+                assert_eq!(Ok(got), library(&raw, &ctx), "{raw:?} in {region}");
+            }
+        }
+        assert!(
+            answered.iter().all(|&n| n > 300),
+            "international, national and bare US readings answered {answered:?} of {checked}"
+        );
+    }
+
     proptest::proptest! {
+        /// Any string of `+`, digits and phone punctuation in the regions of the table (and
+        /// a few others): whatever the fast path answers, the library answers too.
+        #[test]
+        fn the_wider_fast_path_never_disagrees(
+            raw in "[+]?(0|00|1|[2-9][0-9]?)?[ ./-]?[0-9]{1,4}([ ./-]?[0-9]{2,4}){0,4}",
+            region in proptest::sample::select(vec!["GB", "DE", "FR", "AU", "JP", "BR", "US", "CA", "IT", "EG", ""]),
+        ) {
+            let ctx = Context { country: Some(region).filter(|r| !r.is_empty()), default_country: None };
+            if let Some(got) = fast(&raw, &ctx) {
+                proptest::prop_assert_eq!(Ok(got), library(&raw, &ctx), "{} in {}", raw, region);
+            }
+        }
+
         /// Any string of digits and phone punctuation, in any of a few regions: whatever the
         /// fast path answers, the library answers too.
         #[test]
