@@ -1,6 +1,8 @@
 //! The offline pipeline: read → map → group → (in parallel) normalize and build → account.
-//! A reader thread streams chunks of orders through a bounded channel while the build runs on
-//! the rayon pool, so memory stays flat and both cores work.
+//! A reader thread streams chunks of orders through a bounded channel to a build thread,
+//! which builds each chunk on the rayon pool and hands the outcomes on through another to the
+//! accounting (this thread): reading, building and accounting overlap, memory stays flat and
+//! both cores work.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,8 +26,8 @@ const CHUNK: usize = 2048;
 pub const DATE_HOLD: usize = 5000;
 
 /// Bytes of orders per chunk, about: a chunk is handed on when it holds this much, so memory
-/// in flight (the chunks queued, the one being filled, the one being built) stays a few MiB
-/// however wide the orders are.
+/// in flight (the chunks queued, the one being filled, the one being built, the built one
+/// waiting and the one being accounted) stays a few MiB however wide the orders are.
 const CHUNK_BYTES: usize = 512 * 1024;
 
 /// Chunks queued between the reader and the build pool.
@@ -122,6 +124,63 @@ enum Msg {
     Fatal(PipelineError),
 }
 
+/// What the build stage hands to the accounting, in input order.
+enum Stage {
+    Input(InputSummary),
+    /// A chunk's outcomes, with what coverage reads of each built event, and how many
+    /// records were read for it.
+    Built(Vec<(Outcome, Option<Facts>)>, u64),
+    Fatal(PipelineError),
+}
+
+/// The build stage: each chunk of orders built on the rayon pool, in order; stops when the
+/// reader is done or the accounting has gone.
+fn build_all(rx: &crossbeam_channel::Receiver<Msg>, tx: &crossbeam_channel::Sender<Stage>) {
+    for msg in rx {
+        let stage = match msg {
+            Msg::Input(summary) => Stage::Input(summary),
+            Msg::Fatal(e) => Stage::Fatal(e),
+            Msg::Chunk(units, n, settings) => Stage::Built(build_chunk(units, &settings), n),
+        };
+        if tx.send(stage).is_err() {
+            return;
+        }
+    }
+}
+
+/// Builds one chunk of units on the rayon pool; the outcomes keep the units' order.
+fn build_chunk(units: Vec<Unit>, settings: &Settings) -> Vec<(Outcome, Option<Facts>)> {
+    units
+        .into_par_iter()
+        .map(|u| match u {
+            Unit::Order(o) => event::build(&o, settings),
+            Unit::Prebuilt(file, line, v) => {
+                let ev = event::prebuilt_event(&v).unwrap_or(&v);
+                let (file, line) = origin(&v).unwrap_or((file, line));
+                event::prebuilt(&file, line, ev, settings)
+            }
+            Unit::Unreadable(file, p) => Outcome::Rejected(vec![Problem {
+                file,
+                line: p.line,
+                column: p.column,
+                severity: Severity::Rejected,
+                code: "unreadable_record",
+                reason: p.message,
+                hint: p.hint,
+                order: None,
+            }]),
+        })
+        // Coverage reads each event here, on the build pool, not on the accounting thread.
+        .map(|mut o| {
+            let facts = match &mut o {
+                Outcome::Built(b) => Some(Facts::of(b)),
+                _ => None,
+            };
+            (o, facts)
+        })
+        .collect()
+}
+
 /// Runs the pipeline to the end (or until `cancel`), feeding `sink`; returns the accounting.
 pub fn run(
     plan: &Plan,
@@ -170,6 +229,13 @@ pub fn run_partial(
             .spawn(move || read_all(&plan, &settings, &tx))
             .expect("spawn reader thread")
     };
+    // The build stage runs on its own thread, so the pool builds the next chunk while this
+    // thread accounts for the last one and writes it out (one built chunk waits at most).
+    let (built_tx, built_rx) = crossbeam_channel::bounded::<Stage>(1);
+    let builder = std::thread::Builder::new()
+        .name("pinconv-build".into())
+        .spawn(move || build_all(&rx, &built_tx))
+        .expect("spawn build thread");
     let mut totals = Totals::default();
     let mut quality = Tally::new(settings.timezone.clone());
     let mut ids = Seen::default();
@@ -180,51 +246,22 @@ pub fn run_partial(
     // Records of the chunks accounted here: after a stop, the reader has read further than
     // what was built, and only this part was handled.
     let mut handed_records = 0u64;
-    for msg in &rx {
+    for stage in &built_rx {
         if cancel.load(Ordering::Relaxed) {
             totals.stopped_early = true;
             break;
         }
-        match msg {
-            Msg::Input(summary) => {
+        match stage {
+            Stage::Input(summary) => {
                 sink.input(&summary);
                 totals.inputs.push(summary);
             }
-            Msg::Fatal(e) => {
+            Stage::Fatal(e) => {
                 result = Err(e);
                 break;
             }
-            Msg::Chunk(units, n, settings) => {
+            Stage::Built(outcomes, n) => {
                 handed_records += n;
-                let outcomes: Vec<(Outcome, Option<Facts>)> = units
-                    .into_par_iter()
-                    .map(|u| match u {
-                        Unit::Order(o) => event::build(&o, &settings),
-                        Unit::Prebuilt(file, line, v) => {
-                            let ev = event::prebuilt_event(&v).unwrap_or(&v);
-                            let (file, line) = origin(&v).unwrap_or((file, line));
-                            event::prebuilt(&file, line, ev, &settings)
-                        }
-                        Unit::Unreadable(file, p) => Outcome::Rejected(vec![Problem {
-                            file,
-                            line: p.line,
-                            column: p.column,
-                            severity: Severity::Rejected,
-                            code: "unreadable_record",
-                            reason: p.message,
-                            hint: p.hint,
-                            order: None,
-                        }]),
-                    })
-                    // Coverage reads each event here, on the build pool, not on this thread.
-                    .map(|mut o| {
-                        let facts = match &mut o {
-                            Outcome::Built(b) => Some(Facts::of(b)),
-                            _ => None,
-                        };
-                        (o, facts)
-                    })
-                    .collect();
                 let counted = account(
                     outcomes,
                     &mut totals,
@@ -241,7 +278,13 @@ pub fn run_partial(
             }
         }
     }
-    drop(rx);
+    // Closing the channel stops the build thread, whose end stops the reader.
+    drop(built_rx);
+    if builder.join().is_err() {
+        result = result.and(Err(PipelineError::Sink(anyhow::anyhow!(
+            "the build stage stopped unexpectedly (a bug: please report it)"
+        ))));
+    }
     totals.set_quality(quality.finish());
     match reader.join() {
         Ok(records) => {

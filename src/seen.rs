@@ -6,7 +6,7 @@
 //! may warn about but never reject on.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::OnceLock;
 
 use siphasher::sip128::{Hasher128, SipHasher13};
@@ -16,7 +16,7 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 pub enum Answer {
     /// Not seen before (certain).
     New,
-    /// Seen before (certain: the key's 128-bit keyed hash is stored).
+    /// Seen before (certain: 96 bits of the key's keyed hash are stored).
     Repeat,
     /// Possibly seen before: past the exact bound only a Bloom filter remembers, and its
     /// "yes" is wrong about once per thousand keys at ten million.
@@ -31,17 +31,18 @@ impl Answer {
     }
 }
 
-/// Remembers which keys were seen, in bounded memory: each key as its 128-bit SipHash-1-3
-/// under a key drawn for the process (two different keys sharing it is not a practical event,
-/// and without the process's key nobody can make an input where they do), exactly, for the
-/// first [`EXACT_KEYS`] keys (16 bytes each in a sorted array: 32 MiB at most), then in a
+/// Remembers which keys were seen, in bounded memory: each key as 96 bits of its SipHash-1-3
+/// under a key drawn for the process (two of two million keys sharing them has a chance of
+/// about 1 in 10^16, and without the process's key nobody can make an input where they do),
+/// exactly, for the first [`EXACT_KEYS`] keys (12 bytes each in a sorted array: 24 MiB at
+/// most), then in a
 /// fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only [`Answer::Maybe`].
 /// Memory grows with the first two million keys and then stays flat.
 pub struct Seen {
     /// Older keys, sorted, for binary search.
-    sorted: Vec<u128>,
+    sorted: Vec<Packed>,
     /// Keys since the last merge into `sorted`.
-    recent: HashSet<u128, BuildHasherDefault<Uniform>>,
+    recent: HashSet<Packed, BuildHasherDefault<Uniform>>,
     /// How many keys are kept exactly.
     bound: usize,
     bloom: Option<Vec<u64>>,
@@ -85,11 +86,12 @@ impl Seen {
     }
 
     fn insert_hash(&mut self, h: u128) -> Answer {
-        if self.has_exact(h) {
+        let key = Packed::of(h);
+        if self.has_exact(key) {
             return Answer::Repeat;
         }
         if self.sorted.len() + self.recent.len() < self.bound {
-            self.recent.insert(h);
+            self.recent.insert(key);
             if self.recent.len() >= MERGE_EVERY {
                 self.merge();
             }
@@ -116,7 +118,7 @@ impl Seen {
     #[must_use]
     pub fn contains(&self, key: &str) -> Answer {
         let h = Self::hash(&[key]);
-        if self.has_exact(h) {
+        if self.has_exact(Packed::of(h)) {
             Answer::Repeat
         } else if self
             .bloom
@@ -129,18 +131,18 @@ impl Seen {
         }
     }
 
-    fn has_exact(&self, h: u128) -> bool {
-        self.recent.contains(&h) || self.sorted.binary_search(&h).is_ok()
+    fn has_exact(&self, key: Packed) -> bool {
+        self.recent.contains(&key) || self.sorted.binary_search(&key).is_ok()
     }
 
     /// Moves `recent` into `sorted`, merging from the back in place (no second copy).
     fn merge(&mut self) {
-        let mut add: Vec<u128> = self.recent.drain().collect();
+        let mut add: Vec<Packed> = self.recent.drain().collect();
         add.sort_unstable();
         let old = self.sorted.len();
         // Exactly what is needed: a doubling `Vec` would hold up to twice the keys' memory.
         self.sorted.reserve_exact(add.len());
-        self.sorted.resize(old + add.len(), 0);
+        self.sorted.resize(old + add.len(), Packed::default());
         let (mut i, mut j, mut k) = (old, add.len(), self.sorted.len());
         while j > 0 {
             k -= 1;
@@ -182,8 +184,26 @@ impl Seen {
     }
 }
 
-/// The hasher of `recent`: its keys are uniform 128-bit hashes already, so their low 64 bits
-/// place them in the table as well as hashing them again would.
+/// A key as stored: the first 96 bits of its 128-bit hash, in 12 bytes rather than 16 (the
+/// memories hold up to two million keys each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Packed([u32; 3]);
+
+impl Packed {
+    #[allow(clippy::cast_possible_truncation)] // the three top words, on purpose
+    fn of(h: u128) -> Packed {
+        Packed([(h >> 96) as u32, (h >> 64) as u32, (h >> 32) as u32])
+    }
+}
+
+impl Hash for Packed {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from(self.0[1]) << 32 | u64::from(self.0[2]));
+    }
+}
+
+/// The hasher of `recent`: its keys are uniform hashes already, so 64 of their bits place
+/// them in the table as well as hashing them again would.
 #[derive(Default)]
 struct Uniform(u64);
 
@@ -192,16 +212,13 @@ impl Hasher for Uniform {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        // Only `u128` keys are hashed here; any other input still hashes, just plainly.
+        // Only `Packed` keys are hashed here; any other input still hashes, just plainly.
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
     }
-    fn write_u128(&mut self, n: u128) {
-        #[allow(clippy::cast_possible_truncation)] // the low half, on purpose
-        {
-            self.0 = n as u64;
-        }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
