@@ -538,6 +538,7 @@ fn read_one(
                 let unit = match item {
                     Ok(Raw::Row { line, fields }) => {
                         let done = grouper.push(mapper.row(&name, line, &fields));
+                        csv.recycle(fields);
                         if done.is_some() {
                             pending_rows = 0;
                         }

@@ -46,6 +46,19 @@ pub struct Moment {
     pub ambiguous: bool,
 }
 
+/// Whether `s` is shaped `dddd-dd-dd dd:dd:dd +dddd` (or `-dddd`).
+fn offset_shape(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 25
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 | 19 => c == b' ',
+            13 | 16 => c == b':',
+            20 => c == b'+' || c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
 /// Reads `raw`; `naive_utc` makes offset-less values UTC (WooCommerce `date_created_gmt`).
 pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, String> {
     let s = raw.trim().trim_start_matches('\'').trim();
@@ -66,6 +79,16 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
         has_time: true,
         ..Moment::default()
     };
+    // Shopify's `2026-11-14 09:12:46 -0500`, by far the commonest shape, is read by its format
+    // first: the general parsers below fail on it, building an error message each time. Any
+    // parser that read it would give the same instant.
+    if offset_shape(s) {
+        if let Ok(ts) =
+            jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", s).and_then(|p| p.to_timestamp())
+        {
+            return Ok(at(ts));
+        }
+    }
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Ok(at(ts));
     }
@@ -395,6 +418,19 @@ mod tests {
     }
 
     const T: i64 = 1_763_492_607; // 2025-11-18T19:03:27Z
+
+    #[test]
+    fn the_offset_shape_reads_as_the_general_parsers_do() {
+        let m = p("2026-11-14 09:12:46 -0500").unwrap();
+        assert_eq!((m.unix, m.has_time, m.naive), (1_794_665_566, true, false));
+        assert_eq!(p("2026-11-14 14:12:46 +0000").unwrap().unix, 1_794_665_566);
+        assert_eq!(p("2026-11-15 03:42:46 +1330").unwrap().unix, 1_794_665_566);
+        // Not a date in that shape: it falls through to the other readings, as before.
+        assert!(p("2026-02-30 10:00:00 -0500").is_err());
+        assert!(offset_shape("2026-11-14 09:12:46 -0500"));
+        assert!(!offset_shape("2026-11-14 09:12:46 -05:00"));
+        assert!(!offset_shape("2026-11-14T09:12:46 -0500"));
+    }
 
     #[test]
     fn offsets_and_unix() {

@@ -12,6 +12,9 @@ pub struct CsvReader {
     name: Arc<str>,
     delimiter: u8,
     record: csv::ByteRecord,
+    /// A record handed back ([`CsvReader::recycle`]) once its row was mapped: the next row is
+    /// read into its buffers, so reading allocates nothing per row.
+    spare: Option<csv::ByteRecord>,
     lines: LineIndex,
 }
 
@@ -402,6 +405,7 @@ impl CsvReader {
             name,
             delimiter: delim,
             record: csv::ByteRecord::new(),
+            spare: None,
             lines,
         })
     }
@@ -416,6 +420,13 @@ impl CsvReader {
     #[must_use]
     pub fn delimiter(&self) -> u8 {
         self.delimiter
+    }
+
+    /// Hands a row's fields back once they are used, so the next row reuses their buffers.
+    pub fn recycle(&mut self, fields: super::Fields) {
+        let mut record = fields.0.into_byte_record();
+        record.clear();
+        self.spare = Some(record);
     }
 
     /// The next row.
@@ -534,14 +545,15 @@ impl CsvReader {
                 hint: Some("no order value is that long: check the quoting near this line".into()),
             });
         }
-        // The record moves out (its text is not copied); the next one is read into a buffer
-        // of the same size.
+        // The record moves out (its text is not copied); the next one is read into the
+        // buffers of one handed back, or into new ones of the same size.
         let size = self.record.as_slice().len();
         let fields = self.record.len();
-        let mut record = std::mem::replace(
-            &mut self.record,
-            csv::ByteRecord::with_capacity(size, fields),
-        );
+        let next = self
+            .spare
+            .take()
+            .unwrap_or_else(|| csv::ByteRecord::with_capacity(size, fields));
+        let mut record = std::mem::replace(&mut self.record, next);
         record.truncate(n);
         let fields = match csv::StringRecord::from_byte_record(record) {
             Ok(r) => super::Fields(r),
@@ -567,6 +579,34 @@ mod tests {
 
     fn reader(text: &'static [u8], d: Option<u8>) -> Result<CsvReader, InputError> {
         CsvReader::new(Cursor::new(text), Arc::from("t.csv"), d)
+    }
+
+    #[test]
+    fn a_recycled_record_holds_only_the_next_row() {
+        let text: &'static [u8] =
+            b"a,b,c\nlong value one,\"two, quoted\",three\nx,,z\n\"multi\nline\",\xc3\xa9,\n";
+        let mut plain = reader(text, None).unwrap();
+        let expected: Vec<(u64, Vec<String>)> = rows(&mut plain)
+            .into_iter()
+            .map(|r| match r {
+                Ok(Raw::Row { line, fields }) => (line, fields.iter().map(str::to_owned).collect()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let mut r = reader(text, None).unwrap();
+        let mut got = Vec::new();
+        while let Some(item) = r.next_record() {
+            match item.unwrap() {
+                Ok(Raw::Row { line, fields }) => {
+                    got.push((line, fields.iter().map(str::to_owned).collect::<Vec<_>>()));
+                    r.recycle(fields);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(got, expected);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].1, ["x", "", "z"]);
     }
 
     fn rows(r: &mut CsvReader) -> Vec<Result<Raw, ReadProblem>> {
