@@ -64,6 +64,10 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::rc::Rc;
+
+use rusqlite::types::Value;
+use rusqlite::vtab::array::Array;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -373,11 +377,7 @@ impl Ledger {
         })?;
         check_regular(&resolved)?;
         let lock = acquire_lock(path, &resolved, wait)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(path, e))?;
+        let conn = connect(path)?;
         let mut ledger = Ledger {
             conn,
             path: path.to_owned(),
@@ -416,11 +416,7 @@ impl Ledger {
         }
         // Read-write at the SQLite level so that a reader can create the -shm file of a WAL
         // database if needed; `query_only` below forbids any change.
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(path, e))?;
+        let conn = connect(path)?;
         let mut ledger = Ledger {
             conn,
             path: path.to_owned(),
@@ -585,33 +581,37 @@ impl Ledger {
 
     /// Looks up many keys in one read transaction; the result is parallel to `keys`.
     ///
+    /// One statement per event name in `keys` (a batch has one or two), not one per key: the
+    /// event ids go in as one `rarray` and SQLite seeks each of them in the primary key.
+    ///
     /// # Errors
     /// [`LedgerError::Sqlite`] if the database cannot be read.
     pub fn lookup(&self, keys: &[EventKey]) -> Result<Vec<Option<Entry>>, LedgerError> {
         let sql = |e| self.sql_error(e);
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        let mut out = Vec::with_capacity(keys.len());
+        let mut out = vec![None; keys.len()];
         {
+            // CROSS JOIN keeps the array as the outer loop: one primary-key seek per id.
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT coalesce(accepted_fingerprint, failed_fingerprint, ''), accepted_at,
-                            request_id, last_failure
-                     FROM events WHERE event_name = ?1 AND event_id = ?2",
+                    "SELECT k.rowid, coalesce(e.accepted_fingerprint, e.failed_fingerprint, ''),
+                            e.accepted_at, e.request_id, e.last_failure
+                     FROM rarray(?2) AS k CROSS JOIN events AS e
+                     WHERE e.event_name = ?1 AND e.event_id = k.value",
                 )
                 .map_err(sql)?;
-            for key in keys {
-                let entry = stmt
-                    .query_row(params![key.event_name, key.event_id], |r| {
-                        Ok(Entry {
-                            fingerprint: r.get(0)?,
-                            accepted_at: r.get(1)?,
-                            request_id: r.get(2)?,
-                            last_failure: r.get(3)?,
-                        })
-                    })
-                    .optional()
-                    .map_err(sql)?;
-                out.push(entry);
+            for (name, at) in group_by(keys.iter().map(|k| k.event_name.as_str())) {
+                let ids = text_array(at.iter().map(|&i| keys[i].event_id.as_str()));
+                let mut rows = stmt.query(params![name, ids]).map_err(sql)?;
+                while let Some(r) = rows.next().map_err(sql)? {
+                    let i = at[array_index(r.get(0).map_err(sql)?)];
+                    out[i] = Some(Entry {
+                        fingerprint: r.get(1).map_err(sql)?,
+                        accepted_at: r.get(2).map_err(sql)?,
+                        request_id: r.get(3).map_err(sql)?,
+                        last_failure: r.get(4).map_err(sql)?,
+                    });
+                }
             }
         }
         tx.commit().map_err(sql)?;
@@ -712,37 +712,59 @@ impl Ledger {
         }
         let sql = |e| self.sql_error(e);
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        let mut out = Vec::with_capacity(queries.len());
+        // `found[q][j]`: the event id the `j`th identifier of query `q` was accepted under.
+        let mut found: Vec<Vec<Option<String>>> = queries
+            .iter()
+            .map(|(_, idents)| vec![None; idents.len()])
+            .collect();
         {
+            // One statement per (event name, identifier kind), its values as one `rarray`;
+            // CROSS JOIN keeps the array as the outer loop (one primary-key seek per value).
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT o.event_id FROM order_ids o
-                     JOIN events e ON e.event_name = o.event_name AND e.event_id = o.event_id
-                     WHERE o.event_name = ?1 AND o.kind = ?2 AND o.value = ?3
-                       AND o.event_id <> ?4 AND e.accepted_at IS NOT NULL
-                       AND (?5 IS NULL OR o.run_id IS NOT ?5)",
+                    "SELECT v.rowid, o.event_id FROM rarray(?3) AS v
+                     CROSS JOIN order_ids AS o
+                     JOIN events AS e ON e.event_name = o.event_name AND e.event_id = o.event_id
+                     WHERE o.event_name = ?1 AND o.kind = ?2 AND o.value = v.value
+                       AND e.accepted_at IS NOT NULL
+                       AND (?4 IS NULL OR o.run_id IS NOT ?4)",
                 )
                 .map_err(sql)?;
-            for (key, idents) in queries {
-                let mut found = None;
-                for (kind, value) in *idents {
-                    let other: Option<String> = stmt
-                        .query_row(
-                            params![key.event_name, kind, value, key.event_id, this_run],
-                            |r| r.get(0),
-                        )
-                        .optional()
-                        .map_err(sql)?;
-                    if let Some(event_id) = other {
-                        found = Some(SentAs { kind, event_id });
-                        break;
-                    }
+            let slots: Vec<(usize, usize)> = queries
+                .iter()
+                .enumerate()
+                .flat_map(|(q, (_, idents))| (0..idents.len()).map(move |j| (q, j)))
+                .collect();
+            let group_keys = slots
+                .iter()
+                .map(|&(q, j)| (queries[q].0.event_name.as_str(), queries[q].1[j].0));
+            for ((name, kind), at) in group_by(group_keys) {
+                let values = text_array(at.iter().map(|&s| {
+                    let (q, j) = slots[s];
+                    queries[q].1[j].1.as_str()
+                }));
+                let mut rows = stmt
+                    .query(params![name, kind, values, this_run])
+                    .map_err(sql)?;
+                while let Some(r) = rows.next().map_err(sql)? {
+                    let (q, j) = slots[at[array_index(r.get(0).map_err(sql)?)]];
+                    found[q][j] = Some(r.get(1).map_err(sql)?);
                 }
-                out.push(found);
             }
         }
         tx.commit().map_err(sql)?;
-        Ok(out)
+        // The first identifier, in the order given, under which the order was accepted as
+        // another event.
+        Ok(queries
+            .iter()
+            .zip(found)
+            .map(|((key, idents), ids)| {
+                idents.iter().zip(ids).find_map(|((kind, _), id)| {
+                    id.filter(|id| *id != key.event_id)
+                        .map(|event_id| SentAs { kind, event_id })
+                })
+            })
+            .collect())
     }
 
     /// Records failed events in one transaction, keeping the reason, the source and the exact
@@ -999,6 +1021,29 @@ impl Ledger {
     }
 }
 
+/// The positions of `items` grouped by value, groups in order of first appearance: a batch
+/// holds one or two event names, so a linear search beats a hash map.
+fn group_by<K: PartialEq>(items: impl Iterator<Item = K>) -> Vec<(K, Vec<usize>)> {
+    let mut groups: Vec<(K, Vec<usize>)> = Vec::new();
+    for (i, k) in items.enumerate() {
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, at)) => at.push(i),
+            None => groups.push((k, vec![i])),
+        }
+    }
+    groups
+}
+
+/// Texts as one `rarray(?)` parameter.
+fn text_array<'a>(texts: impl Iterator<Item = &'a str>) -> Array {
+    Rc::new(texts.map(|t| Value::Text(t.to_owned())).collect())
+}
+
+/// The 0-based index of an `rarray` row from its (1-based) rowid.
+fn array_index(rowid: i64) -> usize {
+    usize::try_from(rowid - 1).expect("rarray rowids start at 1")
+}
+
 /// A count from SQLite (never negative) as `u64`.
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -1021,6 +1066,18 @@ fn open_error(path: &Path, source: rusqlite::Error) -> LedgerError {
             source,
         },
     }
+}
+
+/// Opens the database read-write (for the rest of its life on one thread at a time) with the
+/// `rarray` table-valued function that batch lookups pass their keys in.
+fn connect(path: &Path) -> Result<Connection, LedgerError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_error(path, e))?;
+    rusqlite::vtab::array::load_module(&conn).map_err(|e| open_error(path, e))?;
+    Ok(conn)
 }
 
 /// Refuses a path that exists and is not a regular file (symlinks followed).

@@ -1017,3 +1017,64 @@ fn orders_accepted_in_this_run_do_not_count_as_sent_before() {
         .unwrap()[0]
         .is_some());
 }
+
+#[test]
+fn batch_lookups_answer_each_key_whatever_the_mix_of_names_and_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    ledger
+        .record_accepted(
+            &[
+                accepted("checkout", "o-1", "c1"),
+                accepted("add_to_cart", "o-1", "a1"),
+                accepted_order("590", &[("id", "590"), ("name", "#1043")]),
+                accepted_order("591", &[("number", "1044"), ("name", "#1044")]),
+            ],
+            None,
+            T0,
+        )
+        .unwrap();
+    // Event names interleaved, a key twice, one unknown: each answer lands on its own key.
+    let fps: Vec<Option<String>> = ledger
+        .lookup(&[
+            key("add_to_cart", "o-1"),
+            key("checkout", "o-1"),
+            key("checkout", "o-9"),
+            key("add_to_cart", "o-1"),
+            key("checkout", "591"),
+        ])
+        .unwrap()
+        .into_iter()
+        .map(|e| e.map(|e| e.fingerprint))
+        .collect();
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(fps, [some("a1"), some("c1"), None, some("a1"), some("fp")]);
+
+    // The first identifier given that names another event wins; one naming the event itself
+    // does not count.
+    let k = key("checkout", "x-1");
+    let own = key("checkout", "590");
+    let name_first = idents(&[("name", "#1044"), ("id", "590")]);
+    let id_first = idents(&[("id", "590"), ("name", "#1044")]);
+    let own_then_other = idents(&[("id", "590"), ("number", "1044")]);
+    let got = ledger
+        .sent_as_other(
+            &[(&k, &name_first), (&k, &id_first), (&own, &own_then_other)],
+            None,
+        )
+        .unwrap();
+    let sent_as = |kind, id: &str| {
+        Some(SentAs {
+            kind,
+            event_id: id.into(),
+        })
+    };
+    assert_eq!(
+        got,
+        [
+            sent_as("name", "591"),
+            sent_as("id", "590"),
+            sent_as("number", "591")
+        ]
+    );
+}
