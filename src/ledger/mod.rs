@@ -62,9 +62,9 @@ mod paths;
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
 use std::rc::Rc;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::Value;
 use rusqlite::vtab::array::Array;
@@ -128,6 +128,71 @@ CREATE TABLE IF NOT EXISTS order_ids (
     PRIMARY KEY (event_name, kind, value)
 ) WITHOUT ROWID;
 ";
+
+/// How many rows one multi-row `INSERT` of [`Ledger::record_accepted`] writes: a batch of
+/// `n` rows takes `n / 100` statements of 100 rows, then of 10, then of 1 (at most 400 bound
+/// parameters, far below SQLite's limit of 32766).
+const ROWS: [usize; 3] = [100, 10, 1];
+
+/// `INSERT INTO events … VALUES (…), (…) ON CONFLICT …` for each of [`ROWS`]: `?1` is the
+/// time of acceptance, `?2` the request id, then four parameters per row.
+static ACCEPTED_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
+    ROWS.map(|n| {
+        let rows: Vec<String> = (0..n)
+            .map(|r| {
+                let at = 3 + 4 * r;
+                format!("(?{at}, ?{}, ?{}, ?{}, ?1, ?2, ?1)", at + 1, at + 2, at + 3)
+            })
+            .collect();
+        format!(
+            "INSERT INTO events (event_name, event_id, accepted_fingerprint, event_time,
+                                 accepted_at, request_id, last_activity)
+             VALUES {}
+             ON CONFLICT (event_name, event_id) DO UPDATE SET
+                 accepted_fingerprint = excluded.accepted_fingerprint,
+                 event_time = excluded.event_time,
+                 accepted_at = excluded.accepted_at,
+                 request_id = excluded.request_id,
+                 failed_fingerprint = NULL,
+                 failed_at = NULL,
+                 last_failure = NULL,
+                 event_json = NULL,
+                 source = NULL,
+                 last_activity = excluded.last_activity",
+            rows.join(", ")
+        )
+    })
+});
+
+/// `INSERT INTO order_ids … ON CONFLICT …` for each of [`ROWS`]: `?1` is the run, then four
+/// parameters per row.
+static ORDER_IDS_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
+    ROWS.map(|n| {
+        let rows: Vec<String> = (0..n)
+            .map(|r| {
+                let at = 2 + 4 * r;
+                format!("(?{at}, ?{}, ?{}, ?{}, ?1)", at + 1, at + 2, at + 3)
+            })
+            .collect();
+        format!(
+            "INSERT INTO order_ids (event_name, kind, value, event_id, run_id)
+             VALUES {}
+             ON CONFLICT (event_name, kind, value) DO UPDATE SET
+                 event_id = excluded.event_id,
+                 run_id = excluded.run_id",
+            rows.join(", ")
+        )
+    })
+});
+
+/// The largest of [`ROWS`] that `left` rows fill, with its statement from `sql`.
+fn multi_row(left: usize, sql: &[String; 3]) -> (usize, &str) {
+    let i = ROWS
+        .iter()
+        .position(|&n| n <= left)
+        .unwrap_or(ROWS.len() - 1);
+    (ROWS[i], &sql[i])
+}
 
 /// One identifier of an order: its kind (`id`, `number` or `name`) and its value.
 pub type OrderIdent = (&'static str, String);
@@ -636,58 +701,49 @@ impl Ledger {
             source: e,
         };
         let tx = self.conn.transaction().map_err(sql)?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO events (event_name, event_id, accepted_fingerprint, event_time,
-                                         accepted_at, request_id, last_activity)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)
-                     ON CONFLICT (event_name, event_id) DO UPDATE SET
-                         accepted_fingerprint = excluded.accepted_fingerprint,
-                         event_time = excluded.event_time,
-                         accepted_at = excluded.accepted_at,
-                         request_id = excluded.request_id,
-                         failed_fingerprint = NULL,
-                         failed_at = NULL,
-                         last_failure = NULL,
-                         event_json = NULL,
-                         source = NULL,
-                         last_activity = excluded.last_activity",
-                )
-                .map_err(sql)?;
-            for item in items {
-                stmt.execute(params![
-                    item.key.event_name,
-                    item.key.event_id,
-                    item.fingerprint,
-                    item.event_time,
-                    now,
-                    request_id
-                ])
-                .map_err(sql)?;
-            }
-            // The latest event id an identifier was accepted under (a `--resend` moves it).
-            let mut ids = tx
-                .prepare_cached(
-                    "INSERT INTO order_ids (event_name, kind, value, event_id, run_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (event_name, kind, value) DO UPDATE SET
-                         event_id = excluded.event_id,
-                         run_id = excluded.run_id",
-                )
-                .map_err(sql)?;
-            for item in items {
-                for (kind, value) in &item.identifiers {
-                    ids.execute(params![
-                        item.key.event_name,
-                        kind,
-                        value,
-                        item.key.event_id,
-                        self.run
-                    ])
+        // Multi-row upserts: one statement step per `ROWS` rows instead of one per row. Rows
+        // go in in batch order, so a key twice in one batch ends as it did row by row.
+        let mut rows = items;
+        while !rows.is_empty() {
+            let (n, sql_text) = multi_row(rows.len(), &ACCEPTED_SQL);
+            let mut stmt = tx.prepare_cached(sql_text).map_err(sql)?;
+            stmt.raw_bind_parameter(1, now).map_err(sql)?;
+            stmt.raw_bind_parameter(2, request_id).map_err(sql)?;
+            for (r, item) in rows[..n].iter().enumerate() {
+                let at = 3 + 4 * r;
+                stmt.raw_bind_parameter(at, &item.key.event_name)
                     .map_err(sql)?;
-                }
+                stmt.raw_bind_parameter(at + 1, &item.key.event_id)
+                    .map_err(sql)?;
+                stmt.raw_bind_parameter(at + 2, &item.fingerprint)
+                    .map_err(sql)?;
+                stmt.raw_bind_parameter(at + 3, item.event_time)
+                    .map_err(sql)?;
             }
+            stmt.raw_execute().map_err(sql)?;
+            rows = &rows[n..];
+        }
+        // The latest event id an identifier was accepted under (a `--resend` moves it).
+        let idents: Vec<(&Accepted, &OrderIdent)> = items
+            .iter()
+            .flat_map(|item| item.identifiers.iter().map(move |ident| (item, ident)))
+            .collect();
+        let mut rows = idents.as_slice();
+        while !rows.is_empty() {
+            let (n, sql_text) = multi_row(rows.len(), &ORDER_IDS_SQL);
+            let mut stmt = tx.prepare_cached(sql_text).map_err(sql)?;
+            stmt.raw_bind_parameter(1, self.run).map_err(sql)?;
+            for (r, (item, (kind, value))) in rows[..n].iter().enumerate() {
+                let at = 2 + 4 * r;
+                stmt.raw_bind_parameter(at, &item.key.event_name)
+                    .map_err(sql)?;
+                stmt.raw_bind_parameter(at + 1, kind).map_err(sql)?;
+                stmt.raw_bind_parameter(at + 2, value).map_err(sql)?;
+                stmt.raw_bind_parameter(at + 3, &item.key.event_id)
+                    .map_err(sql)?;
+            }
+            stmt.raw_execute().map_err(sql)?;
+            rows = &rows[n..];
         }
         tx.commit().map_err(sql)
     }

@@ -1078,3 +1078,62 @@ fn batch_lookups_answer_each_key_whatever_the_mix_of_names_and_kinds() {
         ]
     );
 }
+
+#[test]
+fn a_large_batch_is_recorded_row_for_row_with_a_repeated_key_ending_as_its_last_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    // 237 rows: statements of 100, 10 and 1 rows; `o-5` again as the last row, another
+    // fingerprint, and an identifier moved to it.
+    let mut items: Vec<Accepted> = (0..236)
+        .map(|i| {
+            let id = format!("o-{i}");
+            Accepted {
+                identifiers: idents(&[("id", &id), ("name", &format!("#{i}"))]),
+                ..accepted("checkout", &id, &format!("fp-{i}"))
+            }
+        })
+        .collect();
+    items.push(Accepted {
+        identifiers: idents(&[("name", "#7")]),
+        ..accepted("checkout", "o-5", "fp-again")
+    });
+    ledger.record_accepted(&items, Some("req-9"), T0).unwrap();
+    let keys: Vec<EventKey> = (0..237)
+        .map(|i| key("checkout", &format!("o-{i}")))
+        .collect();
+    let entries = ledger.lookup(&keys).unwrap();
+    for (i, e) in entries.iter().enumerate() {
+        let expect = match i {
+            5 => Some("fp-again".to_owned()),
+            236 => None,
+            _ => Some(format!("fp-{i}")),
+        };
+        assert_eq!(e.as_ref().map(|e| e.fingerprint.clone()), expect, "o-{i}");
+        if let Some(e) = e {
+            assert_eq!(
+                (e.accepted_at, e.request_id.as_deref()),
+                (Some(T0), Some("req-9"))
+            );
+        }
+    }
+    assert_eq!(ledger.summary().unwrap().accepted, 236);
+    // Every identifier is known, `#7` under the event it was accepted under last.
+    let other = key("checkout", "elsewhere");
+    let queries: Vec<Vec<OrderIdent>> = (0..236)
+        .map(|i| idents(&[("id", &format!("o-{i}")), ("name", &format!("#{i}"))]))
+        .collect();
+    let asked: Vec<(&EventKey, &[OrderIdent])> =
+        queries.iter().map(|q| (&other, q.as_slice())).collect();
+    let got = ledger.sent_as_other(&asked, None).unwrap();
+    for (i, g) in got.iter().enumerate() {
+        let g = g.as_ref().expect("known");
+        assert_eq!(
+            (g.kind, g.event_id.as_str()),
+            ("id", format!("o-{i}").as_str())
+        );
+    }
+    let seven = idents(&[("name", "#7")]);
+    let got = ledger.sent_as_other(&[(&other, &seven)], None).unwrap();
+    assert_eq!(got[0].as_ref().map(|s| s.event_id.as_str()), Some("o-5"));
+}
