@@ -652,6 +652,14 @@ impl Ledger {
     /// # Errors
     /// [`LedgerError::Sqlite`] if the database cannot be read.
     pub fn lookup(&self, keys: &[EventKey]) -> Result<Vec<Option<Entry>>, LedgerError> {
+        self.lookup_refs(&keys.iter().collect::<Vec<_>>())
+    }
+
+    /// [`Ledger::lookup`] of borrowed keys, for a caller that keeps its keys elsewhere.
+    ///
+    /// # Errors
+    /// [`LedgerError::Sqlite`] if the database cannot be read.
+    pub fn lookup_refs(&self, keys: &[&EventKey]) -> Result<Vec<Option<Entry>>, LedgerError> {
         let sql = |e| self.sql_error(e);
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
         let mut out = vec![None; keys.len()];

@@ -470,7 +470,8 @@ impl Session<'_> {
             .map(|(b, fingerprint)| Meta {
                 file: b.file.clone(),
                 line: b.line,
-                key: EventKey::new(b.event_name, b.event_id.clone()),
+                // Only the JSON goes on from here: the id moves into the key.
+                key: EventKey::new(b.event_name, std::mem::take(&mut b.event_id)),
                 event_time: b.event_time,
                 fingerprint,
                 identifiers: std::mem::take(&mut b.identifiers),
@@ -478,8 +479,8 @@ impl Session<'_> {
             .collect();
         let decisions: Vec<Decision> = match &self.lookup {
             Some(l) => {
-                let keys: Vec<EventKey> = metas.iter().map(|m| m.key.clone()).collect();
-                let entries = l.lookup(&keys).context("cannot read the ledger")?;
+                let keys: Vec<&EventKey> = metas.iter().map(|m| &m.key).collect();
+                let entries = l.lookup_refs(&keys).context("cannot read the ledger")?;
                 entries
                     .iter()
                     .zip(&metas)
@@ -675,7 +676,9 @@ impl Session<'_> {
         let now = jiff::Timestamp::now().as_second();
         let mut accepted = Vec::new();
         let mut failed = Vec::new();
-        for ((meta, json), result) in meta.iter().zip(&events).zip(&outcome.outcomes) {
+        let n = events.len();
+        // Each event's meta and JSON move into what is recorded, nothing is cloned per event.
+        for ((meta, json), result) in meta.into_iter().zip(events).zip(&outcome.outcomes) {
             match result {
                 EventOutcome::Accepted { warning } => {
                     self.stats.accepted += 1;
@@ -693,10 +696,10 @@ impl Session<'_> {
                         });
                     }
                     accepted.push(ledger::Accepted {
-                        key: meta.key.clone(),
-                        fingerprint: meta.fingerprint.clone(),
+                        key: meta.key,
+                        fingerprint: meta.fingerprint,
                         event_time: meta.event_time,
-                        identifiers: meta.identifiers.clone(),
+                        identifiers: meta.identifiers,
                     });
                 }
                 EventOutcome::Failed { reason, kind } => {
@@ -727,17 +730,17 @@ impl Session<'_> {
                     }
                     if *kind != FailureKind::Aborted {
                         failed.push(ledger::Failed {
-                            key: meta.key.clone(),
-                            fingerprint: meta.fingerprint.clone(),
-                            reason: reason.clone(),
-                            event_json: json.clone(),
                             source: format!("{}:{}", meta.file, meta.line),
+                            key: meta.key,
+                            fingerprint: meta.fingerprint,
+                            reason: reason.clone(),
+                            event_json: json,
                         });
                     }
                 }
             }
         }
-        self.progress.inc(events.len() as u64);
+        self.progress.inc(n as u64);
         if let Some(w) = &self.writer {
             if !accepted.is_empty() {
                 w.send(LedgerWrite::Accepted(
