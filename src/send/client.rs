@@ -351,8 +351,8 @@ impl Client {
         self.endpoint.as_str()
     }
 
-    /// Makes one HTTP attempt with this request body.
-    pub fn post(&self, body: &[u8]) -> Result<HttpReply, TransportError> {
+    /// Makes one HTTP attempt with this request body (shared, so a retry copies nothing).
+    pub fn post(&self, body: &bytes::Bytes) -> Result<HttpReply, TransportError> {
         let auth = bearer(&self.token).map_err(|e| TransportError {
             kind: TransportKind::Connection,
             message: e.to_string(),
@@ -362,7 +362,7 @@ impl Client {
             .post(self.endpoint.clone())
             .header(AUTHORIZATION, auth)
             .header(CONTENT_TYPE, "application/json")
-            .body(body.to_vec())
+            .body(body.clone())
             .send()
             .map_err(|e| TransportError::from_reqwest(&e))?;
         let status = resp.status().as_u16();
