@@ -242,6 +242,27 @@ pub struct Accepted {
     pub identifiers: Vec<OrderIdent>,
 }
 
+/// One answered batch for [`Ledger::record`].
+#[derive(Debug, Clone, Copy)]
+pub enum Record<'a> {
+    /// Events Pinterest accepted, with the request id of the answer and when.
+    Accepted {
+        /// The events.
+        items: &'a [Accepted],
+        /// `x-pinterest-rid` of the accepting request, if known.
+        request_id: Option<&'a str>,
+        /// When (Unix seconds).
+        now: i64,
+    },
+    /// Events that failed, and when.
+    Failed {
+        /// The events.
+        items: &'a [Failed],
+        /// When (Unix seconds).
+        now: i64,
+    },
+}
+
 /// The order of an event was accepted before under another `event_id`
 /// ([`Ledger::sent_as_other`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -703,55 +724,36 @@ impl Ledger {
         request_id: Option<&str>,
         now: i64,
     ) -> Result<(), LedgerError> {
+        self.record(&[Record::Accepted {
+            items,
+            request_id,
+            now,
+        }])
+    }
+
+    /// Records several answered batches, in order, in one transaction: all of them or, on an
+    /// error, none. [`Ledger::record_accepted`] and [`Ledger::record_failed`] are this for one.
+    ///
+    /// # Errors
+    /// [`LedgerError::ReadOnly`], or [`LedgerError::Sqlite`] (nothing is recorded then).
+    pub fn record(&mut self, records: &[Record<'_>]) -> Result<(), LedgerError> {
         self.check_writable()?;
+        let path = &self.path;
         let sql = |e| LedgerError::Sqlite {
-            path: self.path.clone(),
+            path: path.clone(),
             source: e,
         };
+        let run = self.run;
         let tx = self.conn.transaction().map_err(sql)?;
-        // Multi-row upserts: one statement step per `ROWS` rows instead of one per row. Rows
-        // go in in batch order, so a key twice in one batch ends as it did row by row.
-        let mut rows = items;
-        while !rows.is_empty() {
-            let (n, sql_text) = multi_row(rows.len(), &ACCEPTED_SQL);
-            let mut stmt = tx.prepare_cached(sql_text).map_err(sql)?;
-            stmt.raw_bind_parameter(1, now).map_err(sql)?;
-            stmt.raw_bind_parameter(2, request_id).map_err(sql)?;
-            for (r, item) in rows[..n].iter().enumerate() {
-                let at = 3 + 4 * r;
-                stmt.raw_bind_parameter(at, &item.key.event_name)
-                    .map_err(sql)?;
-                stmt.raw_bind_parameter(at + 1, &item.key.event_id)
-                    .map_err(sql)?;
-                stmt.raw_bind_parameter(at + 2, &item.fingerprint)
-                    .map_err(sql)?;
-                stmt.raw_bind_parameter(at + 3, item.event_time)
-                    .map_err(sql)?;
+        for r in records {
+            match *r {
+                Record::Accepted {
+                    items,
+                    request_id,
+                    now,
+                } => insert_accepted(&tx, items, request_id, now, run).map_err(sql)?,
+                Record::Failed { items, now } => insert_failed(&tx, items, now).map_err(sql)?,
             }
-            stmt.raw_execute().map_err(sql)?;
-            rows = &rows[n..];
-        }
-        // The latest event id an identifier was accepted under (a `--resend` moves it).
-        let idents: Vec<(&Accepted, &OrderIdent)> = items
-            .iter()
-            .flat_map(|item| item.identifiers.iter().map(move |ident| (item, ident)))
-            .collect();
-        let mut rows = idents.as_slice();
-        while !rows.is_empty() {
-            let (n, sql_text) = multi_row(rows.len(), &ORDER_IDS_SQL);
-            let mut stmt = tx.prepare_cached(sql_text).map_err(sql)?;
-            stmt.raw_bind_parameter(1, self.run).map_err(sql)?;
-            for (r, (item, (kind, value))) in rows[..n].iter().enumerate() {
-                let at = 2 + 4 * r;
-                stmt.raw_bind_parameter(at, &item.key.event_name)
-                    .map_err(sql)?;
-                stmt.raw_bind_parameter(at + 1, kind).map_err(sql)?;
-                stmt.raw_bind_parameter(at + 2, value).map_err(sql)?;
-                stmt.raw_bind_parameter(at + 3, &item.key.event_id)
-                    .map_err(sql)?;
-            }
-            stmt.raw_execute().map_err(sql)?;
-            rows = &rows[n..];
         }
         tx.commit().map_err(sql)
     }
@@ -837,41 +839,7 @@ impl Ledger {
     /// # Errors
     /// [`LedgerError::ReadOnly`], or [`LedgerError::Sqlite`] (nothing is recorded then).
     pub fn record_failed(&mut self, items: &[Failed], now: i64) -> Result<(), LedgerError> {
-        self.check_writable()?;
-        let sql = |e| LedgerError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        };
-        let tx = self.conn.transaction().map_err(sql)?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO events (event_name, event_id, failed_fingerprint, failed_at,
-                                         last_failure, event_json, source, last_activity)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)
-                     ON CONFLICT (event_name, event_id) DO UPDATE SET
-                         failed_fingerprint = excluded.failed_fingerprint,
-                         failed_at = excluded.failed_at,
-                         last_failure = excluded.last_failure,
-                         event_json = excluded.event_json,
-                         source = excluded.source,
-                         last_activity = excluded.last_activity",
-                )
-                .map_err(sql)?;
-            for item in items {
-                stmt.execute(params![
-                    item.key.event_name,
-                    item.key.event_id,
-                    item.fingerprint,
-                    now,
-                    item.reason,
-                    item.event_json,
-                    item.source
-                ])
-                .map_err(sql)?;
-            }
-        }
-        tx.commit().map_err(sql)
+        self.record(&[Record::Failed { items, now }])
     }
 
     /// Records the start of a run and returns its id. A run that never reaches
@@ -1083,6 +1051,89 @@ impl Ledger {
             detail,
         }
     }
+}
+
+/// The rows of one accepted batch, inside the caller's transaction.
+fn insert_accepted(
+    tx: &rusqlite::Transaction<'_>,
+    items: &[Accepted],
+    request_id: Option<&str>,
+    now: i64,
+    run: Option<i64>,
+) -> rusqlite::Result<()> {
+    // Multi-row upserts: one statement step per `ROWS` rows instead of one per row. Rows
+    // go in in batch order, so a key twice in one batch ends as it did row by row.
+    let mut rows = items;
+    while !rows.is_empty() {
+        let (n, sql_text) = multi_row(rows.len(), &ACCEPTED_SQL);
+        let mut stmt = tx.prepare_cached(sql_text)?;
+        stmt.raw_bind_parameter(1, now)?;
+        stmt.raw_bind_parameter(2, request_id)?;
+        for (r, item) in rows[..n].iter().enumerate() {
+            let at = 3 + 4 * r;
+            stmt.raw_bind_parameter(at, &item.key.event_name)?;
+            stmt.raw_bind_parameter(at + 1, &item.key.event_id)?;
+            stmt.raw_bind_parameter(at + 2, &item.fingerprint)?;
+            stmt.raw_bind_parameter(at + 3, item.event_time)?;
+        }
+        stmt.raw_execute()?;
+        rows = &rows[n..];
+    }
+    // The latest event id an identifier was accepted under (a `--resend` moves it).
+    let idents: Vec<(&Accepted, &OrderIdent)> = items
+        .iter()
+        .flat_map(|item| item.identifiers.iter().map(move |ident| (item, ident)))
+        .collect();
+    let mut rows = idents.as_slice();
+    while !rows.is_empty() {
+        let (n, sql_text) = multi_row(rows.len(), &ORDER_IDS_SQL);
+        let mut stmt = tx.prepare_cached(sql_text)?;
+        stmt.raw_bind_parameter(1, run)?;
+        for (r, (item, (kind, value))) in rows[..n].iter().enumerate() {
+            let at = 2 + 4 * r;
+            stmt.raw_bind_parameter(at, &item.key.event_name)?;
+            stmt.raw_bind_parameter(at + 1, kind)?;
+            stmt.raw_bind_parameter(at + 2, value)?;
+            stmt.raw_bind_parameter(at + 3, &item.key.event_id)?;
+        }
+        stmt.raw_execute()?;
+        rows = &rows[n..];
+    }
+    Ok(())
+}
+
+/// The rows of one failed batch, inside the caller's transaction.
+fn insert_failed(
+    tx: &rusqlite::Transaction<'_>,
+    items: &[Failed],
+    now: i64,
+) -> rusqlite::Result<()> {
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO events (event_name, event_id, failed_fingerprint, failed_at,
+                                     last_failure, event_json, source, last_activity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)
+                 ON CONFLICT (event_name, event_id) DO UPDATE SET
+                     failed_fingerprint = excluded.failed_fingerprint,
+                     failed_at = excluded.failed_at,
+                     last_failure = excluded.last_failure,
+                     event_json = excluded.event_json,
+                     source = excluded.source,
+                     last_activity = excluded.last_activity",
+        )?;
+        for item in items {
+            stmt.execute(params![
+                item.key.event_name,
+                item.key.event_id,
+                item.fingerprint,
+                now,
+                item.reason,
+                item.event_json,
+                item.source
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 /// The positions of `items` grouped by value, groups in order of first appearance: a batch

@@ -1137,3 +1137,61 @@ fn a_large_batch_is_recorded_row_for_row_with_a_repeated_key_ending_as_its_last_
     let got = ledger.sent_as_other(&[(&other, &seven)], None).unwrap();
     assert_eq!(got[0].as_ref().map(|s| s.event_id.as_str()), Some("o-5"));
 }
+
+#[test]
+fn several_batches_recorded_together_end_as_recorded_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    let first_failed = [failed("checkout", "o-1", "f1", "invalid email hash")];
+    let then_accepted = [
+        accepted("checkout", "o-1", "a1"),
+        accepted("checkout", "o-2", "a2"),
+    ];
+    let then_failed = [failed("checkout", "o-2", "f2", "rejected")];
+    ledger
+        .record(&[
+            Record::Failed {
+                items: &first_failed,
+                now: T0,
+            },
+            Record::Accepted {
+                items: &then_accepted,
+                request_id: Some("req-1"),
+                now: T0 + 1,
+            },
+            Record::Failed {
+                items: &then_failed,
+                now: T0 + 2,
+            },
+        ])
+        .unwrap();
+    // In order: o-1's failure is cleared by its acceptance; o-2's later failure keeps it.
+    let o1 = one(&ledger, "checkout", "o-1").unwrap();
+    assert_eq!(
+        (o1.fingerprint.as_str(), o1.accepted_at, o1.last_failure),
+        ("a1", Some(T0 + 1), None)
+    );
+    let o2 = one(&ledger, "checkout", "o-2").unwrap();
+    assert_eq!(
+        (
+            o2.fingerprint.as_str(),
+            o2.accepted_at,
+            o2.last_failure.as_deref()
+        ),
+        ("a2", Some(T0 + 1), Some("rejected"))
+    );
+    assert_eq!(ledger.failed().unwrap().len(), 1);
+    assert!(ledger.record(&[]).is_ok());
+
+    // A read-only ledger records nothing, whatever it is given.
+    let reader = Ledger::open_read_only(ledger.path(), ledger.ad_account());
+    let mut reader = reader.unwrap();
+    let err = reader
+        .record(&[Record::Accepted {
+            items: &then_accepted,
+            request_id: None,
+            now: T0,
+        }])
+        .unwrap_err();
+    assert!(matches!(err, LedgerError::ReadOnly { .. }), "{err}");
+}

@@ -361,8 +361,30 @@ enum LedgerWrite {
     Failed(Vec<ledger::Failed>, i64),
 }
 
-/// The thread that owns the locked ledger and records each answered batch, one transaction
-/// per batch, in the order the answers came.
+/// Records answered batches in the ledger, in the order the answers came, in one transaction.
+fn record(ledger: &mut Ledger, group: &[LedgerWrite]) -> anyhow::Result<()> {
+    let records: Vec<ledger::Record<'_>> = group
+        .iter()
+        .map(|w| match w {
+            LedgerWrite::Accepted(items, rid, now) => ledger::Record::Accepted {
+                items,
+                request_id: rid.as_deref(),
+                now: *now,
+            },
+            LedgerWrite::Failed(items, now) => ledger::Record::Failed { items, now: *now },
+        })
+        .collect();
+    let what = if group.iter().any(|w| matches!(w, LedgerWrite::Accepted(..))) {
+        "cannot record accepted events in the ledger"
+    } else {
+        "cannot record failed events in the ledger"
+    };
+    ledger.record(&records).context(what)
+}
+
+/// The thread that owns the locked ledger and records the answered batches in the order the
+/// answers came: one transaction per batch, or per group of the batches that queued up
+/// while the last one was written.
 struct LedgerWriter {
     tx: Sender<LedgerWrite>,
     handle: JoinHandle<(Ledger, anyhow::Result<()>)>,
@@ -371,24 +393,23 @@ struct LedgerWriter {
 impl LedgerWriter {
     fn spawn(mut ledger: Ledger, cancel: Arc<AtomicBool>) -> LedgerWriter {
         // Few batches may wait: after a crash, accepted but unrecorded batches are sent again.
-        let (tx, rx) = crossbeam_channel::bounded::<LedgerWrite>(2);
+        // One queued and at most two in the transaction under way: three, as many as before
+        // the writer grouped its commits (two queued, one written).
+        let (tx, rx) = crossbeam_channel::bounded::<LedgerWrite>(1);
         let handle = std::thread::Builder::new()
             .name("pinconv-ledger".into())
             .spawn(move || {
                 let mut result = Ok(());
-                for w in rx {
+                while let Ok(first) = rx.recv() {
+                    // Group commit: the batch that queued up while the last transaction was
+                    // written goes into the next one with this one, so a writer that fell
+                    // behind catches up with one commit instead of two.
+                    let group: Vec<LedgerWrite> =
+                        std::iter::once(first).chain(rx.try_iter()).collect();
                     if result.is_err() {
                         continue;
                     }
-                    let r = match w {
-                        LedgerWrite::Accepted(items, rid, now) => ledger
-                            .record_accepted(&items, rid.as_deref(), now)
-                            .context("cannot record accepted events in the ledger"),
-                        LedgerWrite::Failed(items, now) => ledger
-                            .record_failed(&items, now)
-                            .context("cannot record failed events in the ledger"),
-                    };
-                    if let Err(e) = r {
+                    if let Err(e) = record(&mut ledger, &group) {
                         // Stop sending what could not be remembered.
                         cancel.store(true, Ordering::SeqCst);
                         result = Err(e);
