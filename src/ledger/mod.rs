@@ -31,7 +31,9 @@
 //! (`kill -9`, a panic, an OOM kill). An operating-system crash or power loss may roll back the
 //! last few transactions, never corrupt the file; the events concerned are then simply sent
 //! again and Pinterest deduplicates them on `event_id`. Record each batch right after Pinterest
-//! answers it and the window for that is one batch.
+//! answers it and the window for that is one batch ([`Ledger::record`] takes several in one
+//! transaction: `send`'s writer passes the one that queued up during its last write with the
+//! next, so its window is two).
 //!
 //! [`Ledger::open`] takes an exclusive advisory lock on the sidecar file `<path>.lock` (`flock`
 //! on Unix, `LockFileEx` on Windows) and holds it for the life of the [`Ledger`]. `<path>` is
