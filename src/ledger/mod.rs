@@ -31,7 +31,9 @@
 //! (`kill -9`, a panic, an OOM kill). An operating-system crash or power loss may roll back the
 //! last few transactions, never corrupt the file; the events concerned are then simply sent
 //! again and Pinterest deduplicates them on `event_id`. Record each batch right after Pinterest
-//! answers it and the window for that is one batch.
+//! answers it and the window for that is one batch ([`Ledger::record`] takes several in one
+//! transaction: `send`'s writer passes the one that queued up during its last write with the
+//! next, so its window is two).
 //!
 //! [`Ledger::open`] takes an exclusive advisory lock on the sidecar file `<path>.lock` (`flock`
 //! on Unix, `LockFileEx` on Windows) and holds it for the life of the [`Ledger`]. `<path>` is
@@ -62,8 +64,12 @@ mod paths;
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
+use rusqlite::types::Value;
+use rusqlite::vtab::array::Array;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -125,6 +131,71 @@ CREATE TABLE IF NOT EXISTS order_ids (
 ) WITHOUT ROWID;
 ";
 
+/// How many rows one multi-row `INSERT` of [`Ledger::record_accepted`] writes: a batch of
+/// `n` rows takes `n / 100` statements of 100 rows, then of 10, then of 1 (at most 400 bound
+/// parameters, far below SQLite's limit of 32766).
+const ROWS: [usize; 3] = [100, 10, 1];
+
+/// `INSERT INTO events … VALUES (…), (…) ON CONFLICT …` for each of [`ROWS`]: `?1` is the
+/// time of acceptance, `?2` the request id, then four parameters per row.
+static ACCEPTED_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
+    ROWS.map(|n| {
+        let rows: Vec<String> = (0..n)
+            .map(|r| {
+                let at = 3 + 4 * r;
+                format!("(?{at}, ?{}, ?{}, ?{}, ?1, ?2, ?1)", at + 1, at + 2, at + 3)
+            })
+            .collect();
+        format!(
+            "INSERT INTO events (event_name, event_id, accepted_fingerprint, event_time,
+                                 accepted_at, request_id, last_activity)
+             VALUES {}
+             ON CONFLICT (event_name, event_id) DO UPDATE SET
+                 accepted_fingerprint = excluded.accepted_fingerprint,
+                 event_time = excluded.event_time,
+                 accepted_at = excluded.accepted_at,
+                 request_id = excluded.request_id,
+                 failed_fingerprint = NULL,
+                 failed_at = NULL,
+                 last_failure = NULL,
+                 event_json = NULL,
+                 source = NULL,
+                 last_activity = excluded.last_activity",
+            rows.join(", ")
+        )
+    })
+});
+
+/// `INSERT INTO order_ids … ON CONFLICT …` for each of [`ROWS`]: `?1` is the run, then four
+/// parameters per row.
+static ORDER_IDS_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
+    ROWS.map(|n| {
+        let rows: Vec<String> = (0..n)
+            .map(|r| {
+                let at = 2 + 4 * r;
+                format!("(?{at}, ?{}, ?{}, ?{}, ?1)", at + 1, at + 2, at + 3)
+            })
+            .collect();
+        format!(
+            "INSERT INTO order_ids (event_name, kind, value, event_id, run_id)
+             VALUES {}
+             ON CONFLICT (event_name, kind, value) DO UPDATE SET
+                 event_id = excluded.event_id,
+                 run_id = excluded.run_id",
+            rows.join(", ")
+        )
+    })
+});
+
+/// The largest of [`ROWS`] that `left` rows fill, with its statement from `sql`.
+fn multi_row(left: usize, sql: &[String; 3]) -> (usize, &str) {
+    let i = ROWS
+        .iter()
+        .position(|&n| n <= left)
+        .unwrap_or(ROWS.len() - 1);
+    (ROWS[i], &sql[i])
+}
+
 /// One identifier of an order: its kind (`id`, `number` or `name`) and its value.
 pub type OrderIdent = (&'static str, String);
 
@@ -171,6 +242,27 @@ pub struct Accepted {
     pub event_time: i64,
     /// The identifiers of the order it was built from (none for an event built elsewhere).
     pub identifiers: Vec<OrderIdent>,
+}
+
+/// One answered batch for [`Ledger::record`].
+#[derive(Debug, Clone, Copy)]
+pub enum Record<'a> {
+    /// Events Pinterest accepted, with the request id of the answer and when.
+    Accepted {
+        /// The events.
+        items: &'a [Accepted],
+        /// `x-pinterest-rid` of the accepting request, if known.
+        request_id: Option<&'a str>,
+        /// When (Unix seconds).
+        now: i64,
+    },
+    /// Events that failed, and when.
+    Failed {
+        /// The events.
+        items: &'a [Failed],
+        /// When (Unix seconds).
+        now: i64,
+    },
 }
 
 /// The order of an event was accepted before under another `event_id`
@@ -373,11 +465,7 @@ impl Ledger {
         })?;
         check_regular(&resolved)?;
         let lock = acquire_lock(path, &resolved, wait)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(path, e))?;
+        let conn = connect(path)?;
         let mut ledger = Ledger {
             conn,
             path: path.to_owned(),
@@ -416,11 +504,7 @@ impl Ledger {
         }
         // Read-write at the SQLite level so that a reader can create the -shm file of a WAL
         // database if needed; `query_only` below forbids any change.
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(path, e))?;
+        let conn = connect(path)?;
         let mut ledger = Ledger {
             conn,
             path: path.to_owned(),
@@ -585,33 +669,45 @@ impl Ledger {
 
     /// Looks up many keys in one read transaction; the result is parallel to `keys`.
     ///
+    /// One statement per event name in `keys` (a batch has one or two), not one per key: the
+    /// event ids go in as one `rarray` and SQLite seeks each of them in the primary key.
+    ///
     /// # Errors
     /// [`LedgerError::Sqlite`] if the database cannot be read.
     pub fn lookup(&self, keys: &[EventKey]) -> Result<Vec<Option<Entry>>, LedgerError> {
+        self.lookup_refs(&keys.iter().collect::<Vec<_>>())
+    }
+
+    /// [`Ledger::lookup`] of borrowed keys, for a caller that keeps its keys elsewhere.
+    ///
+    /// # Errors
+    /// [`LedgerError::Sqlite`] if the database cannot be read.
+    pub fn lookup_refs(&self, keys: &[&EventKey]) -> Result<Vec<Option<Entry>>, LedgerError> {
         let sql = |e| self.sql_error(e);
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        let mut out = Vec::with_capacity(keys.len());
+        let mut out = vec![None; keys.len()];
         {
+            // CROSS JOIN keeps the array as the outer loop: one primary-key seek per id.
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT coalesce(accepted_fingerprint, failed_fingerprint, ''), accepted_at,
-                            request_id, last_failure
-                     FROM events WHERE event_name = ?1 AND event_id = ?2",
+                    "SELECT k.rowid, coalesce(e.accepted_fingerprint, e.failed_fingerprint, ''),
+                            e.accepted_at, e.request_id, e.last_failure
+                     FROM rarray(?2) AS k CROSS JOIN events AS e
+                     WHERE e.event_name = ?1 AND e.event_id = k.value",
                 )
                 .map_err(sql)?;
-            for key in keys {
-                let entry = stmt
-                    .query_row(params![key.event_name, key.event_id], |r| {
-                        Ok(Entry {
-                            fingerprint: r.get(0)?,
-                            accepted_at: r.get(1)?,
-                            request_id: r.get(2)?,
-                            last_failure: r.get(3)?,
-                        })
-                    })
-                    .optional()
-                    .map_err(sql)?;
-                out.push(entry);
+            for (name, at) in group_by(keys.iter().map(|k| k.event_name.as_str())) {
+                let ids = text_array(at.iter().map(|&i| keys[i].event_id.as_str()));
+                let mut rows = stmt.query(params![name, ids]).map_err(sql)?;
+                while let Some(r) = rows.next().map_err(sql)? {
+                    let i = at[array_index(r.get(0).map_err(sql)?)];
+                    out[i] = Some(Entry {
+                        fingerprint: r.get(1).map_err(sql)?,
+                        accepted_at: r.get(2).map_err(sql)?,
+                        request_id: r.get(3).map_err(sql)?,
+                        last_failure: r.get(4).map_err(sql)?,
+                    });
+                }
             }
         }
         tx.commit().map_err(sql)?;
@@ -630,63 +726,35 @@ impl Ledger {
         request_id: Option<&str>,
         now: i64,
     ) -> Result<(), LedgerError> {
+        self.record(&[Record::Accepted {
+            items,
+            request_id,
+            now,
+        }])
+    }
+
+    /// Records several answered batches, in order, in one transaction: all of them or, on an
+    /// error, none. [`Ledger::record_accepted`] and [`Ledger::record_failed`] are this for one.
+    ///
+    /// # Errors
+    /// [`LedgerError::ReadOnly`], or [`LedgerError::Sqlite`] (nothing is recorded then).
+    pub fn record(&mut self, records: &[Record<'_>]) -> Result<(), LedgerError> {
         self.check_writable()?;
+        let path = &self.path;
         let sql = |e| LedgerError::Sqlite {
-            path: self.path.clone(),
+            path: path.clone(),
             source: e,
         };
+        let run = self.run;
         let tx = self.conn.transaction().map_err(sql)?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO events (event_name, event_id, accepted_fingerprint, event_time,
-                                         accepted_at, request_id, last_activity)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)
-                     ON CONFLICT (event_name, event_id) DO UPDATE SET
-                         accepted_fingerprint = excluded.accepted_fingerprint,
-                         event_time = excluded.event_time,
-                         accepted_at = excluded.accepted_at,
-                         request_id = excluded.request_id,
-                         failed_fingerprint = NULL,
-                         failed_at = NULL,
-                         last_failure = NULL,
-                         event_json = NULL,
-                         source = NULL,
-                         last_activity = excluded.last_activity",
-                )
-                .map_err(sql)?;
-            for item in items {
-                stmt.execute(params![
-                    item.key.event_name,
-                    item.key.event_id,
-                    item.fingerprint,
-                    item.event_time,
+        for r in records {
+            match *r {
+                Record::Accepted {
+                    items,
+                    request_id,
                     now,
-                    request_id
-                ])
-                .map_err(sql)?;
-            }
-            // The latest event id an identifier was accepted under (a `--resend` moves it).
-            let mut ids = tx
-                .prepare_cached(
-                    "INSERT INTO order_ids (event_name, kind, value, event_id, run_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (event_name, kind, value) DO UPDATE SET
-                         event_id = excluded.event_id,
-                         run_id = excluded.run_id",
-                )
-                .map_err(sql)?;
-            for item in items {
-                for (kind, value) in &item.identifiers {
-                    ids.execute(params![
-                        item.key.event_name,
-                        kind,
-                        value,
-                        item.key.event_id,
-                        self.run
-                    ])
-                    .map_err(sql)?;
-                }
+                } => insert_accepted(&tx, items, request_id, now, run).map_err(sql)?,
+                Record::Failed { items, now } => insert_failed(&tx, items, now).map_err(sql)?,
             }
         }
         tx.commit().map_err(sql)
@@ -712,37 +780,59 @@ impl Ledger {
         }
         let sql = |e| self.sql_error(e);
         let tx = self.conn.unchecked_transaction().map_err(sql)?;
-        let mut out = Vec::with_capacity(queries.len());
+        // `found[q][j]`: the event id the `j`th identifier of query `q` was accepted under.
+        let mut found: Vec<Vec<Option<String>>> = queries
+            .iter()
+            .map(|(_, idents)| vec![None; idents.len()])
+            .collect();
         {
+            // One statement per (event name, identifier kind), its values as one `rarray`;
+            // CROSS JOIN keeps the array as the outer loop (one primary-key seek per value).
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT o.event_id FROM order_ids o
-                     JOIN events e ON e.event_name = o.event_name AND e.event_id = o.event_id
-                     WHERE o.event_name = ?1 AND o.kind = ?2 AND o.value = ?3
-                       AND o.event_id <> ?4 AND e.accepted_at IS NOT NULL
-                       AND (?5 IS NULL OR o.run_id IS NOT ?5)",
+                    "SELECT v.rowid, o.event_id FROM rarray(?3) AS v
+                     CROSS JOIN order_ids AS o
+                     JOIN events AS e ON e.event_name = o.event_name AND e.event_id = o.event_id
+                     WHERE o.event_name = ?1 AND o.kind = ?2 AND o.value = v.value
+                       AND e.accepted_at IS NOT NULL
+                       AND (?4 IS NULL OR o.run_id IS NOT ?4)",
                 )
                 .map_err(sql)?;
-            for (key, idents) in queries {
-                let mut found = None;
-                for (kind, value) in *idents {
-                    let other: Option<String> = stmt
-                        .query_row(
-                            params![key.event_name, kind, value, key.event_id, this_run],
-                            |r| r.get(0),
-                        )
-                        .optional()
-                        .map_err(sql)?;
-                    if let Some(event_id) = other {
-                        found = Some(SentAs { kind, event_id });
-                        break;
-                    }
+            let slots: Vec<(usize, usize)> = queries
+                .iter()
+                .enumerate()
+                .flat_map(|(q, (_, idents))| (0..idents.len()).map(move |j| (q, j)))
+                .collect();
+            let group_keys = slots
+                .iter()
+                .map(|&(q, j)| (queries[q].0.event_name.as_str(), queries[q].1[j].0));
+            for ((name, kind), at) in group_by(group_keys) {
+                let values = text_array(at.iter().map(|&s| {
+                    let (q, j) = slots[s];
+                    queries[q].1[j].1.as_str()
+                }));
+                let mut rows = stmt
+                    .query(params![name, kind, values, this_run])
+                    .map_err(sql)?;
+                while let Some(r) = rows.next().map_err(sql)? {
+                    let (q, j) = slots[at[array_index(r.get(0).map_err(sql)?)]];
+                    found[q][j] = Some(r.get(1).map_err(sql)?);
                 }
-                out.push(found);
             }
         }
         tx.commit().map_err(sql)?;
-        Ok(out)
+        // The first identifier, in the order given, under which the order was accepted as
+        // another event.
+        Ok(queries
+            .iter()
+            .zip(found)
+            .map(|((key, idents), ids)| {
+                idents.iter().zip(ids).find_map(|((kind, _), id)| {
+                    id.filter(|id| *id != key.event_id)
+                        .map(|event_id| SentAs { kind, event_id })
+                })
+            })
+            .collect())
     }
 
     /// Records failed events in one transaction, keeping the reason, the source and the exact
@@ -751,41 +841,7 @@ impl Ledger {
     /// # Errors
     /// [`LedgerError::ReadOnly`], or [`LedgerError::Sqlite`] (nothing is recorded then).
     pub fn record_failed(&mut self, items: &[Failed], now: i64) -> Result<(), LedgerError> {
-        self.check_writable()?;
-        let sql = |e| LedgerError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        };
-        let tx = self.conn.transaction().map_err(sql)?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO events (event_name, event_id, failed_fingerprint, failed_at,
-                                         last_failure, event_json, source, last_activity)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)
-                     ON CONFLICT (event_name, event_id) DO UPDATE SET
-                         failed_fingerprint = excluded.failed_fingerprint,
-                         failed_at = excluded.failed_at,
-                         last_failure = excluded.last_failure,
-                         event_json = excluded.event_json,
-                         source = excluded.source,
-                         last_activity = excluded.last_activity",
-                )
-                .map_err(sql)?;
-            for item in items {
-                stmt.execute(params![
-                    item.key.event_name,
-                    item.key.event_id,
-                    item.fingerprint,
-                    now,
-                    item.reason,
-                    item.event_json,
-                    item.source
-                ])
-                .map_err(sql)?;
-            }
-        }
-        tx.commit().map_err(sql)
+        self.record(&[Record::Failed { items, now }])
     }
 
     /// Records the start of a run and returns its id. A run that never reaches
@@ -999,6 +1055,112 @@ impl Ledger {
     }
 }
 
+/// The rows of one accepted batch, inside the caller's transaction.
+fn insert_accepted(
+    tx: &rusqlite::Transaction<'_>,
+    items: &[Accepted],
+    request_id: Option<&str>,
+    now: i64,
+    run: Option<i64>,
+) -> rusqlite::Result<()> {
+    // Multi-row upserts: one statement step per `ROWS` rows instead of one per row. Rows
+    // go in in batch order, so a key twice in one batch ends as it did row by row.
+    let mut rows = items;
+    while !rows.is_empty() {
+        let (n, sql_text) = multi_row(rows.len(), &ACCEPTED_SQL);
+        let mut stmt = tx.prepare_cached(sql_text)?;
+        stmt.raw_bind_parameter(1, now)?;
+        stmt.raw_bind_parameter(2, request_id)?;
+        for (r, item) in rows[..n].iter().enumerate() {
+            let at = 3 + 4 * r;
+            stmt.raw_bind_parameter(at, &item.key.event_name)?;
+            stmt.raw_bind_parameter(at + 1, &item.key.event_id)?;
+            stmt.raw_bind_parameter(at + 2, &item.fingerprint)?;
+            stmt.raw_bind_parameter(at + 3, item.event_time)?;
+        }
+        stmt.raw_execute()?;
+        rows = &rows[n..];
+    }
+    // The latest event id an identifier was accepted under (a `--resend` moves it).
+    let idents: Vec<(&Accepted, &OrderIdent)> = items
+        .iter()
+        .flat_map(|item| item.identifiers.iter().map(move |ident| (item, ident)))
+        .collect();
+    let mut rows = idents.as_slice();
+    while !rows.is_empty() {
+        let (n, sql_text) = multi_row(rows.len(), &ORDER_IDS_SQL);
+        let mut stmt = tx.prepare_cached(sql_text)?;
+        stmt.raw_bind_parameter(1, run)?;
+        for (r, (item, (kind, value))) in rows[..n].iter().enumerate() {
+            let at = 2 + 4 * r;
+            stmt.raw_bind_parameter(at, &item.key.event_name)?;
+            stmt.raw_bind_parameter(at + 1, kind)?;
+            stmt.raw_bind_parameter(at + 2, value)?;
+            stmt.raw_bind_parameter(at + 3, &item.key.event_id)?;
+        }
+        stmt.raw_execute()?;
+        rows = &rows[n..];
+    }
+    Ok(())
+}
+
+/// The rows of one failed batch, inside the caller's transaction.
+fn insert_failed(
+    tx: &rusqlite::Transaction<'_>,
+    items: &[Failed],
+    now: i64,
+) -> rusqlite::Result<()> {
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO events (event_name, event_id, failed_fingerprint, failed_at,
+                                     last_failure, event_json, source, last_activity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)
+                 ON CONFLICT (event_name, event_id) DO UPDATE SET
+                     failed_fingerprint = excluded.failed_fingerprint,
+                     failed_at = excluded.failed_at,
+                     last_failure = excluded.last_failure,
+                     event_json = excluded.event_json,
+                     source = excluded.source,
+                     last_activity = excluded.last_activity",
+        )?;
+        for item in items {
+            stmt.execute(params![
+                item.key.event_name,
+                item.key.event_id,
+                item.fingerprint,
+                now,
+                item.reason,
+                item.event_json,
+                item.source
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// The positions of `items` grouped by value, groups in order of first appearance: a batch
+/// holds one or two event names, so a linear search beats a hash map.
+fn group_by<K: PartialEq>(items: impl Iterator<Item = K>) -> Vec<(K, Vec<usize>)> {
+    let mut groups: Vec<(K, Vec<usize>)> = Vec::new();
+    for (i, k) in items.enumerate() {
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, at)) => at.push(i),
+            None => groups.push((k, vec![i])),
+        }
+    }
+    groups
+}
+
+/// Texts as one `rarray(?)` parameter.
+fn text_array<'a>(texts: impl Iterator<Item = &'a str>) -> Array {
+    Rc::new(texts.map(|t| Value::Text(t.to_owned())).collect())
+}
+
+/// The 0-based index of an `rarray` row from its (1-based) rowid.
+fn array_index(rowid: i64) -> usize {
+    usize::try_from(rowid - 1).expect("rarray rowids start at 1")
+}
+
 /// A count from SQLite (never negative) as `u64`.
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -1021,6 +1183,18 @@ fn open_error(path: &Path, source: rusqlite::Error) -> LedgerError {
             source,
         },
     }
+}
+
+/// Opens the database read-write (for the rest of its life on one thread at a time) with the
+/// `rarray` table-valued function that batch lookups pass their keys in.
+fn connect(path: &Path) -> Result<Connection, LedgerError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_error(path, e))?;
+    rusqlite::vtab::array::load_module(&conn).map_err(|e| open_error(path, e))?;
+    Ok(conn)
 }
 
 /// Refuses a path that exists and is not a regular file (symlinks followed).

@@ -1017,3 +1017,181 @@ fn orders_accepted_in_this_run_do_not_count_as_sent_before() {
         .unwrap()[0]
         .is_some());
 }
+
+#[test]
+fn batch_lookups_answer_each_key_whatever_the_mix_of_names_and_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    ledger
+        .record_accepted(
+            &[
+                accepted("checkout", "o-1", "c1"),
+                accepted("add_to_cart", "o-1", "a1"),
+                accepted_order("590", &[("id", "590"), ("name", "#1043")]),
+                accepted_order("591", &[("number", "1044"), ("name", "#1044")]),
+            ],
+            None,
+            T0,
+        )
+        .unwrap();
+    // Event names interleaved, a key twice, one unknown: each answer lands on its own key.
+    let fps: Vec<Option<String>> = ledger
+        .lookup(&[
+            key("add_to_cart", "o-1"),
+            key("checkout", "o-1"),
+            key("checkout", "o-9"),
+            key("add_to_cart", "o-1"),
+            key("checkout", "591"),
+        ])
+        .unwrap()
+        .into_iter()
+        .map(|e| e.map(|e| e.fingerprint))
+        .collect();
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(fps, [some("a1"), some("c1"), None, some("a1"), some("fp")]);
+
+    // The first identifier given that names another event wins; one naming the event itself
+    // does not count.
+    let k = key("checkout", "x-1");
+    let own = key("checkout", "590");
+    let name_first = idents(&[("name", "#1044"), ("id", "590")]);
+    let id_first = idents(&[("id", "590"), ("name", "#1044")]);
+    let own_then_other = idents(&[("id", "590"), ("number", "1044")]);
+    let got = ledger
+        .sent_as_other(
+            &[(&k, &name_first), (&k, &id_first), (&own, &own_then_other)],
+            None,
+        )
+        .unwrap();
+    let sent_as = |kind, id: &str| {
+        Some(SentAs {
+            kind,
+            event_id: id.into(),
+        })
+    };
+    assert_eq!(
+        got,
+        [
+            sent_as("name", "591"),
+            sent_as("id", "590"),
+            sent_as("number", "591")
+        ]
+    );
+}
+
+#[test]
+fn a_large_batch_is_recorded_row_for_row_with_a_repeated_key_ending_as_its_last_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    // 237 rows: statements of 100, 10 and 1 rows; `o-5` again as the last row, another
+    // fingerprint, and an identifier moved to it.
+    let mut items: Vec<Accepted> = (0..236)
+        .map(|i| {
+            let id = format!("o-{i}");
+            Accepted {
+                identifiers: idents(&[("id", &id), ("name", &format!("#{i}"))]),
+                ..accepted("checkout", &id, &format!("fp-{i}"))
+            }
+        })
+        .collect();
+    items.push(Accepted {
+        identifiers: idents(&[("name", "#7")]),
+        ..accepted("checkout", "o-5", "fp-again")
+    });
+    ledger.record_accepted(&items, Some("req-9"), T0).unwrap();
+    let keys: Vec<EventKey> = (0..237)
+        .map(|i| key("checkout", &format!("o-{i}")))
+        .collect();
+    let entries = ledger.lookup(&keys).unwrap();
+    for (i, e) in entries.iter().enumerate() {
+        let expect = match i {
+            5 => Some("fp-again".to_owned()),
+            236 => None,
+            _ => Some(format!("fp-{i}")),
+        };
+        assert_eq!(e.as_ref().map(|e| e.fingerprint.clone()), expect, "o-{i}");
+        if let Some(e) = e {
+            assert_eq!(
+                (e.accepted_at, e.request_id.as_deref()),
+                (Some(T0), Some("req-9"))
+            );
+        }
+    }
+    assert_eq!(ledger.summary().unwrap().accepted, 236);
+    // Every identifier is known, `#7` under the event it was accepted under last.
+    let other = key("checkout", "elsewhere");
+    let queries: Vec<Vec<OrderIdent>> = (0..236)
+        .map(|i| idents(&[("id", &format!("o-{i}")), ("name", &format!("#{i}"))]))
+        .collect();
+    let asked: Vec<(&EventKey, &[OrderIdent])> =
+        queries.iter().map(|q| (&other, q.as_slice())).collect();
+    let got = ledger.sent_as_other(&asked, None).unwrap();
+    for (i, g) in got.iter().enumerate() {
+        let g = g.as_ref().expect("known");
+        assert_eq!(
+            (g.kind, g.event_id.as_str()),
+            ("id", format!("o-{i}").as_str())
+        );
+    }
+    let seven = idents(&[("name", "#7")]);
+    let got = ledger.sent_as_other(&[(&other, &seven)], None).unwrap();
+    assert_eq!(got[0].as_ref().map(|s| s.event_id.as_str()), Some("o-5"));
+}
+
+#[test]
+fn several_batches_recorded_together_end_as_recorded_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    let first_failed = [failed("checkout", "o-1", "f1", "invalid email hash")];
+    let then_accepted = [
+        accepted("checkout", "o-1", "a1"),
+        accepted("checkout", "o-2", "a2"),
+    ];
+    let then_failed = [failed("checkout", "o-2", "f2", "rejected")];
+    ledger
+        .record(&[
+            Record::Failed {
+                items: &first_failed,
+                now: T0,
+            },
+            Record::Accepted {
+                items: &then_accepted,
+                request_id: Some("req-1"),
+                now: T0 + 1,
+            },
+            Record::Failed {
+                items: &then_failed,
+                now: T0 + 2,
+            },
+        ])
+        .unwrap();
+    // In order: o-1's failure is cleared by its acceptance; o-2's later failure keeps it.
+    let o1 = one(&ledger, "checkout", "o-1").unwrap();
+    assert_eq!(
+        (o1.fingerprint.as_str(), o1.accepted_at, o1.last_failure),
+        ("a1", Some(T0 + 1), None)
+    );
+    let o2 = one(&ledger, "checkout", "o-2").unwrap();
+    assert_eq!(
+        (
+            o2.fingerprint.as_str(),
+            o2.accepted_at,
+            o2.last_failure.as_deref()
+        ),
+        ("a2", Some(T0 + 1), Some("rejected"))
+    );
+    assert_eq!(ledger.failed().unwrap().len(), 1);
+    assert!(ledger.record(&[]).is_ok());
+
+    // A read-only ledger records nothing, whatever it is given.
+    let reader = Ledger::open_read_only(ledger.path(), ledger.ad_account());
+    let mut reader = reader.unwrap();
+    let err = reader
+        .record(&[Record::Accepted {
+            items: &then_accepted,
+            request_id: None,
+            now: T0,
+        }])
+        .unwrap_err();
+    assert!(matches!(err, LedgerError::ReadOnly { .. }), "{err}");
+}

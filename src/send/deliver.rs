@@ -7,12 +7,14 @@
 //! full-jitter backoff, honouring `Retry-After`, within an attempt limit and a deadline; any
 //! other status fails the events without a retry.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::Deserialize;
@@ -310,15 +312,18 @@ enum Verdict {
     Retry(String),
 }
 
-/// The per-event shape shared by the 200 body and the 422 `details`.
+/// The per-event shape shared by the 200 body and the 422 `details`; the status borrows from
+/// the answer (no string per event for a thousand `"processed"`).
 #[derive(Deserialize)]
-struct ApiResponse {
-    events: Vec<EventResult>,
+struct ApiResponse<'a> {
+    #[serde(borrow)]
+    events: Vec<EventResult<'a>>,
 }
 
 #[derive(Deserialize)]
-struct EventResult {
-    status: String,
+struct EventResult<'a> {
+    #[serde(borrow)]
+    status: Cow<'a, str>,
     #[serde(default)]
     error_message: Option<String>,
     #[serde(default)]
@@ -373,8 +378,9 @@ fn describe(reply: &HttpReply) -> String {
     s
 }
 
-/// `{"data":[e1,e2,…]}` from already serialized events, without re-serializing them.
-fn build_body(events: &[String]) -> Vec<u8> {
+/// `{"data":[e1,e2,…]}` from already serialized events, without re-serializing them; shared
+/// (not copied) by every attempt at it.
+fn build_body(events: &[String]) -> Bytes {
     let len = events.iter().map(|e| e.len() + 1).sum::<usize>() + 11;
     let mut body = Vec::with_capacity(len);
     body.extend_from_slice(b"{\"data\":[");
@@ -385,7 +391,7 @@ fn build_body(events: &[String]) -> Vec<u8> {
         body.extend_from_slice(e.as_bytes());
     }
     body.extend_from_slice(b"]}");
-    body
+    Bytes::from(body)
 }
 
 /// Maps per-event results to outcomes by index; unmatched events fail with a clear reason.
@@ -410,7 +416,7 @@ fn per_event(
             if warning.is_some() {
                 *warnings += 1;
             }
-            match r.status.as_str() {
+            match &*r.status {
                 "processed" => EventOutcome::Accepted { warning },
                 "failed" => {
                     let mut reason = r
@@ -451,9 +457,9 @@ fn judge(reply: &HttpReply, n: usize, warnings: &mut u32) -> Verdict {
             let details = serde_json::from_slice::<ApiError>(&reply.body)
                 .ok()
                 .and_then(|e| e.details)
-                .and_then(|d| serde_json::from_value::<ApiResponse>(d).ok());
+                .and_then(|d| ApiResponse::deserialize(&d).ok().map(|r| per_event(&r.events, n, status, warnings)));
             match details {
-                Some(resp) => Verdict::Settled(per_event(&resp.events, n, status, warnings)),
+                Some(outcomes) => Verdict::Settled(outcomes),
                 None => all(FailureKind::Rejected, describe(reply)),
             }
         }

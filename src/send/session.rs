@@ -361,8 +361,30 @@ enum LedgerWrite {
     Failed(Vec<ledger::Failed>, i64),
 }
 
-/// The thread that owns the locked ledger and records each answered batch, one transaction
-/// per batch, in the order the answers came.
+/// Records answered batches in the ledger, in the order the answers came, in one transaction.
+fn record(ledger: &mut Ledger, group: &[LedgerWrite]) -> anyhow::Result<()> {
+    let records: Vec<ledger::Record<'_>> = group
+        .iter()
+        .map(|w| match w {
+            LedgerWrite::Accepted(items, rid, now) => ledger::Record::Accepted {
+                items,
+                request_id: rid.as_deref(),
+                now: *now,
+            },
+            LedgerWrite::Failed(items, now) => ledger::Record::Failed { items, now: *now },
+        })
+        .collect();
+    let what = if group.iter().any(|w| matches!(w, LedgerWrite::Accepted(..))) {
+        "cannot record accepted events in the ledger"
+    } else {
+        "cannot record failed events in the ledger"
+    };
+    ledger.record(&records).context(what)
+}
+
+/// The thread that owns the locked ledger and records the answered batches in the order the
+/// answers came: one transaction per batch, or per group of the batches that queued up
+/// while the last one was written.
 struct LedgerWriter {
     tx: Sender<LedgerWrite>,
     handle: JoinHandle<(Ledger, anyhow::Result<()>)>,
@@ -371,24 +393,23 @@ struct LedgerWriter {
 impl LedgerWriter {
     fn spawn(mut ledger: Ledger, cancel: Arc<AtomicBool>) -> LedgerWriter {
         // Few batches may wait: after a crash, accepted but unrecorded batches are sent again.
-        let (tx, rx) = crossbeam_channel::bounded::<LedgerWrite>(2);
+        // One queued and at most two in the transaction under way: three, as many as before
+        // the writer grouped its commits (two queued, one written).
+        let (tx, rx) = crossbeam_channel::bounded::<LedgerWrite>(1);
         let handle = std::thread::Builder::new()
             .name("pinconv-ledger".into())
             .spawn(move || {
                 let mut result = Ok(());
-                for w in rx {
+                while let Ok(first) = rx.recv() {
+                    // Group commit: the batch that queued up while the last transaction was
+                    // written goes into the next one with this one, so a writer that fell
+                    // behind catches up with one commit instead of two.
+                    let group: Vec<LedgerWrite> =
+                        std::iter::once(first).chain(rx.try_iter()).collect();
                     if result.is_err() {
                         continue;
                     }
-                    let r = match w {
-                        LedgerWrite::Accepted(items, rid, now) => ledger
-                            .record_accepted(&items, rid.as_deref(), now)
-                            .context("cannot record accepted events in the ledger"),
-                        LedgerWrite::Failed(items, now) => ledger
-                            .record_failed(&items, now)
-                            .context("cannot record failed events in the ledger"),
-                    };
-                    if let Err(e) = r {
+                    if let Err(e) = record(&mut ledger, &group) {
                         // Stop sending what could not be remembered.
                         cancel.store(true, Ordering::SeqCst);
                         result = Err(e);
@@ -470,7 +491,8 @@ impl Session<'_> {
             .map(|(b, fingerprint)| Meta {
                 file: b.file.clone(),
                 line: b.line,
-                key: EventKey::new(b.event_name, b.event_id.clone()),
+                // Only the JSON goes on from here: the id moves into the key.
+                key: EventKey::new(b.event_name, std::mem::take(&mut b.event_id)),
                 event_time: b.event_time,
                 fingerprint,
                 identifiers: std::mem::take(&mut b.identifiers),
@@ -478,8 +500,8 @@ impl Session<'_> {
             .collect();
         let decisions: Vec<Decision> = match &self.lookup {
             Some(l) => {
-                let keys: Vec<EventKey> = metas.iter().map(|m| m.key.clone()).collect();
-                let entries = l.lookup(&keys).context("cannot read the ledger")?;
+                let keys: Vec<&EventKey> = metas.iter().map(|m| &m.key).collect();
+                let entries = l.lookup_refs(&keys).context("cannot read the ledger")?;
                 entries
                     .iter()
                     .zip(&metas)
@@ -675,7 +697,9 @@ impl Session<'_> {
         let now = jiff::Timestamp::now().as_second();
         let mut accepted = Vec::new();
         let mut failed = Vec::new();
-        for ((meta, json), result) in meta.iter().zip(&events).zip(&outcome.outcomes) {
+        let n = events.len();
+        // Each event's meta and JSON move into what is recorded, nothing is cloned per event.
+        for ((meta, json), result) in meta.into_iter().zip(events).zip(&outcome.outcomes) {
             match result {
                 EventOutcome::Accepted { warning } => {
                     self.stats.accepted += 1;
@@ -693,10 +717,10 @@ impl Session<'_> {
                         });
                     }
                     accepted.push(ledger::Accepted {
-                        key: meta.key.clone(),
-                        fingerprint: meta.fingerprint.clone(),
+                        key: meta.key,
+                        fingerprint: meta.fingerprint,
                         event_time: meta.event_time,
-                        identifiers: meta.identifiers.clone(),
+                        identifiers: meta.identifiers,
                     });
                 }
                 EventOutcome::Failed { reason, kind } => {
@@ -727,17 +751,17 @@ impl Session<'_> {
                     }
                     if *kind != FailureKind::Aborted {
                         failed.push(ledger::Failed {
-                            key: meta.key.clone(),
-                            fingerprint: meta.fingerprint.clone(),
-                            reason: reason.clone(),
-                            event_json: json.clone(),
                             source: format!("{}:{}", meta.file, meta.line),
+                            key: meta.key,
+                            fingerprint: meta.fingerprint,
+                            reason: reason.clone(),
+                            event_json: json,
                         });
                     }
                 }
             }
         }
-        self.progress.inc(events.len() as u64);
+        self.progress.inc(n as u64);
         if let Some(w) = &self.writer {
             if !accepted.is_empty() {
                 w.send(LedgerWrite::Accepted(
