@@ -140,7 +140,12 @@ impl Seen {
         let mut add: Vec<Packed> = self.recent.drain().collect();
         add.sort_unstable();
         let old = self.sorted.len();
-        // Exactly what is needed: a doubling `Vec` would hold up to twice the keys' memory.
+        // Room for every exact key at the first merge, once: pages are only resident once
+        // written, so this costs what the keys take, and the array never moves (growing it
+        // would copy it, holding the old and the new copy at once).
+        if self.sorted.capacity() == 0 {
+            self.sorted.reserve_exact(self.bound.min(EXACT_KEYS));
+        }
         self.sorted.reserve_exact(add.len());
         self.sorted.resize(old + add.len(), Packed::default());
         let (mut i, mut j, mut k) = (old, add.len(), self.sorted.len());
