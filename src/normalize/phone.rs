@@ -515,6 +515,25 @@ fn library(s: &str, ctx: &Context) -> Result<String, Invalid> {
 mod tests {
     use super::*;
 
+    /// The US number kinds in the order libphonenumber's `number_type` tries them (the order
+    /// of `table::US_TYPES`).
+    fn us_kinds() -> [Option<&'static Descriptor>; 11] {
+        let d = DATABASE.by_id("US").unwrap().descriptors();
+        [
+            Some(d.general()),
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ]
+    }
+
     fn ctx(country: &str) -> Context<'_> {
         Context {
             country: Some(country),
@@ -840,20 +859,7 @@ mod tests {
         assert_eq!(nanp[0], "US");
         let us = DATABASE.by_id("US").unwrap();
         assert!(us.leading_digits().is_none());
-        let d = us.descriptors();
-        let kinds = [
-            Some(d.general()),
-            d.premium_rate(),
-            d.toll_free(),
-            d.shared_cost(),
-            d.voip(),
-            d.personal_number(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
-        ];
+        let kinds = us_kinds();
         for (kind, copied) in kinds.iter().zip(&table::US_TYPES) {
             assert_eq!(
                 kind.map(|k| (
@@ -918,20 +924,7 @@ mod tests {
         println!("/// description, premium rate, toll free, shared cost, VoIP, personal, pager, UAN, voicemail, fixed");
         println!("/// line, mobile.");
         println!("pub(super) static US_TYPES: [Option<Pattern>; 11] = [");
-        let d = DATABASE.by_id("US").unwrap().descriptors();
-        for kind in [
-            Some(d.general()),
-            d.premium_rate(),
-            d.toll_free(),
-            d.shared_cost(),
-            d.voip(),
-            d.personal_number(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
-        ] {
+        for kind in us_kinds() {
             match kind {
                 None => println!("    None,"),
                 Some(k) => println!(
