@@ -18,10 +18,9 @@ fn path(a: &StateArgs) -> anyhow::Result<(PathBuf, String)> {
 }
 
 fn fail(printer: &Printer, e: anyhow::Error) -> Exit {
-    let locked = e
-        .downcast_ref::<LedgerError>()
-        .is_some_and(|l| matches!(l, LedgerError::Locked { .. }));
-    printer.error(&e, None);
+    let ledger = e.downcast_ref::<LedgerError>();
+    let locked = ledger.is_some_and(|l| matches!(l, LedgerError::Locked { .. }));
+    printer.error(&e, ledger.and_then(LedgerError::hint).as_deref());
     if locked {
         Exit::Locked
     } else {

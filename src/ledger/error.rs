@@ -4,14 +4,14 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong while opening or using a [`Ledger`](super::Ledger).
 ///
-/// Messages are lowercase, name paths and values in backticks, and end with a `hint:` line
-/// when there is a known fix. Variants that wrap a cause (`Io`, `Sqlite`) do not repeat it in
+/// Messages are lowercase and name paths and values in backticks; the fix, when one is
+/// known, is [`LedgerError::hint`], printed as the message's `hint:` line. Variants that wrap a cause (`Io`, `Sqlite`) do not repeat it in
 /// their own message; it is available through [`std::error::Error::source`].
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     /// Another process (or another [`Ledger`](super::Ledger) in this process) holds the lock.
     #[error(
-        "ledger `{}` is in use by another pinconv run\nhint: only one run per ad account can use its ledger at a time; wait for the other run to finish",
+        "ledger `{}` is in use by another pinconv run",
         path.display()
     )]
     Locked {
@@ -22,7 +22,7 @@ pub enum LedgerError {
     /// The file exists but is not a pinconv ledger: random bytes, a damaged file, or an SQLite
     /// database that belongs to some other program. It is never modified.
     #[error(
-        "`{}` is not a pinconv ledger: {detail}\nhint: pinconv never overwrites a file it did not create; move the file away or use another ledger path",
+        "`{}` is not a pinconv ledger: {detail}",
         path.display()
     )]
     NotALedger {
@@ -36,7 +36,7 @@ pub enum LedgerError {
     /// `/dev/null`, a FIFO, a directory): SQLite would leave `-journal` and lock files beside
     /// it, and nothing would be remembered.
     #[error(
-        "ledger `{}` is not a regular file\nhint: give `--state` the path of a file (it is created if missing), or pass `--no-state` to send without a ledger",
+        "ledger `{}` is not a regular file",
         path.display()
     )]
     NotAFile {
@@ -46,7 +46,7 @@ pub enum LedgerError {
 
     /// The ledger was created for a different ad account.
     #[error(
-        "ledger `{}` belongs to ad account `{found}`, not `{expected}`\nhint: each ad account keeps its own ledger; use the ledger path for ad account `{expected}`",
+        "ledger `{}` belongs to ad account `{found}`, not `{expected}`",
         path.display()
     )]
     WrongAccount {
@@ -60,7 +60,7 @@ pub enum LedgerError {
 
     /// The ledger was written by a newer pinconv with a schema this version does not know.
     #[error(
-        "ledger `{}` has schema version `{found}`, newer than this pinconv understands (`{supported}`)\nhint: upgrade pinconv",
+        "ledger `{}` has schema version `{found}`, newer than this pinconv understands (`{supported}`)",
         path.display()
     )]
     UnsupportedVersion {
@@ -74,7 +74,7 @@ pub enum LedgerError {
 
     /// A read-only open found no ledger file.
     #[error(
-        "no ledger at `{}`\nhint: the first `pinconv send` for this ad account creates it",
+        "no ledger at `{}`",
         path.display()
     )]
     NotFound {
@@ -99,16 +99,14 @@ pub enum LedgerError {
     },
 
     /// The ad account cannot be used to name a ledger.
-    #[error(
-        "ad account `{ad_account}` cannot name a ledger\nhint: an ad account id is made of letters, digits, `-` and `_` (Pinterest uses digits only)"
-    )]
+    #[error("ad account `{ad_account}` cannot name a ledger")]
     BadAccount {
         /// The rejected ad account.
         ad_account: String,
     },
 
     /// No per-user directory could be found for the default ledger path.
-    #[error("cannot find a directory for the ledger: `{vars}` is not set\nhint: set `{vars}` or give an explicit ledger path")]
+    #[error("cannot find a directory for the ledger: `{vars}` is not set")]
     NoStateDir {
         /// The environment variable(s) that were consulted.
         vars: &'static str,
@@ -133,4 +131,22 @@ pub enum LedgerError {
         #[source]
         source: rusqlite::Error,
     },
+}
+
+impl LedgerError {
+    /// The fix, where one is known: printed as the message's `hint:` line.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            LedgerError::Locked { .. } => "only one run per ad account can use its ledger at a time; wait for the other run to finish".to_owned(),
+            LedgerError::NotALedger { .. } => "pinconv never overwrites a file it did not create; move the file away or use another ledger path".to_owned(),
+            LedgerError::NotAFile { .. } => "give `--state` the path of a file (it is created if missing), or pass `--no-state` to send without a ledger".to_owned(),
+            LedgerError::WrongAccount { expected, .. } => format!("each ad account keeps its own ledger; use the ledger path for ad account `{expected}`"),
+            LedgerError::UnsupportedVersion { .. } => "upgrade pinconv".to_owned(),
+            LedgerError::NotFound { .. } => "the first `pinconv send` for this ad account creates it".to_owned(),
+            LedgerError::BadAccount { .. } => "an ad account id is made of letters, digits, `-` and `_` (Pinterest uses digits only)".to_owned(),
+            LedgerError::NoStateDir { vars, .. } => format!("set `{vars}` or give an explicit ledger path"),
+            _ => return None,
+        })
+    }
 }

@@ -156,6 +156,7 @@ impl PrepareError {
             PrepareError::TokenFileTooLarge { .. } | PrepareError::TokenFileNotText { .. } => {
                 Some("`--token-file` names a file holding only the access token".into())
             }
+            PrepareError::Locked(e) | PrepareError::Ledger(e) => e.hint(),
             _ => None,
         }
     }

@@ -222,7 +222,8 @@ fn a_second_run_on_the_same_ledger_is_refused() {
     );
     let other = MockServer::ok();
     run(&other, &ledger, &[], input.path().to_str().unwrap(), 6)
-        .stderr_has("in use by another pinconv run");
+        .stderr_has("in use by another pinconv run")
+        .stderr_has("\n  hint: only one run per ad account can use its ledger at a time");
     assert_eq!(other.request_count(), 0);
     child.kill().unwrap();
     let _ = child.wait();
@@ -235,6 +236,7 @@ fn a_foreign_or_corrupt_state_file_is_a_clear_error() {
     let junk = temp_file(".sqlite", "this is not a database, just text\n");
     let d = run(&server, junk.path(), &[], input.path().to_str().unwrap(), 2);
     d.stderr_has("is not a pinconv ledger")
+        .stderr_has("\n  hint: pinconv never overwrites a file it did not create")
         .stderr_lacks("panicked");
     assert_eq!(server.request_count(), 0);
     assert_eq!(
@@ -304,7 +306,8 @@ fn a_run_through_a_symlink_to_a_ledger_in_use_is_refused() {
     );
     let other = MockServer::ok();
     run(&other, &link, &[], input.path().to_str().unwrap(), 6)
-        .stderr_has("in use by another pinconv run");
+        .stderr_has("in use by another pinconv run")
+        .stderr_has("\n  hint: only one run per ad account can use its ledger at a time");
     assert_eq!(other.request_count(), 0, "the second run sent events");
     child.kill().unwrap();
     let _ = child.wait();
