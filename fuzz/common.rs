@@ -31,6 +31,42 @@ pub fn read_all(data: &[u8], name: &str, format: Option<Format>) {
             break;
         }
     }
+    if let input::Reader::Csv(_) = reader {
+        assert_eq!(
+            csv_rows(data, name, &opts, false),
+            csv_rows(data, name, &opts, true),
+            "rows read into recycled records differ"
+        );
+    }
+}
+
+/// Every CSV row of `data` as (line, fields) or its problem, read as the pipeline reads them:
+/// with `recycle`, each row's record is handed back before the next is read.
+fn csv_rows(
+    data: &[u8],
+    name: &str,
+    opts: &ReadOptions,
+    recycle: bool,
+) -> Vec<Result<(u64, Vec<String>), String>> {
+    let raw = Box::new(Cursor::new(data.to_vec()));
+    let Ok((input::Reader::Csv(mut csv), _)) = input::open_stream(raw, Path::new(name), opts)
+    else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    while let Some(Ok(item)) = csv.next_record() {
+        match item {
+            Ok(input::Raw::Row { line, fields }) => {
+                rows.push(Ok((line, fields.iter().map(str::to_owned).collect())));
+                if recycle {
+                    csv.recycle(fields);
+                }
+            }
+            Ok(input::Raw::Object { .. }) => rows.push(Err("an object".into())),
+            Err(p) => rows.push(Err(format!("{}:{:?} {}", p.line, p.column, p.message))),
+        }
+    }
+    rows
 }
 
 /// The countries a normalizer is tried under, picked by one byte.
