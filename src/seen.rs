@@ -35,9 +35,8 @@ impl Answer {
 /// under a key drawn for the process (two of two million keys sharing them has a chance of
 /// about 1 in 10^16, and without the process's key nobody can make an input where they do),
 /// exactly, for the first [`EXACT_KEYS`] keys (12 bytes each in a sorted array: 24 MiB at
-/// most), then in a
-/// fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only [`Answer::Maybe`].
-/// Memory grows with the first two million keys and then stays flat.
+/// most), then in a fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only
+/// [`Answer::Maybe`]. Memory grows with the first two million keys and then stays flat.
 pub struct Seen {
     /// Older keys, sorted, for binary search.
     sorted: Vec<Packed>,
