@@ -32,6 +32,14 @@ pub(super) fn nfc_string(s: String) -> String {
 
 /// Unicode lowercase letters and digits of `s` only, in NFC; everything else is dropped.
 pub(super) fn lower_alphanumeric(s: &str) -> String {
+    // ASCII (most cities, zips and states) is NFC, and its letters lowercase to one letter.
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     nfc_string(
         nfc(s)
             .chars()
@@ -235,6 +243,26 @@ mod tests {
         }
         assert_eq!(email("jane doe@example.com"), Err(Invalid::EmailHasSpace));
         assert_eq!(email("jane@exa\tmple.com"), Err(Invalid::EmailHasSpace));
+    }
+
+    #[test]
+    fn ascii_lowercases_and_filters_as_unicode_does() {
+        for raw in [
+            "New York",
+            "SAN-JOSÉ",
+            "st. john's",
+            "W1A 1AA",
+            "",
+            " 1-2_3 ",
+            "Ab\tC\u{7f}d",
+        ] {
+            let unicode: String = nfc(raw)
+                .chars()
+                .flat_map(char::to_lowercase)
+                .filter(|c| c.is_alphanumeric())
+                .collect();
+            assert_eq!(lower_alphanumeric(raw), nfc_string(unicode), "`{raw}`");
+        }
     }
 
     #[test]
