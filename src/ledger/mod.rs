@@ -132,7 +132,7 @@ CREATE TABLE IF NOT EXISTS order_ids (
 ";
 
 /// How many rows one multi-row `INSERT` of [`Ledger::record_accepted`] writes: a batch of
-/// `n` rows takes `n / 100` statements of 100 rows, then of 10, then of 1 (at most 400 bound
+/// `n` rows takes `n / 100` statements of 100 rows, then of 10, then of 1 (at most 402 bound
 /// parameters, far below SQLite's limit of 32766).
 const ROWS: [usize; 3] = [100, 10, 1];
 

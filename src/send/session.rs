@@ -405,8 +405,11 @@ impl LedgerWriter {
                     // Group commit: the batch that queued up while the last transaction was
                     // written goes into the next one with this one, so a writer that fell
                     // behind catches up with one commit instead of two.
-                    let group: Vec<LedgerWrite> =
-                        std::iter::once(first).chain(rx.try_iter()).collect();
+                    // At most the one that queued: taking all that keep arriving would let a
+                    // group, and what a crash can lose, grow past the window promised above.
+                    let group: Vec<LedgerWrite> = std::iter::once(first)
+                        .chain(rx.try_iter().take(1))
+                        .collect();
                     if result.is_err() {
                         continue;
                     }
