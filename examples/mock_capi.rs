@@ -262,12 +262,23 @@ fn string_end(body: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
+/// How deep arrays and objects may nest, as serde_json allows: a deeper body is not JSON to
+/// this mock (400), rather than a stack overflow that would take the whole mock down.
+const MAX_DEPTH: usize = 128;
+
 /// Scans the value that starts at `body[i]`: the index just past it, and for an array or an
 /// object the number of its direct elements (members).
 fn value_end(body: &[u8], i: usize) -> Option<(usize, usize)> {
+    value_end_at(body, i, 0)
+}
+
+fn value_end_at(body: &[u8], i: usize, depth: usize) -> Option<(usize, usize)> {
     match *body.get(i)? {
         b'"' => Some((string_end(body, i)?, 0)),
         open @ (b'[' | b'{') => {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
             let close = if open == b'[' { b']' } else { b'}' };
             let mut j = skip_ws(body, i + 1);
             if *body.get(j)? == close {
@@ -285,7 +296,7 @@ fn value_end(body: &[u8], i: usize) -> Option<(usize, usize)> {
                     }
                     j = skip_ws(body, j + 1);
                 }
-                j = skip_ws(body, value_end(body, j)?.0);
+                j = skip_ws(body, value_end_at(body, j, depth + 1)?.0);
                 items += 1;
                 match *body.get(j)? {
                     b',' => j = skip_ws(body, j + 1),
@@ -404,5 +415,12 @@ mod tests {
         ] {
             assert_eq!(count_data(body.as_bytes()), None, "{body}");
         }
+    }
+
+    #[test]
+    fn nesting_too_deep_is_refused_not_a_stack_overflow() {
+        let deep = |n: usize| format!(r#"{{"data":[{}{}]}}"#, "[".repeat(n), "]".repeat(n));
+        assert_eq!(count_data(deep(100).as_bytes()), Some(1));
+        assert_eq!(count_data(deep(100_000).as_bytes()), None);
     }
 }
