@@ -2,6 +2,7 @@
 //! `kill -9` loses nothing, concurrent runs are refused, and `state` reads it back.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::mock_server::{MockServer, Verdict};
@@ -197,15 +198,14 @@ fn kill_9_mid_run_then_rerun_delivers_everything() {
     assert_eq!(show["failed"], 0);
 }
 
-#[test]
-fn a_second_run_on_the_same_ledger_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = dir.path().join("ledger.sqlite");
+/// Holds the lock of `ledger` with a slow send of 200 orders, and checks that a second send
+/// through `second` (the same ledger, or a path to it) is refused with the lock's hint and
+/// sends nothing.
+fn second_run_is_refused(ledger: &Path, second: &Path) {
     let input = orders(200);
     let slow = MockServer::builder()
         .latency(Duration::from_millis(300))
         .start();
-    let state = ledger.to_str().unwrap();
     let mut child = spawn_send(
         &slow,
         &[
@@ -215,18 +215,25 @@ fn a_second_run_on_the_same_ledger_is_refused() {
             "1",
             "--quiet",
             "--state",
-            state,
+            ledger.to_str().unwrap(),
         ],
         input.path(),
         1,
     );
     let other = MockServer::ok();
-    run(&other, &ledger, &[], input.path().to_str().unwrap(), 6)
+    run(&other, second, &[], input.path().to_str().unwrap(), 6)
         .stderr_has("in use by another pinconv run")
         .stderr_has("\n  hint: only one run per ad account can use its ledger at a time");
-    assert_eq!(other.request_count(), 0);
+    assert_eq!(other.request_count(), 0, "the second run sent events");
     child.kill().unwrap();
     let _ = child.wait();
+}
+
+#[test]
+fn a_second_run_on_the_same_ledger_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    second_run_is_refused(&ledger, &ledger);
 }
 
 #[test]
@@ -286,31 +293,7 @@ fn a_run_through_a_symlink_to_a_ledger_in_use_is_refused() {
     let ledger = dir.path().join("real.sqlite");
     let link = dir.path().join("link.sqlite");
     std::os::unix::fs::symlink(&ledger, &link).unwrap();
-    let input = orders(200);
-    let slow = MockServer::builder()
-        .latency(Duration::from_millis(300))
-        .start();
-    let mut child = spawn_send(
-        &slow,
-        &[
-            "--batch-size",
-            "10",
-            "--concurrency",
-            "1",
-            "--quiet",
-            "--state",
-            ledger.to_str().unwrap(),
-        ],
-        input.path(),
-        1,
-    );
-    let other = MockServer::ok();
-    run(&other, &link, &[], input.path().to_str().unwrap(), 6)
-        .stderr_has("in use by another pinconv run")
-        .stderr_has("\n  hint: only one run per ad account can use its ledger at a time");
-    assert_eq!(other.request_count(), 0, "the second run sent events");
-    child.kill().unwrap();
-    let _ = child.wait();
+    second_run_is_refused(&ledger, &link);
 }
 
 #[test]
