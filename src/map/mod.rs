@@ -452,11 +452,12 @@ impl CsvMapper {
         let mut item = Vec::new();
         for (key, idx) in &self.cols {
             for &i in idx {
-                if fields.cell(i).trim().is_empty() {
+                let raw = fields.cell(i);
+                if is_blank(raw) {
                     continue;
                 }
                 // Cloned, not moved: one column may feed several keys.
-                let mut value = compact_str::CompactString::from(fields.cell(i));
+                let mut value = compact_str::CompactString::from(raw);
                 if let Some(t) = self.time_of_day.filter(|_| *key == Key::EventTime) {
                     let time = fields.cell(t).trim();
                     if !time.is_empty() && !value.contains(':') {
@@ -496,6 +497,17 @@ impl CsvMapper {
         };
         adjust::row(self.preset, &mut order);
         order
+    }
+}
+
+/// Whether a cell holds nothing but whitespace (as `str::trim` sees it). Most cells are empty
+/// or start with a printable ASCII character, and are answered without `trim`'s character
+/// decoding (a fifth of [`CsvMapper::row`]'s instructions went to it, in callgrind).
+fn is_blank(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => cell.trim().is_empty(),
     }
 }
 
@@ -952,6 +964,29 @@ impl JsonMapper {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_blank_agrees_with_trim() {
+        for cell in [
+            "",
+            " ",
+            "\t\r\n",
+            "\u{a0}",
+            "\u{3000} \u{2003}",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}x",
+            "#1001",
+            "é",
+            "\u{feff}",
+            "\u{200b}",
+            "\u{7f}",
+            "\u{1}",
+        ] {
+            assert_eq!(is_blank(cell), cell.trim().is_empty(), "{cell:?}");
+        }
+    }
     use serde_json::json;
 
     fn header(s: &str) -> Vec<String> {
