@@ -34,11 +34,14 @@ pub(super) fn nfc_string(s: String) -> String {
 pub(super) fn lower_alphanumeric(s: &str) -> String {
     // ASCII (most cities, zips and states) is NFC, and its letters lowercase to one letter.
     if s.is_ascii() {
-        return s
-            .bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
+        // Sized once: collecting a filter would grow the string a byte at a time.
+        let mut out = String::with_capacity(s.len());
+        out.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return out;
     }
     nfc_string(
         nfc(s)
