@@ -40,6 +40,12 @@ impl Answer {
 pub struct Seen {
     /// Older keys, sorted, for binary search.
     sorted: Vec<Packed>,
+    /// Where each bucket of `sorted` begins: keys whose top `bits` bits are `b` are `sorted[starts[b]..starts[b + 1]]`, about [`PER_BUCKET`] of them, so a lookup
+    /// searches a few neighbouring keys instead of the whole array (whose binary search
+    /// missed the cache at every step: 3.6% of a 100k-order build, measured with `perf`).
+    starts: Vec<u32>,
+    /// How many top bits of a key choose its bucket (0 before the first merge: one bucket).
+    bits: u32,
     /// Keys since the last merge into `sorted`.
     recent: HashSet<Packed, BuildHasherDefault<Uniform>>,
     /// How many keys are kept exactly.
@@ -52,6 +58,9 @@ pub const EXACT_KEYS: usize = 2_000_000;
 /// Keys gathered in `recent` before they are merged into the sorted array: merging costs a
 /// pass over the array, so it is done rarely; looking up costs a hash probe and a binary search.
 const MERGE_EVERY: usize = 1 << 16;
+/// Keys per bucket of `sorted`, about (the hashes are uniform): the index takes 4 bytes per
+/// bucket, a twelfth of what the keys of a bucket take at this size.
+const PER_BUCKET: usize = 4;
 const BITS_LOG2: u32 = 27;
 const PROBES: u64 = 6;
 
@@ -67,6 +76,8 @@ impl Seen {
     pub fn with_bound(bound: usize) -> Seen {
         Seen {
             sorted: Vec::new(),
+            starts: Vec::new(),
+            bits: 0,
             recent: HashSet::default(),
             bound,
             bloom: None,
@@ -131,7 +142,41 @@ impl Seen {
     }
 
     fn has_exact(&self, key: Packed) -> bool {
-        self.recent.contains(&key) || self.sorted.binary_search(&key).is_ok()
+        self.recent.contains(&key) || self.bucket(key).binary_search(&key).is_ok()
+    }
+
+    /// The part of `sorted` where `key` is if anywhere.
+    fn bucket(&self, key: Packed) -> &[Packed] {
+        if self.starts.is_empty() {
+            return &self.sorted;
+        }
+        let b = Self::bucket_of(key, self.bits);
+        &self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize]
+    }
+
+    fn bucket_of(key: Packed, bits: u32) -> usize {
+        // `checked_shr`: no bits (an index of one bucket) is bucket 0.
+        key.0[0].checked_shr(32 - bits).unwrap_or(0) as usize
+    }
+
+    /// Rebuilds `starts` for the keys now in `sorted`, with enough buckets for about
+    /// [`PER_BUCKET`] keys each.
+    fn index(&mut self) {
+        let bits = (self.sorted.len() / PER_BUCKET).max(1).ilog2();
+        self.bits = bits;
+        let buckets = 1usize << bits;
+        self.starts.clear();
+        self.starts.reserve_exact(buckets + 1);
+        let mut at = 0usize;
+        for b in 0..buckets {
+            while at < self.sorted.len() && Self::bucket_of(self.sorted[at], bits) < b {
+                at += 1;
+            }
+            self.starts
+                .push(u32::try_from(at).expect("at most EXACT_KEYS keys"));
+        }
+        self.starts
+            .push(u32::try_from(self.sorted.len()).expect("at most EXACT_KEYS keys"));
     }
 
     /// Moves `recent` into `sorted`, merging from the back in place (no second copy).
@@ -158,6 +203,7 @@ impl Seen {
                 self.sorted[k] = add[j];
             }
         }
+        self.index();
     }
 
     /// The 128-bit SipHash-1-3 of `parts` joined with NULs, under the process's key: a keyed
@@ -253,6 +299,13 @@ mod tests {
             s.sorted.windows(2).all(|w| w[0] < w[1]),
             "sorted after merges"
         );
+        // The buckets split the sorted keys in order, each key in the bucket its bits say.
+        assert!(s.bits > 0);
+        assert_eq!(s.starts.len(), (1 << s.bits) + 1);
+        assert!(s.starts.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(s.starts.first(), Some(&0));
+        assert_eq!(s.starts.last().map(|&n| n as usize), Some(s.sorted.len()));
+        assert!(s.sorted.iter().all(|k| s.bucket(*k).contains(k)));
         for i in (0..n).step_by(997) {
             assert_eq!(s.insert(&format!("k{i}")), Answer::Repeat);
             assert_eq!(s.contains(&format!("k{i}")), Answer::Repeat);
