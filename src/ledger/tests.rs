@@ -1027,6 +1027,38 @@ fn orders_accepted_in_this_run_do_not_count_as_sent_before() {
 }
 
 #[test]
+fn a_run_after_another_keeps_finding_its_orders_while_it_records_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&ledger_path(&dir));
+    let first = ledger.begin_run(T0, "first").unwrap();
+    ledger
+        .record_accepted(&[accepted_order("590", &[("name", "#1043")])], None, T0)
+        .unwrap();
+    let renamed = key("checkout", "#1043");
+    let name = idents(&[("name", "#1043")]);
+    let other = idents(&[("name", "#1044")]);
+    // The first run had nothing before it: nothing is found, now or after more rows.
+    assert_eq!(
+        ledger
+            .sent_as_other(&[(&renamed, &name)], Some(first))
+            .unwrap(),
+        [None]
+    );
+    let second = ledger.begin_run(T0 + 1, "second").unwrap();
+    for _ in 0..2 {
+        // Asked twice: the answer of the first look at the table is kept for the run.
+        let got = ledger
+            .sent_as_other(&[(&renamed, &name), (&renamed, &other)], Some(second))
+            .unwrap();
+        assert_eq!(got[0].as_ref().map(|s| s.event_id.as_str()), Some("590"));
+        assert_eq!(got[1], None);
+        ledger
+            .record_accepted(&[accepted_order("591", &[("name", "#1044")])], None, T0 + 1)
+            .unwrap();
+    }
+}
+
+#[test]
 fn batch_lookups_answer_each_key_whatever_the_mix_of_names_and_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let mut ledger = open(&ledger_path(&dir));
