@@ -5,10 +5,17 @@
 pub const MAX_BATCH: usize = 1000;
 
 /// Writes the request body `{"data":[...]}` from already-serialized events, without
-/// re-serializing them.
+/// re-serializing them, in one allocation of the exact size.
 #[must_use]
-pub fn body<'a>(events: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::from("{\"data\":[");
+pub fn body<'a>(events: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    let len = events
+        .clone()
+        .into_iter()
+        .map(|e| e.len() + 1)
+        .sum::<usize>()
+        + 11;
+    let mut out = String::with_capacity(len);
+    out.push_str("{\"data\":[");
     for (i, e) in events.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

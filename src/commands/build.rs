@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::batch::{self, Batcher};
+use crate::batch;
 use crate::cli::BuildArgs;
 use crate::event::Built;
 use crate::exit::Exit;
@@ -14,44 +14,62 @@ use crate::report::{InputSummary, Problem};
 
 pub use crate::output::AtomicFile;
 
-/// Writes full batches as NDJSON lines.
+/// Writes full batches as NDJSON lines. Each event is copied into the body being filled as
+/// it comes, and the body's buffer is reused from batch to batch: no event is held as well,
+/// and no new megabyte-sized body is allocated and grown for each batch.
 pub struct BodyWriter<'a> {
     out: Box<dyn Write + 'a>,
-    batcher: Batcher<String>,
+    /// Events per body.
+    size: usize,
+    /// The body being filled, without its closing `]}`.
+    body: Vec<u8>,
+    /// Events in `body`.
+    in_body: usize,
     /// Bodies written.
     pub batches: u64,
 }
 
 impl<'a> BodyWriter<'a> {
-    /// Writes to `out`, `size` events per body.
+    /// Writes to `out`, `size` events per body (clamped to 1..=1000).
     pub fn new(out: Box<dyn Write + 'a>, size: usize) -> BodyWriter<'a> {
         BodyWriter {
             out,
-            batcher: Batcher::new(size),
+            size: size.clamp(1, batch::MAX_BATCH),
+            body: Vec::new(),
+            in_body: 0,
             batches: 0,
         }
     }
 
-    fn write(&mut self, events: &[String]) -> anyhow::Result<()> {
+    /// Closes the body and writes it as one line.
+    fn write(&mut self) -> anyhow::Result<()> {
         self.batches += 1;
-        let body = batch::body(events.iter().map(String::as_str));
-        self.out.write_all(body.as_bytes())?;
-        self.out.write_all(b"\n")?;
+        self.in_body = 0;
+        self.body.extend_from_slice(b"]}\n");
+        self.out.write_all(&self.body)?;
+        self.body.clear();
         Ok(())
     }
 
     /// Adds one event.
     pub fn push(&mut self, json: String) -> anyhow::Result<()> {
-        if let Some(full) = self.batcher.push(json) {
-            self.write(&full)?;
+        self.body.extend_from_slice(if self.in_body == 0 {
+            b"{\"data\":["
+        } else {
+            b","
+        });
+        self.body.extend_from_slice(json.as_bytes());
+        self.in_body += 1;
+        if self.in_body == self.size {
+            self.write()?;
         }
         Ok(())
     }
 
     /// Writes the last batch and flushes.
     pub fn finish(&mut self) -> anyhow::Result<()> {
-        if let Some(rest) = self.batcher.finish() {
-            self.write(&rest)?;
+        if self.in_body > 0 {
+            self.write()?;
         }
         self.out.flush()?;
         Ok(())

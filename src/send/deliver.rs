@@ -381,17 +381,7 @@ fn describe(reply: &HttpReply) -> String {
 /// `{"data":[e1,e2,…]}` from already serialized events, without re-serializing them; shared
 /// (not copied) by every attempt at it.
 fn build_body(events: &[String]) -> Bytes {
-    let len = events.iter().map(|e| e.len() + 1).sum::<usize>() + 11;
-    let mut body = Vec::with_capacity(len);
-    body.extend_from_slice(b"{\"data\":[");
-    for (i, e) in events.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
-        }
-        body.extend_from_slice(e.as_bytes());
-    }
-    body.extend_from_slice(b"]}");
-    Bytes::from(body)
+    Bytes::from(crate::batch::body(events.iter().map(String::as_str)).into_bytes())
 }
 
 /// Maps per-event results to outcomes by index; unmatched events fail with a clear reason.
