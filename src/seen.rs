@@ -35,10 +35,10 @@ impl Answer {
 /// under a key drawn for the process (two of two million keys sharing them has a chance of
 /// about 1 in 10^16, and without the process's key nobody can make an input where they do),
 /// exactly, for the first [`EXACT_KEYS`] keys (12 bytes each in a sorted array: 24 MiB at
-/// most), then in a fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only
+/// most, and 1 MiB for its bucket index), then in a fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only
 /// [`Answer::Maybe`]. Memory grows with the first two million keys and then stays flat.
 pub struct Seen {
-    /// Older keys, sorted, for binary search.
+    /// Older keys, sorted, searched by bucket.
     sorted: Vec<Packed>,
     /// Where each bucket of `sorted` begins: keys whose top `bits` bits are `b` are `sorted[starts[b]..starts[b + 1]]`, about [`PER_BUCKET`] of them, so a lookup
     /// searches a few neighbouring keys instead of the whole array (whose binary search
