@@ -10,8 +10,8 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::capi;
-use crate::event::template::Template;
 use crate::map::{Key, Preset};
+use crate::template::Template;
 // Re-exported: the type lives in `time` (which reads the dates) so that `time` needs nothing
 // from `config`; commands and the command line keep naming it `config::DateOrder`.
 pub use crate::time::DateOrder;

@@ -25,6 +25,7 @@ pub mod report;
 pub mod seen;
 pub mod send;
 pub mod tag;
+pub mod template;
 pub mod time;
 
 use clap::Parser;

@@ -16,7 +16,6 @@ use crate::cli::{Cli, Command, InputArgs};
 use crate::config::{
     self, ConfigError, ConfigFile, MaxAge, OrderIdSource, ProductIdSource, Settings,
 };
-use crate::event::Template;
 use crate::exit::Exit;
 use crate::input::{self, ReadOptions};
 use crate::pipeline::Plan;
@@ -24,6 +23,7 @@ use crate::printer::Printer;
 use crate::report::Totals;
 use crate::send::session::Settled;
 use crate::send::Fatal;
+use crate::template::Template;
 use crate::time::{self, TimeOptions};
 
 /// Runs a parsed command line.

@@ -11,7 +11,7 @@ use crate::normalize;
 
 use super::payload::{CustomData, UserData};
 use super::stop::{Ctx, Stop};
-use super::template::Var;
+use crate::template::Var;
 
 /// Hex digits of the SHA-256 kept in a derived event id (96 bits: no two different rows of
 /// any realistic run collide).

@@ -22,13 +22,11 @@ mod payload;
 mod prebuilt;
 mod status;
 mod stop;
-pub mod template;
 mod value;
 mod window;
 
 pub use outcome::{Built, Outcome};
 pub use prebuilt::{prebuilt, prebuilt_event};
-pub use template::{Template, Var};
 
 use ids::OrderIds;
 use payload::{CustomData, Event};

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::config::{self, MaxAge, OrderIdSource, ProductIdSource};
 use crate::map::{Cell, Item, Key};
+use crate::template::Template;
 
 fn settings() -> Settings {
     Settings {

@@ -97,7 +97,7 @@ pub fn generate(o: &TagOptions) -> String {
         ),
         Some(t) => {
             let mut idents = t.needs(o.order_id);
-            let data_id = super::template::ident(crate::event::Var::OrderId, o.order_id)
+            let data_id = super::template::ident(crate::template::Var::OrderId, o.order_id)
                 .unwrap_or(Ident::Id);
             if !idents.contains(&data_id) {
                 idents.push(data_id);

@@ -1,5 +1,5 @@
 //! The `event_id` template as browser code sees it: the same text `build` parses
-//! ([`crate::event::Template`], which decides what is valid), split into literals and
+//! ([`crate::template::Template`], which decides what is valid), split into literals and
 //! placeholders so each target can write it as a plain concatenation (no template language
 //! and no regular expression at run time), and the rules for which placeholders a target can
 //! fill.
@@ -8,7 +8,7 @@
 //! code trims too, so both sides give the same bytes.
 
 use crate::config::OrderIdSource;
-use crate::event::{Template, Var};
+use crate::template::{Template, Var};
 
 use super::Target;
 

@@ -104,7 +104,7 @@ pub fn generate(o: &TagOptions) -> String {
     if let Some(t) = &o.web_checkout {
         let mut idents = t.needs(o.order_id);
         let data_id =
-            super::template::ident(crate::event::Var::OrderId, o.order_id).unwrap_or(Ident::Id);
+            super::template::ident(crate::template::Var::OrderId, o.order_id).unwrap_or(Ident::Id);
         idents.push(data_id);
         let mut vars: Vec<&str> = Vec::new();
         for i in idents {

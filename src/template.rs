@@ -1,6 +1,7 @@
 //! The `event_id` template (`order-{order_id}`): parsed once when the settings are made,
-//! rendered per order. A leaf: it knows nothing of the config or the order, so `Settings`
-//! can hold a [`Template`] without `config` and `event` importing each other.
+//! rendered per order by the event stage. A leaf module of its own: it knows nothing of the
+//! config or the order, so `Settings` holds a [`Template`] without `config` importing
+//! `event` (which imports `config`).
 
 /// Placeholders of the `event_id` template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
