@@ -35,14 +35,16 @@ impl Answer {
 /// under a key drawn for the process (two of two million keys sharing them has a chance of
 /// about 1 in 10^16, and without the process's key nobody can make an input where they do),
 /// exactly, for the first [`EXACT_KEYS`] keys (12 bytes each in a sorted array: 24 MiB at
-/// most, and 1 MiB for its bucket index), then in a fixed 16 MiB Bloom filter (2^27 bits, 6 probes) whose hits are only
-/// [`Answer::Maybe`]. Memory grows with the first two million keys and then stays flat.
+/// most, and 1 MiB for its bucket index), then in a fixed 16 MiB Bloom filter (2^27 bits,
+/// 6 probes) whose hits are only [`Answer::Maybe`]. Memory grows with the first two million
+/// keys and then stays flat.
 pub struct Seen {
     /// Older keys, sorted, searched by bucket.
     sorted: Vec<Packed>,
-    /// Where each bucket of `sorted` begins: keys whose top `bits` bits are `b` are `sorted[starts[b]..starts[b + 1]]`, about [`PER_BUCKET`] of them, so a lookup
+    /// Where each bucket of `sorted` begins: the keys whose top `bits` bits are `b` are
+    /// `sorted[starts[b]..starts[b + 1]]`, [`PER_BUCKET`] to twice that many, so a lookup
     /// searches a few neighbouring keys instead of the whole array (whose binary search
-    /// missed the cache at every step: 3.6% of a 100k-order build, measured with `perf`).
+    /// missed the cache at most steps).
     starts: Vec<u32>,
     /// How many top bits of a key choose its bucket (0 before the first merge: one bucket).
     bits: u32,
@@ -56,10 +58,11 @@ pub struct Seen {
 /// Keys kept exactly before the Bloom filter takes over.
 pub const EXACT_KEYS: usize = 2_000_000;
 /// Keys gathered in `recent` before they are merged into the sorted array: merging costs a
-/// pass over the array, so it is done rarely; looking up costs a hash probe and a binary search.
+/// pass over the array, so it is done rarely; looking up costs a hash probe and a search of
+/// one bucket of the array.
 const MERGE_EVERY: usize = 1 << 16;
-/// Keys per bucket of `sorted`, about (the hashes are uniform): the index takes 4 bytes per
-/// bucket, a twelfth of what the keys of a bucket take at this size.
+/// Keys per bucket of `sorted`, at least and on average (the hashes are uniform): the index
+/// takes 4 bytes per bucket, at most a twelfth of what the keys of a bucket take.
 const PER_BUCKET: usize = 4;
 const BITS_LOG2: u32 = 27;
 const PROBES: u64 = 6;
