@@ -964,6 +964,7 @@ impl JsonMapper {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn is_blank_agrees_with_trim() {
@@ -987,7 +988,6 @@ mod tests {
             assert_eq!(is_blank(cell), cell.trim().is_empty(), "{cell:?}");
         }
     }
-    use serde_json::json;
 
     fn header(s: &str) -> Vec<String> {
         s.split(',').map(str::to_owned).collect()
