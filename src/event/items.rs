@@ -7,7 +7,6 @@ use rust_decimal::Decimal;
 use crate::config::{ProductIdSource, Settings};
 use crate::map::{Cell, Item, Key};
 use crate::money;
-use crate::normalize;
 
 use super::payload::Content;
 use super::stop::Ctx;
@@ -208,7 +207,7 @@ fn without_float_noise(p: Decimal, currency: Option<&'static str>) -> Decimal {
         // Half away from zero, as prices are rounded; `round_dp` would round a
         // half to even (`16.6650000` to `16.66`).
         p.round_dp_with_strategy(
-            currency.map_or(2, normalize::currency_decimals),
+            currency.map_or(2, money::decimals),
             rust_decimal::RoundingStrategy::MidpointAwayFromZero,
         )
     } else {

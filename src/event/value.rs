@@ -7,7 +7,6 @@ use rust_decimal::Decimal;
 use crate::config::Settings;
 use crate::map::{Cell, Key};
 use crate::money;
-use crate::normalize;
 use crate::report::shown;
 
 use super::stop::{Ctx, Stop};
@@ -154,7 +153,7 @@ fn money_cell(
         .order
         .get(Key::Currency)
         .and_then(|c| money::currency(&c.value).ok())
-        .map_or(2, normalize::currency_decimals)
+        .map_or(2, money::decimals)
         < 3;
     if !s.decimal_comma && two_decimals && dot_thousands(&c.value) {
         ctx.warn(

@@ -122,15 +122,8 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
     (!currency.is_special() && currency.is_superseded().is_none()).then(|| currency.code())
 }
 
-/// Decimal places of a currency's minor unit (`USD` 2, `JPY` 0, `KWD` 3); 2 when unknown.
-/// The table is [`crate::money::decimals`], the one every stage uses.
-#[must_use]
-pub fn currency_decimals(code: &str) -> u32 {
-    crate::money::decimals(code)
-}
-
 /// The minor-unit exponent of a code in any case, trimmed, from the table below; 2 when
-/// unknown. [`crate::money::decimals`] is this.
+/// unknown. This is the one table every stage asks, through `money::decimals`.
 #[must_use]
 pub fn currency_exponent(raw: &str) -> u32 {
     currency(raw.trim().as_bytes())
@@ -394,9 +387,9 @@ mod tests {
 
     #[test]
     fn currencies() {
-        assert_eq!(currency_decimals("USD"), 2);
-        assert_eq!(currency_decimals("JPY"), 0);
-        assert_eq!(currency_decimals("KWD"), 3);
+        assert_eq!(currency_exponent("USD"), 2);
+        assert_eq!(currency_exponent("JPY"), 0);
+        assert_eq!(currency_exponent("KWD"), 3);
         assert_eq!(currency_code("usd"), Some("USD"));
         assert_eq!(currency_code(" EUR "), Some("EUR"));
         assert_eq!(currency_code("Gbp"), Some("GBP"));

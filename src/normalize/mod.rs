@@ -19,7 +19,7 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 pub(crate) use date::month_number;
-pub use geo::{country_alpha2, currency_code, currency_decimals, currency_exponent};
+pub use geo::{country_alpha2, currency_code, currency_exponent};
 
 /// A hashed identity field of CAPI `user_data`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
