@@ -136,16 +136,22 @@ CREATE TABLE IF NOT EXISTS order_ids (
 /// parameters, far below SQLite's limit of 32766).
 const ROWS: [usize; 3] = [100, 10, 1];
 
+/// The `VALUES` list of a multi-row statement: `n` rows of four parameters each, numbered
+/// from `?first` on, then `shared` (parameters every row repeats, such as `?1`).
+fn values_rows(n: usize, first: usize, shared: &str) -> String {
+    (0..n)
+        .map(|r| {
+            let at = first + 4 * r;
+            format!("(?{at}, ?{}, ?{}, ?{}, {shared})", at + 1, at + 2, at + 3)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `INSERT INTO events … VALUES (…), (…) ON CONFLICT …` for each of [`ROWS`]: `?1` is the
 /// time of acceptance, `?2` the request id, then four parameters per row.
 static ACCEPTED_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
     ROWS.map(|n| {
-        let rows: Vec<String> = (0..n)
-            .map(|r| {
-                let at = 3 + 4 * r;
-                format!("(?{at}, ?{}, ?{}, ?{}, ?1, ?2, ?1)", at + 1, at + 2, at + 3)
-            })
-            .collect();
         format!(
             "INSERT INTO events (event_name, event_id, accepted_fingerprint, event_time,
                                  accepted_at, request_id, last_activity)
@@ -161,7 +167,7 @@ static ACCEPTED_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
                  event_json = NULL,
                  source = NULL,
                  last_activity = excluded.last_activity",
-            rows.join(", ")
+            values_rows(n, 3, "?1, ?2, ?1")
         )
     })
 });
@@ -170,19 +176,13 @@ static ACCEPTED_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
 /// parameters per row.
 static ORDER_IDS_SQL: LazyLock<[String; 3]> = LazyLock::new(|| {
     ROWS.map(|n| {
-        let rows: Vec<String> = (0..n)
-            .map(|r| {
-                let at = 2 + 4 * r;
-                format!("(?{at}, ?{}, ?{}, ?{}, ?1)", at + 1, at + 2, at + 3)
-            })
-            .collect();
         format!(
             "INSERT INTO order_ids (event_name, kind, value, event_id, run_id)
              VALUES {}
              ON CONFLICT (event_name, kind, value) DO UPDATE SET
                  event_id = excluded.event_id,
                  run_id = excluded.run_id",
-            rows.join(", ")
+            values_rows(n, 2, "?1")
         )
     })
 });
