@@ -515,6 +515,17 @@ fn library(s: &str, ctx: &Context) -> Result<String, Invalid> {
 mod tests {
     use super::*;
 
+    /// A fixed-seed xorshift64 generator: `next(n)` is a number below `n`, the same on every
+    /// run, so the generated numbers a failure names can be generated again.
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        }
+    }
+
     /// The US number kinds in the order libphonenumber's `number_type` tries them (the order
     /// of `table::US_TYPES`).
     fn us_kinds() -> [Option<&'static Descriptor>; 11] {
@@ -748,13 +759,7 @@ mod tests {
             "{a}{e}-{l}",
             "{a}{e}{l}",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let (mut fast_answers, mut checked) = (0, 0);
         for i in 0..4000 {
             // Area codes from 100 (not a valid start) to 999, exchanges and lines anywhere.
@@ -944,13 +949,7 @@ mod tests {
     /// for many.
     #[test]
     fn the_wider_fast_path_answers_as_the_library_does() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d_u64);
         let mut regions: Vec<&str> = table::REGIONS.iter().map(|r| r.id).collect();
         regions.extend(["IT", "MX", "BR", "JP", "EG", "AR", "RU"]);
         let separators = [" ", " ", "-", ".", "/", "", "  "];
