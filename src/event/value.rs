@@ -51,9 +51,11 @@ pub(super) fn value(
     currency: Option<&'static str>,
 ) -> Result<Option<String>, Stop> {
     let order = ctx.order;
+    // Three-digit minor units (KWD, BHD…) write `1.234` as an amount, not as thousands.
+    let two_decimals = currency.map_or(2, money::decimals) < 3;
     let value = match order.get(Key::Value) {
-        Some(c) => money_cell(ctx, Some(c), s, "value")?,
-        None => adjusted_total(ctx, s, gross)?,
+        Some(c) => money_cell(ctx, Some(c), s, two_decimals, "value")?,
+        None => adjusted_total(ctx, s, two_decimals, gross)?,
     };
     match value {
         Some(v) if v.is_sign_negative() && !v.is_zero() => {
@@ -90,14 +92,18 @@ pub(super) fn value(
 fn adjusted_total(
     ctx: &mut Ctx,
     s: &Settings,
+    two_decimals: bool,
     gross: Option<Decimal>,
 ) -> Result<Option<Decimal>, Stop> {
     let order = ctx.order;
-    let total = money_cell(ctx, order.get(Key::Total), s, "total")?;
-    let subtotal = money_cell(ctx, order.get(Key::Subtotal), s, "subtotal")?;
-    let tax = money_cell(ctx, order.get(Key::Tax), s, "tax")?;
-    let shipping = money_cell(ctx, order.get(Key::Shipping), s, "shipping")?;
-    let discount = money_cell(ctx, order.get(Key::Discount), s, "discount")?;
+    let amount = |ctx: &mut Ctx, key: Key, what: &str| {
+        money_cell(ctx, order.get(key), s, two_decimals, what)
+    };
+    let total = amount(ctx, Key::Total, "total")?;
+    let subtotal = amount(ctx, Key::Subtotal, "subtotal")?;
+    let tax = amount(ctx, Key::Tax, "tax")?;
+    let shipping = amount(ctx, Key::Shipping, "shipping")?;
+    let discount = amount(ctx, Key::Discount, "discount")?;
     let tax = tax.unwrap_or_default();
     let shipping = shipping.unwrap_or_default();
     let discount = discount.unwrap_or_default().abs();
@@ -141,20 +147,16 @@ fn adjusted_total(
     }
 }
 
-/// The amount in `cell`, if any; one that is not a number stops the order.
+/// The amount in `cell`, if any; one that is not a number stops the order. `two_decimals`:
+/// the order's currency has at most two (the currency step has already read it).
 fn money_cell(
     ctx: &mut Ctx,
     cell: Option<&Cell>,
     s: &Settings,
+    two_decimals: bool,
     what: &str,
 ) -> Result<Option<Decimal>, Stop> {
     let Some(c) = cell else { return Ok(None) };
-    let two_decimals = ctx
-        .order
-        .get(Key::Currency)
-        .and_then(|c| money::currency(&c.value).ok())
-        .map_or(2, money::decimals)
-        < 3;
     if !s.decimal_comma && two_decimals && dot_thousands(&c.value) {
         ctx.warn(
             Some(c),
@@ -176,18 +178,38 @@ fn money_cell(
 /// An amount such as `1.234` or `12.345.678`: dots before groups of exactly three digits and
 /// no comma, which decimal-comma locales write for thousands (never after a leading `0`:
 /// `0.125` is a price).
+///
+/// One pass over the bytes, only digits, `.` and `,` counting (every other character, a
+/// currency sign or a space, is skipped; none of their UTF-8 bytes is one of those).
 fn dot_thousands(raw: &str) -> bool {
-    let t: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
-        .collect();
-    let mut groups = t.split('.');
-    let first = groups.next().unwrap_or("");
-    !t.contains(',')
-        && t.contains('.')
-        && (1..=3).contains(&first.len())
-        && !first.starts_with('0')
-        && groups.all(|g| g.len() == 3)
+    // Digits in the group being read, and how many dots came before it.
+    let (mut digits, mut dots) = (0usize, 0usize);
+    let mut leading_zero = false;
+    for b in raw.bytes() {
+        match b {
+            b',' => return false,
+            b'.' => {
+                let fits = if dots == 0 {
+                    (1..=3).contains(&digits) && !leading_zero
+                } else {
+                    digits == 3
+                };
+                if !fits {
+                    return false;
+                }
+                dots += 1;
+                digits = 0;
+            }
+            b'0'..=b'9' => {
+                if dots == 0 && digits == 0 {
+                    leading_zero = b == b'0';
+                }
+                digits += 1;
+            }
+            _ => {}
+        }
+    }
+    dots > 0 && digits == 3
 }
 
 #[cfg(test)]
@@ -202,5 +224,37 @@ mod tests {
         assert!(!dot_thousands("1.234,50"));
         assert!(!dot_thousands("1234.567"));
         assert!(!dot_thousands("0.125"));
+        assert!(!dot_thousands(".123"));
+        assert!(!dot_thousands("1.234."));
+        assert!(!dot_thousands("1234"));
+    }
+
+    /// The filter-then-split reading `dot_thousands` replaced, for comparison.
+    fn dot_thousands_by_split(raw: &str) -> bool {
+        let t: String = raw
+            .chars()
+            .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+            .collect();
+        let mut groups = t.split('.');
+        let first = groups.next().unwrap_or("");
+        !t.contains(',')
+            && t.contains('.')
+            && (1..=3).contains(&first.len())
+            && !first.starts_with('0')
+            && groups.all(|g| g.len() == 3)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dot_thousands_reads_as_the_split_did(raw in "[0-9.,€ $a]{0,14}") {
+            proptest::prop_assert_eq!(dot_thousands(&raw), dot_thousands_by_split(&raw));
+        }
+
+        #[test]
+        fn dot_thousands_reads_amount_shapes_as_the_split_did(
+            raw in "(€ )?[0-9]{0,4}(\\.[0-9]{2,4}){0,3}(,[0-9]{2})?",
+        ) {
+            proptest::prop_assert_eq!(dot_thousands(&raw), dot_thousands_by_split(&raw));
+        }
     }
 }
