@@ -534,7 +534,13 @@ impl CsvReader {
                 },
             );
         }
-        if let Some(i) = self.record.iter().take(n).position(|f| f.len() > MAX_FIELD) {
+        // A record no longer than the limit has no field over it: only longer ones are looked
+        // into, field by field.
+        let long = self.record.as_slice().len() > MAX_FIELD;
+        if let Some(i) = long
+            .then(|| self.record.iter().take(n).position(|f| f.len() > MAX_FIELD))
+            .flatten()
+        {
             return Err(ReadProblem {
                 line,
                 column: Some(self.header[i].clone()),
@@ -738,6 +744,19 @@ mod tests {
         assert_eq!((p.line, p.column.as_deref()), (2, Some("b")));
         assert!(p.message.contains("longer than 512 KiB"), "{}", p.message);
         assert_eq!(got[1].as_ref().unwrap().line(), 3);
+        // Fields up to the limit are read, also when together they are longer than it; a long
+        // field after them still makes its row unreadable.
+        let half = long(MAX_FIELD / 2 + 1);
+        let text = format!(
+            "a,b\n{half},{half}\n{},1\n{half},{half}x{}\n",
+            long(MAX_FIELD),
+            long(MAX_FIELD / 2)
+        );
+        let mut r = CsvReader::new(Cursor::new(text), Arc::from("t.csv"), None).unwrap();
+        let got = rows(&mut r);
+        assert!(got[0].is_ok() && got[1].is_ok());
+        let p = got[2].as_ref().unwrap_err();
+        assert_eq!((p.line, p.column.as_deref()), (4, Some("b")));
         // A record past the limit stops the input, naming where it began.
         let text = format!("a,b\n1,2\n\n3,\"{}", long(MAX_RECORD as usize + 100_000));
         let mut r = CsvReader::new(Cursor::new(text), Arc::from("t.csv"), None).unwrap();
