@@ -96,10 +96,13 @@ pub(super) fn ascii_key<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
 /// `em`: trimmed, lowercase, and shaped like an address: one `@`, a non-empty local part,
 /// a dot inside the domain (not first or last) and no whitespace.
 pub(super) fn email(s: &str) -> Result<String, Invalid> {
+    // Printable ASCII (almost every address) holds no invisible character and no
+    // whitespace, is NFC, and lowercases byte by byte: only other text is scanned for them.
+    let graphic = s.bytes().all(|b| b.is_ascii_graphic());
     // Invisible characters (a zero-width space pasted with the address, a control byte)
     // would make a different hash of the same address.
     let visible: String;
-    let s = if s.chars().any(invisible) {
+    let s = if !graphic && s.chars().any(invisible) {
         visible = s.chars().filter(|c| !invisible(*c)).collect();
         visible.trim()
     } else {
@@ -108,11 +111,15 @@ pub(super) fn email(s: &str) -> Result<String, Invalid> {
     if s.is_empty() {
         return Ok(String::new());
     }
-    let mut lower = nfc(s).to_lowercase();
+    let mut lower = if graphic {
+        s.to_ascii_lowercase()
+    } else {
+        nfc(s).to_lowercase()
+    };
     while lower.starts_with("mailto:") {
         lower.drain(.."mailto:".len());
     }
-    if lower.chars().any(char::is_whitespace) {
+    if !graphic && lower.chars().any(char::is_whitespace) {
         return Err(Invalid::EmailHasSpace);
     }
     let (local, domain) = lower.split_once('@').ok_or(Invalid::NotAnEmail)?;
@@ -147,6 +154,18 @@ fn invisible(c: char) -> bool {
 /// `fn`, `ln`: trimmed, Unicode lowercase with accents kept, inner whitespace collapsed to
 /// single spaces.
 pub(super) fn name(s: &str) -> String {
+    // ASCII (most names) is NFC and lowercases byte by byte, in place.
+    if s.is_ascii() {
+        let mut out = String::with_capacity(s.len());
+        for word in s.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        out.make_ascii_lowercase();
+        return out;
+    }
     let s = nfc(s);
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
@@ -227,6 +246,63 @@ mod tests {
             let got = email(raw).unwrap();
             assert_eq!(got, "jane@example.com", "{raw:?}");
             assert_eq!(email(&got).unwrap(), got);
+        }
+    }
+
+    /// `email` as it read before printable ASCII had its own path: every address scanned
+    /// for invisible characters and whitespace, lowercased as Unicode.
+    fn email_by_chars(s: &str) -> Result<String, Invalid> {
+        let visible: String;
+        let s = if s.chars().any(invisible) {
+            visible = s.chars().filter(|c| !invisible(*c)).collect();
+            visible.trim()
+        } else {
+            s
+        };
+        if s.is_empty() {
+            return Ok(String::new());
+        }
+        let mut lower = nfc(s).to_lowercase();
+        while lower.starts_with("mailto:") {
+            lower.drain(.."mailto:".len());
+        }
+        if lower.chars().any(char::is_whitespace) {
+            return Err(Invalid::EmailHasSpace);
+        }
+        let (local, domain) = lower.split_once('@').ok_or(Invalid::NotAnEmail)?;
+        let dotted = domain
+            .find('.')
+            .is_some_and(|_| !domain.starts_with('.') && !domain.ends_with('.'));
+        if local.is_empty() || domain.contains('@') || !dotted {
+            return Err(Invalid::NotAnEmail);
+        }
+        Ok(nfc_string(lower))
+    }
+
+    /// `name` as it read before ASCII had its own path.
+    fn name_by_chars(s: &str) -> String {
+        let s = nfc(s);
+        let mut out = String::with_capacity(s.len());
+        for word in s.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        nfc_string(out)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn name_reads_as_the_char_scan_did(raw in "[A-Za-z' .\t\u{b}\u{c}\r\n\u{a0}\u{3000}éÉ-]{0,16}") {
+            proptest::prop_assert_eq!(name(&raw), name_by_chars(&raw));
+        }
+
+        #[test]
+        fn email_reads_as_the_char_scan_did(
+            raw in "(MAILTO:|mailto:)?[A-Za-z0-9._%+ \t\u{0}\u{7}\u{7f}\u{200b}\u{feff}é-]{0,12}@?[A-Za-z0-9.é-]{0,10}",
+        ) {
+            proptest::prop_assert_eq!(email(&raw), email_by_chars(&raw));
         }
     }
 
