@@ -199,7 +199,42 @@ pub fn format(d: Decimal) -> String {
     if d.scale() < 2 {
         d.rescale(2);
     }
-    d.to_string()
+    text(d)
+}
+
+/// `d` as `Decimal`'s `Display` writes it (every digit of its scale, `-` when negative),
+/// without the formatting machinery for the amounts prices are: a mantissa that fits in
+/// 64 bits is written digit by digit, anything else by `Display`.
+fn text(d: Decimal) -> String {
+    let Ok(mut m) = u64::try_from(d.mantissa().unsigned_abs()) else {
+        return d.to_string();
+    };
+    if m == 0 && d.is_sign_negative() {
+        // Negative zero: whatever `Display` makes of it.
+        return d.to_string();
+    }
+    let scale = d.scale() as usize;
+    // Digits right to left: at most 20 of the mantissa, the zeros up to the scale (at most
+    // 28), one before the point.
+    let mut digits = [b'0'; 50];
+    let mut n = 0;
+    while m > 0 {
+        digits[n] = b'0' + (m % 10) as u8;
+        m /= 10;
+        n += 1;
+    }
+    let n = n.max(scale + 1);
+    let mut out = String::with_capacity(n + 2);
+    if d.is_sign_negative() {
+        out.push('-');
+    }
+    for (i, &b) in digits[..n].iter().enumerate().rev() {
+        out.push(char::from(b));
+        if i == scale && scale > 0 {
+            out.push('.');
+        }
+    }
+    out
 }
 
 /// Formats an amount in `code` by the currency's minor unit ([`decimals`]): rounded half away
@@ -210,7 +245,7 @@ pub fn format_in(d: Decimal, code: &str) -> String {
     let places = decimals(code);
     let mut d = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
     d.rescale(places);
-    d.to_string()
+    text(d)
 }
 
 /// Formats an amount for `custom_data`: by the currency's minor unit ([`format_in`]) when
@@ -225,7 +260,44 @@ pub fn format_for(d: Decimal, currency: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy as _;
+
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn text_writes_what_display_writes(
+            m in proptest::prop_oneof![
+                proptest::num::i64::ANY.prop_map(i128::from),
+                -99_999i128..99_999,
+                -(1i128 << 96) + 1..(1i128 << 96),
+            ],
+            scale in 0u32..=28,
+            negative_zero in proptest::bool::weighted(0.05),
+        ) {
+            let mut d = Decimal::try_from_i128_with_scale(m, scale).unwrap();
+            if negative_zero {
+                d = Decimal::new(0, scale);
+                d.set_sign_negative(true);
+            }
+            proptest::prop_assert_eq!(text(d), d.to_string());
+        }
+    }
+
+    #[test]
+    fn text_pads_the_scale() {
+        for (m, scale, want) in [
+            (0, 0, "0"),
+            (0, 2, "0.00"),
+            (5, 2, "0.05"),
+            (-5, 3, "-0.005"),
+            (1234, 2, "12.34"),
+            (4500, 0, "4500"),
+            (i64::MAX, 28, "0.0000000009223372036854775807"),
+        ] {
+            assert_eq!(text(Decimal::new(m, scale)), want);
+        }
+    }
 
     #[test]
     fn the_plain_shape_reads_as_the_rules_read_it() {
