@@ -29,7 +29,7 @@ pub fn json(preset: Preset, value: &Value, order: &mut Order) {
                 "name"
             };
             let cell = derived(order, "draft", column);
-            order.fields.insert(0, (Key::Status, cell));
+            order.fields.insert_first(Key::Status, cell);
         }
         _ => {}
     }
@@ -62,9 +62,8 @@ fn stripe(value: &Value, order: &mut Order) {
     let currency = value.get("currency").and_then(Value::as_str).unwrap_or("");
     let cells = order
         .fields
-        .iter_mut()
-        .chain(order.items.iter_mut().flatten())
-        .map(|(_, c)| c);
+        .cells_mut()
+        .chain(order.items.iter_mut().flatten().map(|(_, c)| c));
     for c in cells {
         if STRIPE_MINOR_UNITS.contains(&c.column) {
             if let Ok(n) = c.value.trim().parse::<i64>() {
@@ -76,17 +75,17 @@ fn stripe(value: &Value, order: &mut Order) {
     // `processing` is WooCommerce's paid order, so the word alone cannot say it.
     if value.get("status").and_then(Value::as_str) == Some("processing") {
         let cell = derived(order, "pending", "status");
-        order.fields.insert(0, (Key::Status, cell));
+        order.fields.insert_first(Key::Status, cell);
     }
     if value.get("livemode") == Some(&Value::Bool(false)) {
         let cell = derived(order, "true", "livemode");
-        order.fields.push((Key::Test, cell));
+        order.fields.push(Key::Test, cell);
     }
     if value.get("refunded") == Some(&Value::Bool(true))
         && order.get(Key::FinancialStatus).is_none()
     {
         let cell = derived(order, "refunded", "refunded");
-        order.fields.insert(0, (Key::FinancialStatus, cell));
+        order.fields.insert_first(Key::FinancialStatus, cell);
     }
 }
 
@@ -109,7 +108,7 @@ fn bigcommerce(value: &Value, order: &mut Order) {
         _ => return,
     };
     let cell = derived(order, status, "status_id");
-    order.fields.insert(0, (Key::Status, cell));
+    order.fields.insert_first(Key::Status, cell);
 }
 
 /// One row's item whose cells hold `;`-separated lists (`SKU1;SKU2`, `1.00;1.50`, `1;1`) as

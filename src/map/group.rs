@@ -118,7 +118,7 @@ mod tests {
             line,
             end_line: line,
             preset: Preset::Shopify,
-            fields: Vec::new(),
+            fields: crate::map::OrderFields::default(),
             items: vec![Vec::new()],
             group: Some(g.to_owned()),
             repeat: false,
@@ -128,14 +128,15 @@ mod tests {
     }
 
     fn with(mut o: Order, key: Key, value: &str) -> Order {
-        o.fields.push((
+        let line = o.line;
+        o.fields.push(
             key,
             Cell {
                 value: value.into(),
                 column: key.name(),
-                line: o.line,
+                line,
             },
-        ));
+        );
         o
     }
 

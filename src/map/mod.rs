@@ -3,6 +3,7 @@
 
 mod adjust;
 mod contents;
+mod fields;
 mod group;
 mod key;
 mod preset;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use self::contents::parse_contents;
+pub use self::fields::OrderFields;
 pub use self::group::{Grouper, SameKey};
 pub use self::key::Key;
 pub use self::preset::{detect_csv, detect_json, group_key, Preset};
@@ -85,7 +87,7 @@ pub struct Order {
     /// Preset that mapped it.
     pub preset: Preset,
     /// Order-level fields; scalar keys at most once, multi keys any number of times.
-    pub fields: Vec<(Key, Cell)>,
+    pub fields: OrderFields,
     /// Line items.
     pub items: Vec<Item>,
     /// The grouping key (order name/id) when rows are grouped.
@@ -104,15 +106,12 @@ impl Order {
     /// The first value of `key`.
     #[must_use]
     pub fn get(&self, key: Key) -> Option<&Cell> {
-        self.fields.iter().find(|(k, _)| *k == key).map(|(_, c)| c)
+        self.fields.get(key)
     }
 
     /// Every value of `key`.
     pub fn all(&self, key: Key) -> impl Iterator<Item = &Cell> {
-        self.fields
-            .iter()
-            .filter(move |(k, _)| *k == key)
-            .map(|(_, c)| c)
+        self.fields.all(key)
     }
 
     /// Folds the next row of the same order in: missing scalars are filled, multi values and
@@ -120,8 +119,8 @@ impl Order {
     pub fn absorb(&mut self, other: Order) {
         self.end_line = other.end_line;
         for (k, c) in other.fields {
-            if k.is_multi() || self.get(k).is_none() {
-                self.fields.push((k, c));
+            if k.is_multi() || !self.fields.has(k) {
+                self.fields.push(k, c);
             }
         }
         self.items.extend(other.items);
@@ -448,7 +447,7 @@ impl CsvMapper {
             .group
             .map(|g| fields.cell(g).trim().to_owned())
             .filter(|s| !s.is_empty());
-        let mut order_fields = Vec::with_capacity(self.cols.len());
+        let mut order_fields = OrderFields::with_capacity(self.cols.len());
         let mut item = Vec::new();
         for (key, idx) in &self.cols {
             for &i in idx {
@@ -472,7 +471,7 @@ impl CsvMapper {
                 if key.is_item() {
                     item.push((*key, cell));
                 } else {
-                    order_fields.push((*key, cell));
+                    order_fields.push(*key, cell);
                 }
                 if !key.is_multi() {
                     break;
@@ -867,7 +866,7 @@ impl JsonMapper {
     /// Turns one order object into an [`Order`].
     #[must_use]
     pub fn order(&self, file: &Arc<str>, line: u64, value: &Value) -> Order {
-        let mut fields = Vec::new();
+        let mut fields = OrderFields::default();
         let mut items: Vec<Item> = Vec::new();
         let mut loose_item = Vec::new();
         for (key, paths) in &self.cols {
@@ -907,7 +906,7 @@ impl JsonMapper {
                             if key.is_item() {
                                 loose_item.push((*key, cell));
                             } else {
-                                fields.push((*key, cell));
+                                fields.push(*key, cell);
                             }
                         }
                         if !key.is_multi() {
