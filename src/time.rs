@@ -59,6 +59,36 @@ fn offset_shape(s: &str) -> bool {
         })
 }
 
+/// A value of [`offset_shape`] read by its fixed positions, without a format parser: the
+/// instant `%Y-%m-%d %H:%M:%S %z` reads, or `None` for anything out of the ordinary (a 30
+/// February, a leap second, offset minutes past 59), which is left to that parser.
+fn offset_instant(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let num = |at: usize, len: usize| {
+        b[at..at + len]
+            .iter()
+            .fold(0i32, |n, &d| n * 10 + i32::from(d - b'0'))
+    };
+    let small = |at| i8::try_from(num(at, 2)).ok();
+    let dt = DateTime::new(
+        i16::try_from(num(0, 4)).ok()?,
+        small(5)?,
+        small(8)?,
+        small(11)?,
+        small(14)?,
+        small(17)?,
+        0,
+    )
+    .ok()?;
+    let (hours, minutes) = (num(21, 2), num(23, 2));
+    if minutes > 59 {
+        return None;
+    }
+    let secs = hours * 3600 + minutes * 60;
+    let offset = jiff::tz::Offset::from_seconds(if b[20] == b'-' { -secs } else { secs }).ok()?;
+    offset.to_timestamp(dt).ok()
+}
+
 /// Reads `raw`; `naive_utc` makes offset-less values UTC (WooCommerce `date_created_gmt`).
 pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, String> {
     let s = raw.trim().trim_start_matches('\'').trim();
@@ -83,9 +113,11 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     // first: the general parsers below fail on it, building an error message each time. Any
     // parser that read it would give the same instant.
     if offset_shape(s) {
-        if let Ok(ts) =
-            jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", s).and_then(|p| p.to_timestamp())
-        {
+        if let Some(ts) = offset_instant(s).or_else(|| {
+            jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", s)
+                .and_then(|p| p.to_timestamp())
+                .ok()
+        }) {
             return Ok(at(ts));
         }
     }
@@ -385,6 +417,37 @@ pub fn local_day(unix: i64, tz: &TimeZone) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fixed-position reading agrees with jiff's format parser wherever it answers,
+        /// and answers for every ordinary Shopify time.
+        #[test]
+        fn offset_instant_reads_as_strtime(
+            s in "[0-9]{4}-[0-1][0-9]-[0-3][0-9] [0-2][0-9]:[0-6][0-9]:[0-6][0-9] [+-][0-2][0-9][0-9]{2}",
+        ) {
+            let strtime = jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", &s)
+                .and_then(|p| p.to_timestamp())
+                .ok();
+            if let Some(ts) = offset_instant(&s) {
+                proptest::prop_assert_eq!(Some(ts), strtime);
+            }
+        }
+
+        #[test]
+        fn offset_instant_reads_ordinary_times(
+            y in 1970u32..2100, mo in 1u32..=12, d in 1u32..=28, h in 0u32..24, mi in 0u32..60,
+            sec in 0u32..60, east in proptest::bool::ANY, oh in 0u32..=14,
+            om in proptest::sample::select(vec![0u32, 30, 45]),
+        ) {
+            let sign = if east { '+' } else { '-' };
+            let s = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{sec:02} {sign}{oh:02}{om:02}");
+            let strtime = jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", &s)
+                .and_then(|p| p.to_timestamp())
+                .ok();
+            proptest::prop_assert!(strtime.is_some());
+            proptest::prop_assert_eq!(offset_instant(&s), strtime);
+        }
+    }
 
     #[test]
     fn date_formats_are_checked() {
