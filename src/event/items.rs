@@ -156,17 +156,12 @@ impl DistinctIds {
 /// An item's quantity: a whole number, also as a decimal-comma spreadsheet writes it (`2,00`).
 fn quantity(ctx: &mut Ctx, s: &Settings, c: &Cell) -> Option<i64> {
     let v = c.value.trim();
-    // Spreadsheets in decimal-comma locales write `2,00`.
-    let q = v
-        .parse::<Decimal>()
-        .ok()
-        .or_else(|| {
-            v.bytes()
-                .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
-                .then(|| money::parse(v, s.decimal_comma).ok())
-                .flatten()
-        })
-        .filter(|q| q.fract().is_zero());
+    // Plain digits (almost every quantity) are the whole number they spell: no decimal to
+    // read first. Eighteen digits always fit in an i64.
+    if (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+        return v.parse().ok();
+    }
+    let q = whole_decimal(v, s.decimal_comma);
     if q.is_none() {
         ctx.warn(
             Some(c),
@@ -176,6 +171,19 @@ fn quantity(ctx: &mut Ctx, s: &Settings, c: &Cell) -> Option<i64> {
         );
     }
     q.and_then(|q| i64::try_from(q).ok())
+}
+
+/// `v` as a decimal with no fraction, also as a decimal-comma spreadsheet writes it (`2,00`).
+fn whole_decimal(v: &str, decimal_comma: bool) -> Option<Decimal> {
+    v.parse::<Decimal>()
+        .ok()
+        .or_else(|| {
+            v.bytes()
+                .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+                .then(|| money::parse(v, decimal_comma).ok())
+                .flatten()
+        })
+        .filter(|q| q.fract().is_zero())
 }
 
 /// The product identifier the `product_id` setting chooses for `item`.
@@ -401,6 +409,15 @@ fn packed_items(cell: &Cell) -> Vec<Item> {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// Plain digits, which `quantity` reads as an integer, are the number the decimal
+        /// reading gives.
+        #[test]
+        fn digits_are_the_whole_decimal_they_spell(v in "[0-9]{1,18}", decimal_comma in proptest::bool::ANY) {
+            let decimal = super::whole_decimal(&v, decimal_comma).and_then(|q| i64::try_from(q).ok());
+            proptest::prop_assert_eq!(v.parse::<i64>().ok(), decimal);
+        }
+    }
 
     use super::*;
 
