@@ -11,12 +11,12 @@ use crate::money;
 use super::payload::Content;
 use super::stop::Ctx;
 
-/// What the order's items give `custom_data`.
-pub(super) struct Contents {
+/// What the order's items give `custom_data`, borrowing their texts.
+pub(super) struct Contents<'a> {
     /// Product ids, without duplicates, in order.
-    pub content_ids: Vec<String>,
+    pub content_ids: Vec<&'a str>,
     /// One entry per item.
-    pub contents: Vec<Content>,
+    pub contents: Vec<Content<'a>>,
     /// The order's own count, else the items' quantities added up.
     pub num_items: Option<i64>,
     /// The items' prices times quantities, when every item has a price and nothing
@@ -24,13 +24,11 @@ pub(super) struct Contents {
     pub gross: Option<Decimal>,
 }
 
-/// The order's items (rows and packed cells) as `custom_data` wants them; a quantity or price
-/// that does not read is left out with a warning.
-pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static str>) -> Contents {
+/// Items the order packs into cells (packed or JSON columns), to go after its own rows'
+/// items; a cell that does not read is a warning. The caller keeps them while the event is
+/// built, as [`contents`] borrows their texts.
+pub(super) fn packed(ctx: &mut Ctx) -> Vec<Item> {
     let order = ctx.order;
-    let mut content_ids = DistinctIds::default();
-    let mut contents = Vec::new();
-    // Items from packed or JSON columns, after the order's own (which are borrowed, not copied).
     let mut extra: Vec<Item> = Vec::new();
     for c in order.all(Key::LineItems) {
         extra.extend(packed_items(c));
@@ -47,7 +45,21 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
             ),
         }
     }
-    let items: Vec<&Item> = order.items.iter().chain(&extra).collect();
+    extra
+}
+
+/// The order's items (rows, then the `packed` ones) as `custom_data` wants them, their
+/// texts borrowed; a quantity or price that does not read is left out with a warning.
+pub(super) fn contents<'o: 'x, 'x>(
+    ctx: &mut Ctx<'o>,
+    s: &Settings,
+    currency: Option<&'static str>,
+    packed: &'x [Item],
+) -> Contents<'x> {
+    let order = ctx.order;
+    let mut content_ids = DistinctIds::default();
+    let mut contents = Vec::new();
+    let items: Vec<&Item> = order.items.iter().chain(packed).collect();
     let mut num_items: i64 = 0;
     let mut gross = Decimal::ZERO;
     let mut gross_known = !items.is_empty();
@@ -81,9 +93,9 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
             (None, _) => gross_known = false,
         }
         num_items = num_items.saturating_add(quantity.unwrap_or(1));
-        let pick = |k: Key| item_value(item, k).map(|c| c.value.trim().to_owned());
+        let pick = |k: Key| item_value(item, k).map(|c| c.value.trim());
         let pid = product_id(item, s);
-        if let Some(p) = &pid {
+        if let Some(p) = pid {
             content_ids.push(p);
         }
         let price = price.map(|p| without_float_noise(p, currency));
@@ -123,30 +135,30 @@ pub(super) fn contents(ctx: &mut Ctx, s: &Settings, currency: Option<&'static st
 /// order), a hash set past that, so an order of 100,000 distinct items costs linear time
 /// rather than quadratic (issue #12: it took 13.5 s, and a million never finished).
 #[derive(Default)]
-struct DistinctIds {
-    ids: Vec<String>,
-    index: Option<std::collections::HashSet<String>>,
+struct DistinctIds<'a> {
+    ids: Vec<&'a str>,
+    index: Option<std::collections::HashSet<&'a str>>,
 }
 
-impl DistinctIds {
+impl<'a> DistinctIds<'a> {
     /// Ids up to this many are compared one by one; more get the hash set.
     const SCAN: usize = 32;
 
-    fn push(&mut self, id: &str) {
+    fn push(&mut self, id: &'a str) {
         let known = match &self.index {
             Some(set) => set.contains(id),
-            None => self.ids.iter().any(|x| x == id),
+            None => self.ids.contains(&id),
         };
         if known {
             return;
         }
-        self.ids.push(id.to_owned());
+        self.ids.push(id);
         match &mut self.index {
             Some(set) => {
-                set.insert(id.to_owned());
+                set.insert(id);
             }
             None if self.ids.len() > Self::SCAN => {
-                self.index = Some(self.ids.iter().cloned().collect());
+                self.index = Some(self.ids.iter().copied().collect());
             }
             None => {}
         }
@@ -187,13 +199,13 @@ fn whole_decimal(v: &str, decimal_comma: bool) -> Option<Decimal> {
 }
 
 /// The product identifier the `product_id` setting chooses for `item`.
-fn product_id(item: &Item, s: &Settings) -> Option<String> {
+fn product_id<'a>(item: &'a Item, s: &Settings) -> Option<&'a str> {
     // WooCommerce writes `variation_id: 0` (and often an empty SKU) for simple products:
     // not an identifier, so `auto` goes on to the next one.
     let pick_id = |k: Key| {
         item_value(item, k)
-            .map(|c| c.value.trim().to_owned())
-            .filter(|v| !v.is_empty() && v != "0")
+            .map(|c| c.value.trim())
+            .filter(|v| !v.is_empty() && *v != "0")
     };
     match s.product_id {
         ProductIdSource::Auto => pick_id(Key::ItemSku)
@@ -463,10 +475,11 @@ mod tests {
     #[test]
     fn distinct_ids_keep_first_seen_order_on_both_sides_of_the_scan_bound() {
         for n in [3, DistinctIds::SCAN, DistinctIds::SCAN + 1, 200_000] {
+            let skus: Vec<String> = (0..n).rev().map(|i| format!("sku-{i}")).collect();
             let mut d = DistinctIds::default();
             for round in 0..2 {
-                for i in (0..n).rev() {
-                    d.push(&format!("sku-{i}"));
+                for sku in &skus {
+                    d.push(sku);
                 }
                 assert_eq!(d.ids.len(), n, "round {round}");
             }

@@ -69,7 +69,8 @@ fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
     };
     let user_data = identity::user_data(ctx, s)?;
     let currency = value::currency(ctx)?;
-    let contents = items::contents(ctx, s, currency);
+    let packed = items::packed(ctx);
+    let contents = items::contents(ctx, s, currency, &packed);
     let value = value::value(ctx, s, contents.gross, currency)?;
     let custom_data = CustomData {
         currency,

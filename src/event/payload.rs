@@ -24,7 +24,7 @@ pub(super) struct Event<'a> {
     pub opt_out: Option<bool>,
     pub user_data: UserData,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_data: Option<CustomData>,
+    pub custom_data: Option<CustomData<'a>>,
 }
 
 /// `user_data`: hashed identifiers (arrays, without duplicates) and the plain ones.
@@ -64,9 +64,10 @@ pub(super) struct UserData {
     pub partner_id: Option<String>,
 }
 
-/// `custom_data`: money as decimal strings, as Pinterest asks.
+/// `custom_data`: money as decimal strings, as Pinterest asks. Product ids and item texts
+/// are borrowed from the order's cells.
 #[derive(Serialize, Default)]
-pub(super) struct CustomData {
+pub(super) struct CustomData<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,28 +75,28 @@ pub(super) struct CustomData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub content_ids: Vec<String>,
+    pub content_ids: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub contents: Vec<Content>,
+    pub contents: Vec<Content<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_items: Option<i64>,
 }
 
 /// One entry of `custom_data.contents`.
 #[derive(Serialize)]
-pub(super) struct Content {
+pub(super) struct Content<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_price: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_name: Option<String>,
+    pub item_name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_category: Option<String>,
+    pub item_category: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_brand: Option<String>,
+    pub item_brand: Option<&'a str>,
 }
 
 impl Event<'_> {
