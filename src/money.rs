@@ -4,6 +4,8 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::normalize::trim;
+
 /// Decimal places of a currency's minor unit by ISO 4217 (`USD` 2, `JPY` 0, `KWD` 3); 2 when
 /// the code is unknown.
 #[must_use]
@@ -48,7 +50,7 @@ pub fn from_stripe_minor(amount: i64, code: &str) -> Decimal {
 /// Reads an amount like `1,234.50`, `$12.00`, `12,50 €`, `(3.00)`, `1.234,50` (with
 /// `decimal_comma`). The message names no value.
 pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
-    let plain = raw.trim().trim_start_matches('\'');
+    let plain = trim(raw).trim_start_matches('\'');
     // The usual shape, `56.00`: digits and at most one dot, read as written by the rules
     // below too (no sign, brackets, letters or commas to weigh), without their copies. With
     // decimal commas a dot before exactly three digits groups thousands: the rules decide.
@@ -125,7 +127,7 @@ fn by_rules(plain: &str, decimal_comma: bool) -> Result<Decimal, String> {
 /// prefix that names one currency (`€`, `US$`); a symbol several currencies share (`$`, `¥`,
 /// `kr`) is an error naming them, since guessing would report the wrong revenue.
 pub fn currency(raw: &str) -> Result<&'static str, CurrencyError> {
-    let raw = raw.trim();
+    let raw = trim(raw);
     if let Some(code) = crate::normalize::currency_code(raw) {
         return Ok(code);
     }

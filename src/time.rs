@@ -9,6 +9,8 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 use serde::Deserialize;
 
+use crate::normalize::trim;
+
 /// The order of day and month in slash dates such as `03/04/2026` (`date_order`). It lives
 /// here, with the code that reads such dates, so `time` depends on nothing in `config`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]
@@ -91,7 +93,7 @@ fn offset_instant(s: &str) -> Option<Timestamp> {
 
 /// Reads `raw`; `naive_utc` makes offset-less values UTC (WooCommerce `date_created_gmt`).
 pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, String> {
-    let s = raw.trim().trim_start_matches('\'').trim();
+    let s = trim(trim(raw).trim_start_matches('\''));
     if s.is_empty() {
         return Err("the time is empty".into());
     }

@@ -18,7 +18,7 @@ pub(super) fn identifiable(email: bool, maid: bool, ip: bool, user_agent: bool) 
 pub(super) fn plain(order: &Order, k: Key) -> Option<String> {
     order
         .get(k)
-        .map(|c| c.value.trim().to_owned())
+        .map(|c| normalize::trim(&c.value).to_owned())
         .filter(|v| !v.is_empty())
 }
 
@@ -123,7 +123,7 @@ pub(super) fn user_data(ctx: &mut Ctx, s: &Settings) -> Result<UserData, Stop> {
     }
     for c in order.all(Key::ExternalId) {
         // WooCommerce and others use 0 for guest checkouts: not a customer id.
-        if c.value.trim() != "0" {
+        if normalize::trim(&c.value) != "0" {
             hash_into(ctx, Field::ExternalId, c, &mut ud.external_id);
         }
     }

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{OrderIdSource, Settings};
 use crate::map::{Cell, Key, Order};
-use crate::normalize;
+use crate::normalize::{self, trim};
 
 use super::payload::{CustomData, UserData};
 use super::stop::{Ctx, Stop};
@@ -55,15 +55,15 @@ pub(super) struct OrderIds<'a> {
 impl<'a> OrderIds<'a> {
     /// Reads the identifiers of `order` and picks `order_id`.
     pub fn of(order: &'a Order, s: &Settings) -> OrderIds<'a> {
-        let id = order.get(Key::OrderId).map(|c| c.value.trim().to_owned());
+        let id = order.get(Key::OrderId).map(|c| trim(&c.value).to_owned());
         let number = order
             .get(Key::OrderNumber)
-            .map(|c| c.value.trim().to_owned());
-        let name = order.get(Key::OrderName).map(|c| c.value.trim().to_owned());
+            .map(|c| trim(&c.value).to_owned());
+        let name = order.get(Key::OrderName).map(|c| trim(&c.value).to_owned());
         // An id a spreadsheet rounded (`5.9011E+12`) is shared by many orders: never use it.
         let mangled = order
             .get(Key::OrderId)
-            .filter(|c| normalize::spreadsheet_number(c.value.trim()));
+            .filter(|c| normalize::spreadsheet_number(trim(&c.value)));
         let id = id.filter(|_| mangled.is_none());
         let order_id = match s.order_id {
             OrderIdSource::Auto => id

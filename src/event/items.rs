@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::config::{ProductIdSource, Settings};
 use crate::map::{Cell, Item, Key};
 use crate::money;
+use crate::normalize::trim;
 
 use super::payload::Content;
 use super::stop::Ctx;
@@ -93,7 +94,7 @@ pub(super) fn contents<'o: 'x, 'x>(
             (None, _) => gross_known = false,
         }
         num_items = num_items.saturating_add(quantity.unwrap_or(1));
-        let pick = |k: Key| item_value(item, k).map(|c| c.value.trim());
+        let pick = |k: Key| item_value(item, k).map(|c| trim(&c.value));
         let pid = product_id(item, s);
         if let Some(p) = pid {
             content_ids.push(p);
@@ -119,7 +120,7 @@ pub(super) fn contents<'o: 'x, 'x>(
         }
     }
     let num_items = match order.get(Key::NumItems) {
-        Some(c) => c.value.trim().parse().ok(),
+        Some(c) => trim(&c.value).parse().ok(),
         None if !items.is_empty() => Some(num_items),
         None => None,
     };
@@ -167,7 +168,7 @@ impl<'a> DistinctIds<'a> {
 
 /// An item's quantity: a whole number, also as a decimal-comma spreadsheet writes it (`2,00`).
 fn quantity(ctx: &mut Ctx, s: &Settings, c: &Cell) -> Option<i64> {
-    let v = c.value.trim();
+    let v = trim(&c.value);
     // Plain digits (almost every quantity) are the whole number they spell: no decimal to
     // read first. Eighteen digits always fit in an i64.
     if (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
@@ -204,7 +205,7 @@ fn product_id<'a>(item: &'a Item, s: &Settings) -> Option<&'a str> {
     // not an identifier, so `auto` goes on to the next one.
     let pick_id = |k: Key| {
         item_value(item, k)
-            .map(|c| c.value.trim())
+            .map(|c| trim(&c.value))
             .filter(|v| !v.is_empty() && *v != "0")
     };
     match s.product_id {

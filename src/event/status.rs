@@ -3,6 +3,7 @@
 
 use crate::config::Settings;
 use crate::map::{Cell, Key, Order};
+use crate::normalize::trim;
 
 use super::stop::{Ctx, Stop};
 
@@ -23,7 +24,7 @@ pub(super) fn truthy(s: &str) -> bool {
 /// Stripe's PaymentIntent states before a payment (`requires_payment_method`,
 /// `requires_action`, `processing`, ...), its `Uncaptured` and `Blocked` payments.
 fn canonical_status(raw: &str) -> Option<&'static str> {
-    let raw = raw.trim();
+    let raw = trim(raw);
     // Lowercased with `-` and spaces as `_`: ASCII (nearly every status) in a stack buffer,
     // anything else in a string; every order has one to three statuses.
     let mut buf = [0u8; 48];

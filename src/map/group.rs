@@ -3,6 +3,7 @@
 //! order-level fields (email, phone, name, time, totals) are empty or the same as the order's.
 
 use super::{Key, Order};
+use crate::normalize::trim;
 use crate::seen::Seen;
 
 /// The order-level fields a continuation row must leave empty or repeat unchanged: a row
@@ -40,7 +41,7 @@ pub struct Grouper {
 /// A value as compared between rows: trimmed, and case-insensitive (emails differ in case
 /// between the rows of one Shopify order).
 fn same(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
+    trim(a).eq_ignore_ascii_case(trim(b))
 }
 
 /// Whether `frag` may join `order`: each order-level value it has is one the order has too.

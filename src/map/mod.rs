@@ -445,7 +445,7 @@ impl CsvMapper {
     pub fn row<F: Cells + ?Sized>(&self, file: &Arc<str>, line: u64, fields: &F) -> Order {
         let group = self
             .group
-            .map(|g| fields.cell(g).trim().to_owned())
+            .map(|g| crate::normalize::trim(fields.cell(g)).to_owned())
             .filter(|s| !s.is_empty());
         let mut order_fields = OrderFields::with_capacity(self.cols.len());
         let mut item = Vec::new();

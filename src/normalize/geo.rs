@@ -118,7 +118,7 @@ fn endonym(key: &str) -> Option<&'static str> {
 /// The ISO 4217 code, uppercase, if `raw` (any case, trimmed) is a real, active currency
 /// code. Superseded codes (`HRK`) and special ones (`XXX`, `XAU`, `XTS`) are not.
 pub fn currency_code(raw: &str) -> Option<&'static str> {
-    let currency = currency(raw.trim().as_bytes())?;
+    let currency = currency(super::trim(raw).as_bytes())?;
     (!currency.is_special() && currency.is_superseded().is_none()).then(|| currency.code())
 }
 
@@ -126,7 +126,7 @@ pub fn currency_code(raw: &str) -> Option<&'static str> {
 /// unknown. This is the one table every stage asks, through `money::decimals`.
 #[must_use]
 pub fn currency_exponent(raw: &str) -> u32 {
-    currency(raw.trim().as_bytes())
+    currency(super::trim(raw).as_bytes())
         .and_then(Currency::exponent)
         .map_or(2, u32::from)
 }

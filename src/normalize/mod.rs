@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 pub(crate) use date::month_number;
 pub use geo::{country_alpha2, currency_code, currency_exponent};
+pub use text::trim;
 
 /// A hashed identity field of CAPI `user_data`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -251,7 +252,7 @@ pub fn spreadsheet_number(s: &str) -> bool {
 /// A value that is 64 hex digits after trimming is returned as [`Normalized::PreHashed`],
 /// lowercased; a value with nothing left after normalization is [`Normalized::Empty`].
 pub fn normalize(field: Field, raw: &str, ctx: &Context) -> Result<Normalized, Invalid> {
-    let trimmed = raw.trim();
+    let trimmed = trim(raw);
     if is_sha256_hex(trimmed) {
         return Ok(Normalized::PreHashed(trimmed.to_ascii_lowercase()));
     }

@@ -6,6 +6,18 @@ use icu_normalizer::ComposingNormalizerBorrowed;
 
 use super::Invalid;
 
+/// `s` without leading and trailing whitespace, as `str::trim` gives it. Most cells start
+/// and end with a printable ASCII character and are returned as they are after a look at two
+/// bytes; only the others are decoded by `str::trim`.
+#[must_use]
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Unicode NFC, so that `é` typed as `e` + combining accent hashes like the precomposed `é`.
 /// ASCII is always NFC and skips the normalizer.
 pub(super) fn nfc(s: &str) -> Cow<'_, str> {
@@ -246,6 +258,13 @@ mod tests {
             let got = email(raw).unwrap();
             assert_eq!(got, "jane@example.com", "{raw:?}");
             assert_eq!(email(&got).unwrap(), got);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_trims_as_str_trim_does(s in "[ a-z\\t\\n\\r\\u{b}\\u{c}\\u{a0}\\u{2003}\\u{3000}\\u{200b}\\u{85}é.-]{0,8}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
         }
     }
 
