@@ -43,7 +43,7 @@ pub fn run(a: &HashArgs) -> Exit {
     for (i, v) in values.iter().enumerate() {
         let line = match normalize::normalize(a.field, v, &ctx) {
             Ok(Normalized::Value(n)) => format!("{n}\t{}", normalize::sha256_hex(&n)),
-            Ok(Normalized::PreHashed(h)) => format!("{h}\t{h}"),
+            Ok(Normalized::PreHashed(h)) => format!("{h}\t{h}", h = h.as_str()),
             Ok(Normalized::Empty) => {
                 printer.info(&format!(
                     "warning: value {}: empty after normalization, nothing to hash",

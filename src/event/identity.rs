@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::map::{Cell, Key, Order};
 use crate::normalize::{self, Context, Field};
 
-use super::payload::UserData;
+use super::payload::{Digests, UserData};
 use super::stop::{Ctx, Stop};
 
 /// Whether the identifiers are enough for Pinterest to match the event: an email, a mobile
@@ -47,16 +47,12 @@ pub(super) fn user_data(ctx: &mut Ctx, s: &Settings) -> Result<UserData, Stop> {
     };
     let mut ud = UserData::default();
     let hash_into =
-        |ctx: &mut Ctx, field: Field, cell: &Cell, out: &mut Vec<String>| match normalize::hash(
+        |ctx: &mut Ctx, field: Field, cell: &Cell, out: &mut Digests| match normalize::hash_digest(
             field,
             &cell.value,
             &nctx,
         ) {
-            Ok(Some(h)) => {
-                if !out.contains(&h) {
-                    out.push(h);
-                }
-            }
+            Ok(Some(h)) => out.insert(h),
             Ok(None) => {}
             Err(e) => ctx.warn(
                 Some(cell),

@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::normalize::Sha256Hex;
 use crate::report::coverage::Facts;
 
 /// One CAPI event, fields in the order of Pinterest's reference; absent fields are left out.
@@ -30,30 +31,30 @@ pub(super) struct Event<'a> {
 /// `user_data`: hashed identifiers (arrays, without duplicates) and the plain ones.
 #[derive(Serialize, Default)]
 pub(super) struct UserData {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub em: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub hashed_maids: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ph: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty", rename = "fn")]
-    pub first: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ln: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ge: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub db: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ct: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub st: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub zp: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub country: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub external_id: Vec<String>,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub em: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub hashed_maids: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub ph: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty", rename = "fn")]
+    pub first: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub ln: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub ge: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub db: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub ct: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub st: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub zp: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub country: Digests,
+    #[serde(skip_serializing_if = "Digests::is_empty")]
+    pub external_id: Digests,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_ip_address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,6 +63,42 @@ pub(super) struct UserData {
     pub click_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
+}
+
+/// The digests of one hashed identifier, without duplicates, in order; serialized as the
+/// array Pinterest asks for. The first (almost always the only one) is kept inline.
+#[derive(Default)]
+pub(super) struct Digests {
+    first: Option<Sha256Hex>,
+    more: Vec<Sha256Hex>,
+}
+
+impl Digests {
+    /// Adds `d` unless it is there already.
+    pub fn insert(&mut self, d: Sha256Hex) {
+        match self.first {
+            None => self.first = Some(d),
+            Some(f) if f == d => {}
+            Some(_) if self.more.contains(&d) => {}
+            Some(_) => self.more.push(d),
+        }
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// Every digest, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Sha256Hex> {
+        self.first.iter().chain(&self.more)
+    }
+}
+
+impl Serialize for Digests {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(Sha256Hex::as_str))
+    }
 }
 
 /// `custom_data`: money as decimal strings, as Pinterest asks. Product ids and item texts
@@ -150,6 +187,30 @@ impl Event<'_> {
                 keys.push("contents");
             }
         }
-        Facts::new(self.event_time, keys, u.em, value, warnings)
+        let emails = u.em.iter().map(|d| d.as_str().to_owned()).collect();
+        Facts::new(self.event_time, keys, emails, value, warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_keep_first_seen_order_without_duplicates_and_serialize_as_an_array() {
+        let [a, b, c] = ["a", "b", "c"].map(Sha256Hex::of);
+        let mut d = Digests::default();
+        assert!(d.is_empty());
+        assert_eq!(serde_json::to_string(&d).unwrap(), "[]");
+        for x in [a, a, b, a, c, b] {
+            d.insert(x);
+        }
+        assert!(!d.is_empty());
+        let got: Vec<&str> = d.iter().map(Sha256Hex::as_str).collect();
+        assert_eq!(got, [a.as_str(), b.as_str(), c.as_str()]);
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            serde_json::to_string(&got).unwrap()
+        );
     }
 }

@@ -146,7 +146,7 @@ pub enum Normalized {
     /// The normalized plain value, ready to hash.
     Value(String),
     /// The input already was a SHA-256 digest; lowercased, to be sent as is.
-    PreHashed(String),
+    PreHashed(Sha256Hex),
     /// Nothing left after normalization: send nothing for this field.
     Empty,
 }
@@ -154,11 +154,66 @@ pub enum Normalized {
 impl Normalized {
     /// The digest to send: the hash of a value, a pre-hashed value as is, or `None`.
     pub fn into_hash(self) -> Option<String> {
+        self.into_digest().map(|d| d.as_str().to_owned())
+    }
+
+    /// [`Normalized::into_hash`] kept inline.
+    #[must_use]
+    pub fn into_digest(self) -> Option<Sha256Hex> {
         match self {
-            Normalized::Value(v) => Some(sha256_hex(&v)),
+            Normalized::Value(v) => Some(Sha256Hex::of(&v)),
             Normalized::PreHashed(h) => Some(h),
             Normalized::Empty => None,
         }
+    }
+}
+
+/// A SHA-256 digest as 64 hex digits, kept inline: an event carries about ten, and each
+/// used to be a string of its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Sha256Hex([u8; 64]);
+
+impl Sha256Hex {
+    /// The SHA-256 of the UTF-8 bytes of `s`, in lowercase hex.
+    #[must_use]
+    pub fn of(s: &str) -> Sha256Hex {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digest = Sha256::digest(s.as_bytes());
+        let mut out = [0u8; 64];
+        for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0x0f)];
+        }
+        Sha256Hex(out)
+    }
+
+    /// `s` when it is 64 hex digits ([`is_sha256_hex`]), in the case it is written in.
+    #[must_use]
+    pub fn from_hex(s: &str) -> Option<Sha256Hex> {
+        let bytes: [u8; 64] = s.as_bytes().try_into().ok()?;
+        bytes
+            .iter()
+            .all(u8::is_ascii_hexdigit)
+            .then_some(Sha256Hex(bytes))
+    }
+
+    /// The same digits in lowercase.
+    #[must_use]
+    pub fn to_ascii_lowercase(mut self) -> Sha256Hex {
+        self.0.make_ascii_lowercase();
+        self
+    }
+
+    /// The 64 digits.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+}
+
+impl fmt::Debug for Sha256Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -254,7 +309,9 @@ pub fn spreadsheet_number(s: &str) -> bool {
 pub fn normalize(field: Field, raw: &str, ctx: &Context) -> Result<Normalized, Invalid> {
     let trimmed = trim(raw);
     if is_sha256_hex(trimmed) {
-        return Ok(Normalized::PreHashed(trimmed.to_ascii_lowercase()));
+        if let Some(h) = Sha256Hex::from_hex(trimmed) {
+            return Ok(Normalized::PreHashed(h.to_ascii_lowercase()));
+        }
     }
     let value = match field {
         Field::Em => text::email(trimmed)?,
@@ -275,10 +332,10 @@ pub fn normalize(field: Field, raw: &str, ctx: &Context) -> Result<Normalized, I
     };
     Ok(if value.is_empty() {
         Normalized::Empty
-    } else if is_sha256_hex(&value) {
+    } else if let Some(h) = Sha256Hex::from_hex(&value) {
         // Only reachable when stripping punctuation left 64 hex digits; treating it as a
         // digest keeps normalization idempotent and never hashes a hash.
-        Normalized::PreHashed(value)
+        Normalized::PreHashed(h)
     } else {
         Normalized::Value(value)
     })
@@ -290,16 +347,14 @@ pub fn hash(field: Field, raw: &str, ctx: &Context) -> Result<Option<String>, In
     normalize(field, raw, ctx).map(Normalized::into_hash)
 }
 
+/// [`hash`] kept inline.
+pub fn hash_digest(field: Field, raw: &str, ctx: &Context) -> Result<Option<Sha256Hex>, Invalid> {
+    normalize(field, raw, ctx).map(Normalized::into_digest)
+}
+
 /// SHA-256 of the UTF-8 bytes of `s`, as 64 lowercase hex digits.
 pub fn sha256_hex(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(s.as_bytes());
-    let mut out = [0u8; 64];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
-        pair[0] = HEX[usize::from(byte >> 4)];
-        pair[1] = HEX[usize::from(byte & 0x0f)];
-    }
-    String::from_utf8(out.to_vec()).expect("hex digits are ASCII")
+    Sha256Hex::of(s).as_str().to_owned()
 }
 
 /// Whether `s` is exactly 64 hex digits (either case), the shape of a SHA-256 digest.
@@ -395,7 +450,9 @@ mod tests {
         for field in Field::ALL {
             assert_eq!(
                 normalize(field, &format!(" {upper} "), &US),
-                Ok(Normalized::PreHashed(upper.to_ascii_lowercase())),
+                Ok(Normalized::PreHashed(
+                    Sha256Hex::from_hex(&upper.to_ascii_lowercase()).unwrap()
+                )),
                 "{field}"
             );
             assert_eq!(
@@ -661,7 +718,8 @@ mod tests {
         fn normalize_is_idempotent(field in any_field(), raw in messy_text(), ctx in contexts()) {
             if let Ok(first) = normalize(field, &raw, &ctx) {
                 let again = match &first {
-                    Normalized::Value(v) | Normalized::PreHashed(v) => normalize(field, v, &ctx),
+                    Normalized::Value(v) => normalize(field, v, &ctx),
+                    Normalized::PreHashed(h) => normalize(field, h.as_str(), &ctx),
                     Normalized::Empty => Ok(Normalized::Empty),
                 };
                 prop_assert_eq!(again, Ok(first));
