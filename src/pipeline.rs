@@ -133,14 +133,42 @@ enum Stage {
     Fatal(PipelineError),
 }
 
-/// The build stage: each chunk of orders built on the rayon pool, in order; stops when the
-/// reader is done or the accounting has gone.
-fn build_all(rx: &crossbeam_channel::Receiver<Msg>, tx: &crossbeam_channel::Sender<Stage>) {
+/// The reader's ends of the channels to the build stage: chunks go out, and the units of
+/// built chunks come back to be dropped on the reader's thread, which allocated them. A free
+/// on the allocating thread is the allocator's fast path; the build threads' frees of the
+/// reader's orders went through its cross-thread queue, paid on both sides.
+struct ToBuild {
+    tx: crossbeam_channel::Sender<Msg>,
+    spent: crossbeam_channel::Receiver<Vec<Unit>>,
+}
+
+impl ToBuild {
+    /// Sends `msg` (after dropping what came back); `false` when the build stage has gone.
+    fn send(&self, msg: Msg) -> bool {
+        while let Ok(units) = self.spent.try_recv() {
+            drop(units);
+        }
+        self.tx.send(msg).is_ok()
+    }
+}
+
+/// The build stage: each chunk of orders built on the rayon pool, in order, its units then
+/// handed back to `spent` (or dropped here when that is full); stops when the reader is done
+/// or the accounting has gone.
+fn build_all(
+    rx: &crossbeam_channel::Receiver<Msg>,
+    tx: &crossbeam_channel::Sender<Stage>,
+    spent: &crossbeam_channel::Sender<Vec<Unit>>,
+) {
     for msg in rx {
         let stage = match msg {
             Msg::Input(summary) => Stage::Input(summary),
             Msg::Fatal(e) => Stage::Fatal(e),
-            Msg::Chunk(units, n, settings) => Stage::Built(build_chunk(units, &settings), n),
+            Msg::Chunk(units, n, settings) => {
+                let built = build_chunk(&units, &settings);
+                let _ = spent.try_send(units);
+                Stage::Built(built, n)
+            }
         };
         if tx.send(stage).is_err() {
             return;
@@ -149,24 +177,24 @@ fn build_all(rx: &crossbeam_channel::Receiver<Msg>, tx: &crossbeam_channel::Send
 }
 
 /// Builds one chunk of units on the rayon pool; the outcomes keep the units' order.
-fn build_chunk(units: Vec<Unit>, settings: &Settings) -> Vec<(Outcome, Option<Facts>)> {
+fn build_chunk(units: &[Unit], settings: &Settings) -> Vec<(Outcome, Option<Facts>)> {
     units
-        .into_par_iter()
+        .par_iter()
         .map(|u| match u {
-            Unit::Order(o) => event::build(&o, settings),
+            Unit::Order(o) => event::build(o, settings),
             Unit::Prebuilt(file, line, v) => {
-                let ev = event::prebuilt_event(&v).unwrap_or(&v);
-                let (file, line) = origin(&v).unwrap_or((file, line));
+                let ev = event::prebuilt_event(v).unwrap_or(v);
+                let (file, line) = origin(v).unwrap_or_else(|| (file.clone(), *line));
                 event::prebuilt(&file, line, ev, settings)
             }
             Unit::Unreadable(file, p) => Outcome::Rejected(vec![Problem {
-                file,
+                file: file.clone(),
                 line: p.line,
-                column: p.column,
+                column: p.column.clone(),
                 severity: Severity::Rejected,
                 code: "unreadable_record",
-                reason: p.message,
-                hint: p.hint,
+                reason: p.message.clone(),
+                hint: p.hint.clone(),
                 order: None,
             }]),
         })
@@ -221,12 +249,13 @@ pub fn run_partial(
         }
     }
     let (tx, rx) = crossbeam_channel::bounded::<Msg>(QUEUED_CHUNKS);
+    let (spent_tx, spent) = crossbeam_channel::bounded::<Vec<Unit>>(QUEUED_CHUNKS);
     let reader = {
         let plan = plan.clone();
         let settings = settings.clone();
         std::thread::Builder::new()
             .name("pinconv-read".into())
-            .spawn(move || read_all(&plan, &settings, &tx))
+            .spawn(move || read_all(&plan, &settings, &ToBuild { tx, spent }))
             .expect("spawn reader thread")
     };
     // The build stage runs on its own thread, so the pool builds the next chunk while this
@@ -234,7 +263,7 @@ pub fn run_partial(
     let (built_tx, built_rx) = crossbeam_channel::bounded::<Stage>(1);
     let builder = std::thread::Builder::new()
         .name("pinconv-build".into())
-        .spawn(move || build_all(&rx, &built_tx))
+        .spawn(move || build_all(&rx, &built_tx, &spent_tx))
         .expect("spawn build thread");
     let mut totals = Totals::default();
     let mut quality = Tally::new(settings.timezone.clone());
@@ -414,7 +443,7 @@ fn wp_rest_error(v: &serde_json::Value) -> Option<&str> {
 }
 
 /// The reader thread: every input in turn. Returns the number of records read.
-fn read_all(plan: &Plan, settings: &Arc<Settings>, tx: &crossbeam_channel::Sender<Msg>) -> u64 {
+fn read_all(plan: &Plan, settings: &Arc<Settings>, tx: &ToBuild) -> u64 {
     let mut total = 0;
     for path in &plan.inputs {
         match read_one(path, plan, settings, tx) {
@@ -436,7 +465,7 @@ fn read_one(
     path: &std::path::Path,
     plan: &Plan,
     settings: &Arc<Settings>,
-    tx: &crossbeam_channel::Sender<Msg>,
+    tx: &ToBuild,
 ) -> Result<(u64, bool), PipelineError> {
     let mut name = input::display_name(path);
     let (mut reader, detected_encoding) = input::open_detecting(path, &plan.read)?;
@@ -466,7 +495,6 @@ fn read_one(
             n,
             settings.clone(),
         ))
-        .is_ok()
     };
     let mut summary = InputSummary {
         file: name.to_string(),
@@ -516,7 +544,7 @@ fn read_one(
             let mut announce = |gate: &DateGate| -> bool {
                 summary.take().is_none_or(|mut s| {
                     s.date_order.clone_from(&gate.note);
-                    tx.send(Msg::Input(s)).is_ok()
+                    tx.send(Msg::Input(s))
                 })
             };
             if gate.open && !announce(&gate) {
