@@ -61,8 +61,15 @@ fn offset_shape(s: &str) -> bool {
         })
 }
 
+/// `s` read by jiff's format parser as Shopify writes its times, `%Y-%m-%d %H:%M:%S %z`.
+fn offset_strtime(s: &str) -> Option<Timestamp> {
+    jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", s)
+        .and_then(|p| p.to_timestamp())
+        .ok()
+}
+
 /// A value of [`offset_shape`] read by its fixed positions, without a format parser: the
-/// instant `%Y-%m-%d %H:%M:%S %z` reads, or `None` for anything out of the ordinary (a 30
+/// instant [`offset_strtime`] reads, or `None` for anything out of the ordinary (a 30
 /// February, a leap second, offset minutes past 59), which is left to that parser.
 fn offset_instant(s: &str) -> Option<Timestamp> {
     let b = s.as_bytes();
@@ -115,11 +122,7 @@ pub fn parse(raw: &str, naive_utc: bool, opts: &TimeOptions) -> Result<Moment, S
     // first: the general parsers below fail on it, building an error message each time. Any
     // parser that read it would give the same instant.
     if offset_shape(s) {
-        if let Some(ts) = offset_instant(s).or_else(|| {
-            jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", s)
-                .and_then(|p| p.to_timestamp())
-                .ok()
-        }) {
+        if let Some(ts) = offset_instant(s).or_else(|| offset_strtime(s)) {
             return Ok(at(ts));
         }
     }
@@ -427,9 +430,7 @@ mod tests {
         fn offset_instant_reads_as_strtime(
             s in "[0-9]{4}-[0-1][0-9]-[0-3][0-9] [0-2][0-9]:[0-6][0-9]:[0-6][0-9] [+-][0-2][0-9][0-9]{2}",
         ) {
-            let strtime = jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", &s)
-                .and_then(|p| p.to_timestamp())
-                .ok();
+            let strtime = offset_strtime(&s);
             if let Some(ts) = offset_instant(&s) {
                 proptest::prop_assert_eq!(Some(ts), strtime);
             }
@@ -443,9 +444,7 @@ mod tests {
         ) {
             let sign = if east { '+' } else { '-' };
             let s = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{sec:02} {sign}{oh:02}{om:02}");
-            let strtime = jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", &s)
-                .and_then(|p| p.to_timestamp())
-                .ok();
+            let strtime = offset_strtime(&s);
             proptest::prop_assert!(strtime.is_some());
             proptest::prop_assert_eq!(offset_instant(&s), strtime);
         }
