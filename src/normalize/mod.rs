@@ -308,10 +308,8 @@ pub fn spreadsheet_number(s: &str) -> bool {
 /// lowercased; a value with nothing left after normalization is [`Normalized::Empty`].
 pub fn normalize(field: Field, raw: &str, ctx: &Context) -> Result<Normalized, Invalid> {
     let trimmed = trim(raw);
-    if is_sha256_hex(trimmed) {
-        if let Some(h) = Sha256Hex::from_hex(trimmed) {
-            return Ok(Normalized::PreHashed(h.to_ascii_lowercase()));
-        }
+    if let Some(h) = Sha256Hex::from_hex(trimmed) {
+        return Ok(Normalized::PreHashed(h.to_ascii_lowercase()));
     }
     let value = match field {
         Field::Em => text::email(trimmed)?,
@@ -359,7 +357,7 @@ pub fn sha256_hex(s: &str) -> String {
 
 /// Whether `s` is exactly 64 hex digits (either case), the shape of a SHA-256 digest.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+    Sha256Hex::from_hex(s).is_some()
 }
 
 /// Splits a full name ("Billing Name") into first and last name: the first word and the
