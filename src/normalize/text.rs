@@ -6,13 +6,15 @@ use icu_normalizer::ComposingNormalizerBorrowed;
 
 use super::Invalid;
 
-/// `s` without leading and trailing whitespace, as `str::trim` gives it. Most cells start
-/// and end with a printable ASCII character and are returned as they are after a look at two
-/// bytes; only the others are decoded by `str::trim`.
+/// `s` without leading and trailing whitespace, as `str::trim` gives it. Most cells are
+/// empty, or start and end with a printable ASCII character, and are returned as they are
+/// after a look at two bytes; only the others are decoded by `str::trim`.
 #[must_use]
+#[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
+        (None, _) => s,
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
         _ => s.trim(),
     }
@@ -272,6 +274,30 @@ mod tests {
             let got = email(raw).unwrap();
             assert_eq!(got, "jane@example.com", "{raw:?}");
             assert_eq!(email(&got).unwrap(), got);
+        }
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim_on_blank_and_edge_cells() {
+        for cell in [
+            "",
+            " ",
+            "\t\r\n",
+            "\u{a0}",
+            "\u{3000} \u{2003}",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}x",
+            "#1001",
+            "é",
+            "\u{feff}",
+            "\u{200b}",
+            "\u{7f}",
+            "\u{1}",
+        ] {
+            assert_eq!(trim(cell), cell.trim(), "{cell:?}");
+            assert_eq!(trim(cell).is_empty(), cell.trim().is_empty(), "{cell:?}");
         }
     }
 
