@@ -1,5 +1,6 @@
-//! Micro-benchmarks of the hot path: hashing one identity field, building one event, and
-//! the whole offline pipeline over a generated Shopify export. Whole-run figures (orders/s,
+//! Micro-benchmarks of the hot path: hashing one identity field, building one event, the
+//! whole offline pipeline over a generated Shopify export, and the delivery ledger's side of
+//! a `send` (look up, then record, 20 batches of 1,000 events in a fresh ledger). Whole-run figures (orders/s,
 //! peak memory, events/s sent) come from `scripts/bench.sh`.
 
 use std::io::Write;
@@ -77,4 +78,47 @@ fn pipeline_4000_rows(bencher: divan::Bencher) {
         pinconv::pipeline::run(&plan, &settings, &mut sink, &AtomicBool::new(false)).expect("run");
         assert_eq!(sink.0, 2000);
     });
+}
+
+/// One `send` batch as the ledger sees it: 1,000 events of a Shopify export (keyed by order
+/// id, with the order's id and name as identifiers), the `n`th batch of the run.
+fn ledger_batch(n: usize) -> Vec<pinconv::ledger::Accepted> {
+    (0..1000)
+        .map(|i| {
+            let id = (6_700_000_000_000_u64 + (n * 1000 + i) as u64).to_string();
+            pinconv::ledger::Accepted {
+                key: pinconv::ledger::EventKey::new("checkout", id.clone()),
+                fingerprint: pinconv::ledger::fingerprint_exact(&id),
+                event_time: 1_795_000_000 + (n * 1000 + i) as i64,
+                identifiers: vec![("id", id), ("name", format!("#{}", 1001 + n * 1000 + i))],
+            }
+        })
+        .collect()
+}
+
+#[divan::bench(sample_count = 10)]
+fn ledger_send_20000_events(bencher: divan::Bencher) {
+    let batches: Vec<_> = (0..20).map(ledger_batch).collect();
+    bencher
+        .with_inputs(|| tempfile::tempdir().expect("temp dir"))
+        .bench_local_values(|dir| {
+            let path = dir.path().join("ledger.sqlite");
+            let mut ledger = pinconv::ledger::Ledger::open(&path, "123456", None).expect("open");
+            let run = ledger.begin_run(1_796_000_000, "bench").expect("run");
+            for batch in &batches {
+                let keys: Vec<_> = batch.iter().map(|a| &a.key).collect();
+                let found = ledger.lookup_refs(&keys).expect("lookup");
+                assert!(found.iter().all(Option::is_none));
+                let queries: Vec<_> = batch
+                    .iter()
+                    .map(|a| (&a.key, a.identifiers.as_slice()))
+                    .collect();
+                let sent = ledger.sent_as_other(&queries, Some(run)).expect("sent as");
+                assert!(sent.iter().all(Option::is_none));
+                ledger
+                    .record_accepted(batch, Some("req"), 1_796_000_000)
+                    .expect("record");
+            }
+            dir
+        });
 }
