@@ -948,32 +948,89 @@ fn a_failed_event_does_not_make_its_order_known() {
     );
 }
 
+/// Writes by hand the tables an earlier build created (the key columns in their earlier
+/// order, and the index on `last_activity` it kept), with one accepted event `old-1`, as
+/// schema `version`; `more` is further SQL, such as version 2's `order_ids`.
+fn hand_made_ledger(path: &Path, version: i64, more: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+         CREATE TABLE events (event_name TEXT NOT NULL, event_id TEXT NOT NULL,
+             accepted_fingerprint TEXT, event_time INTEGER, accepted_at INTEGER,
+             request_id TEXT, failed_fingerprint TEXT, failed_at INTEGER, last_failure TEXT,
+             event_json TEXT, source TEXT, last_activity INTEGER NOT NULL,
+             PRIMARY KEY (event_name, event_id)) WITHOUT ROWID;
+         CREATE INDEX events_last_activity ON events (last_activity);
+         CREATE INDEX events_failed ON events (failed_at) WHERE last_failure IS NOT NULL;
+         CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL,
+             finished_at INTEGER, args_summary TEXT NOT NULL, stats TEXT);
+         INSERT INTO meta VALUES ('ad_account', '549755885175');
+         INSERT INTO events (event_name, event_id, accepted_fingerprint, accepted_at,
+             last_activity) VALUES ('checkout', 'old-1', 'fp', 1709251200, 1709251200);
+         {more}"
+    ))
+    .unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
+#[test]
+fn a_version_2_ledger_with_the_earlier_key_order_works_as_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = ledger_path(&dir);
+    hand_made_ledger(
+        &path,
+        2,
+        "CREATE TABLE order_ids (event_name TEXT NOT NULL, kind TEXT NOT NULL,
+             value TEXT NOT NULL, event_id TEXT NOT NULL, run_id INTEGER,
+             PRIMARY KEY (event_name, kind, value)) WITHOUT ROWID;",
+    );
+    let mut ledger = open(&path);
+    assert_eq!(
+        classify(one(&ledger, "checkout", "old-1").as_ref(), "fp"),
+        Decision::AlreadySent
+    );
+    // Accepted twice (the second upsert replaces the first), then failed and accepted again.
+    let order = accepted_order("590", &[("id", "590"), ("name", "#1043")]);
+    ledger
+        .record_accepted(std::slice::from_ref(&order), None, T0)
+        .unwrap();
+    ledger
+        .record_failed(&[failed("checkout", "590", "fp2", "timeout")], T0 + 1)
+        .unwrap();
+    assert_eq!(ledger.failed().unwrap().len(), 1);
+    ledger
+        .record_accepted(&[order], Some("req-2"), T0 + 2)
+        .unwrap();
+    assert!(ledger.failed().unwrap().is_empty());
+    let entry = one(&ledger, "checkout", "590").unwrap();
+    assert_eq!(entry.request_id.as_deref(), Some("req-2"));
+    let renamed = key("checkout", "#1043");
+    assert_eq!(
+        ledger
+            .sent_as_other(&[(&renamed, &idents(&[("name", "#1043")]))], None)
+            .unwrap()[0]
+            .as_ref()
+            .map(|s| s.event_id.as_str()),
+        Some("590")
+    );
+    // Forgetting by last activity takes `old-1` and keeps `590`, with its identifiers.
+    assert_eq!(ledger.forget_before(T0 + 1).unwrap(), 1);
+    assert!(one(&ledger, "checkout", "old-1").is_none());
+    assert!(one(&ledger, "checkout", "590").is_some());
+    assert!(ledger
+        .sent_as_other(&[(&renamed, &idents(&[("name", "#1043")]))], None)
+        .unwrap()[0]
+        .is_some());
+}
+
 #[test]
 fn a_version_1_ledger_is_migrated_on_open_and_read_as_is_read_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = ledger_path(&dir);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    {
-        // The schema a version-1 build created, written by hand.
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
-             CREATE TABLE events (event_name TEXT NOT NULL, event_id TEXT NOT NULL,
-                 accepted_fingerprint TEXT, event_time INTEGER, accepted_at INTEGER,
-                 request_id TEXT, failed_fingerprint TEXT, failed_at INTEGER, last_failure TEXT,
-                 event_json TEXT, source TEXT, last_activity INTEGER NOT NULL,
-                 PRIMARY KEY (event_name, event_id)) WITHOUT ROWID;
-             CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL,
-                 finished_at INTEGER, args_summary TEXT NOT NULL, stats TEXT);
-             INSERT INTO meta VALUES ('ad_account', '549755885175');
-             INSERT INTO events (event_name, event_id, accepted_fingerprint, accepted_at,
-                 last_activity) VALUES ('checkout', 'old-1', 'fp', 1709251200, 1709251200);",
-        )
-        .unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-    }
+    hand_made_ledger(&path, 1, "");
     let renamed = key("checkout", "#1043");
     let name = idents(&[("name", "#1043")]);
     {
