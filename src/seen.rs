@@ -92,6 +92,18 @@ impl Seen {
         self.insert_hash(Self::hash(&[key]))
     }
 
+    /// `key` as this memory stores it, to be computed on the thread that has the text and
+    /// given to [`Seen::insert_hashed`] on the one that keeps the memory.
+    #[must_use]
+    pub fn hashed(key: &str) -> Hashed {
+        Hashed(Self::hash(&[key]))
+    }
+
+    /// [`Seen::insert`] of a key hashed beforehand.
+    pub fn insert_hashed(&mut self, key: Hashed) -> Answer {
+        self.insert_hash(key.0)
+    }
+
     /// Records the key made of `parts` joined with NUL characters (as if that string were
     /// given to [`Seen::insert`], without building it); says whether it was seen before.
     pub fn insert_joined(&mut self, parts: &[&str]) -> Answer {
@@ -236,6 +248,11 @@ impl Seen {
         })
     }
 }
+
+/// A key hashed for [`Seen`] ([`Seen::hashed`]): the same key gives the same value on every
+/// thread of the process, and two keys almost certainly different ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hashed(u128);
 
 /// A key as stored: the first 96 bits of its 128-bit hash, in 12 bytes rather than 16 (the
 /// memories hold up to two million keys each).

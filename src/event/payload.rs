@@ -146,7 +146,8 @@ impl Event<'_> {
     }
 
     /// What coverage counts of this event (the keys it carries, as its JSON shows them), with
-    /// the warnings of its order; the hashed emails move out of it.
+    /// the warnings of its order. Nothing of it is copied: the emails go in as the distinct-email
+    /// memory keeps them, the currency code inline.
     pub fn into_facts(self, warnings: &[crate::report::Problem]) -> Facts {
         let u = self.user_data;
         let text = |v: &Option<String>| v.as_ref().is_some_and(|v| !v.is_empty());
@@ -164,31 +165,28 @@ impl Event<'_> {
             ("external_id", &u.external_id),
             ("hashed_maids", &u.hashed_maids),
         ];
-        let mut keys: Vec<&str> = lists
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, _)| *k)
-            .collect();
-        if text(&u.click_id) {
-            keys.push("click_id");
-        }
-        if text(&u.client_ip_address) && text(&u.client_user_agent) {
-            keys.push("client_ip_address");
-        }
-        let mut value = None;
+        let listed = lists.iter().filter(|(_, v)| !v.is_empty()).map(|(k, _)| *k);
+        let click = text(&u.click_id).then_some("click_id");
+        let ip = (text(&u.client_ip_address) && text(&u.client_user_agent))
+            .then_some("client_ip_address");
+        let (mut with_value, mut with_contents, mut value) = (None, None, None);
         if let Some(c) = &self.custom_data {
             if let (Some(currency), Some(v)) = (c.currency.filter(|c| !c.is_empty()), &c.value) {
                 if !v.is_empty() {
-                    keys.push("value");
-                    value = v.parse::<Decimal>().ok().map(|v| (v, currency.to_owned()));
+                    with_value = Some("value");
+                    value = v.parse::<Decimal>().ok().map(|v| (v, currency));
                 }
             }
-            if !c.contents.is_empty() {
-                keys.push("contents");
-            }
+            with_contents = (!c.contents.is_empty()).then_some("contents");
         }
-        let emails = u.em.iter().map(|d| d.as_str().to_owned()).collect();
-        Facts::new(self.event_time, keys, emails, value, warnings)
+        let keys = listed.chain([click, ip, with_value, with_contents].into_iter().flatten());
+        Facts::new(
+            self.event_time,
+            keys,
+            u.em.iter().map(Sha256Hex::as_str),
+            value,
+            warnings,
+        )
     }
 }
 

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
@@ -19,7 +20,7 @@ use serde_json::value::RawValue;
 
 use crate::event::Built;
 use crate::report::Problem;
-use crate::seen::{Answer, Seen, EXACT_KEYS};
+use crate::seen::{Answer, Hashed, Seen, EXACT_KEYS};
 
 /// The keys coverage counts, in the order the summary and the reports list them: the CAPI
 /// `user_data` field names, then `value` and `contents` of `custom_data`.
@@ -101,14 +102,37 @@ struct Dropped {
 pub struct Facts {
     /// Bit `i` set: the event carries `KEYS[i]`.
     keys: u32,
-    /// The hashed emails (`em`).
-    emails: Vec<String>,
+    /// The hashed emails (`em`), as the distinct-email memory keeps them: hashed again where
+    /// the event is built, so the thread that counts does not.
+    emails: Emails,
     /// `event_time`.
     event_time: i64,
-    /// `value` and `currency`, when both are there and the value is a number.
-    value: Option<(Decimal, String)>,
+    /// `value` and `currency`, when both are there and the value is a number (a currency
+    /// code is inline, not a string of its own).
+    value: Option<(Decimal, CompactString)>,
     /// Values dropped from this order's identity fields.
     drops: Vec<Dropped>,
+}
+
+/// The emails of one event as [`Seen`] keys; the first (nearly always the only one) inline.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Emails {
+    first: Option<Hashed>,
+    more: Vec<Hashed>,
+}
+
+impl Emails {
+    fn of<'e>(emails: impl IntoIterator<Item = &'e str>) -> Emails {
+        let mut all = emails.into_iter().map(Seen::hashed);
+        Emails {
+            first: all.next(),
+            more: all.collect(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Hashed> + '_ {
+        self.first.into_iter().chain(self.more.iter().copied())
+    }
 }
 
 /// The part of an event coverage reads, borrowed from its JSON text.
@@ -181,11 +205,11 @@ impl Facts {
     /// payload, before the event is serialized; [`Facts::of`] with what it reads back from
     /// JSON.
     #[must_use]
-    pub fn new<'k>(
+    pub fn new<'k, 'e>(
         event_time: i64,
         keys: impl IntoIterator<Item = &'k str>,
-        emails: Vec<String>,
-        value: Option<(Decimal, String)>,
+        emails: impl IntoIterator<Item = &'e str>,
+        value: Option<(Decimal, &str)>,
         warnings: &[Problem],
     ) -> Facts {
         let keys = keys
@@ -209,9 +233,9 @@ impl Facts {
             .collect();
         Facts {
             keys,
-            emails,
+            emails: Emails::of(emails),
             event_time,
-            value,
+            value: value.map(|(amount, currency)| (amount, CompactString::from(currency))),
             drops,
         }
     }
@@ -263,10 +287,7 @@ impl Facts {
                 }
                 emails =
                     u.em.and_then(|v| serde_json::from_str::<Vec<Cow<str>>>(v.get()).ok())
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(Cow::into_owned)
-                        .collect();
+                        .unwrap_or_default();
             }
             if let Some(c) = &view.custom_data {
                 let with_currency = carried(c.value) && carried(c.currency);
@@ -282,7 +303,16 @@ impl Facts {
                 }
             }
         }
-        Facts::new(b.event_time, keys, emails, value, &b.warnings)
+        let value = value
+            .as_ref()
+            .map(|(amount, currency)| (*amount, currency.as_str()));
+        Facts::new(
+            b.event_time,
+            keys,
+            emails.iter().map(|e| e.as_ref()),
+            value,
+            &b.warnings,
+        )
     }
 }
 
@@ -301,7 +331,7 @@ struct DropTally {
 #[derive(Default)]
 struct DayTally {
     events: u64,
-    value: BTreeMap<String, Decimal>,
+    value: BTreeMap<CompactString, Decimal>,
 }
 
 /// Counts [`Facts`] over a run, in memory that does not grow with the input (the distinct
@@ -348,9 +378,9 @@ impl Tally {
                 *n += 1;
             }
         }
-        for e in &f.emails {
+        for e in f.emails.iter() {
             // `New` is certain (a Bloom filter never forgets), so the count is a lower bound.
-            if self.emails.insert(e) == Answer::New {
+            if self.emails.insert_hashed(e) == Answer::New {
                 self.distinct += 1;
             }
         }
@@ -404,7 +434,11 @@ impl Tally {
                 .map(|(date, t)| Day {
                     date: date.to_string(),
                     events: t.events,
-                    value: t.value,
+                    value: t
+                        .value
+                        .into_iter()
+                        .map(|(currency, sum)| (currency.into(), sum))
+                        .collect(),
                 })
                 .collect(),
         }
@@ -694,8 +728,10 @@ mod tests {
             .collect();
         // An IP without a user agent is no match key; an empty `ph` is none either.
         assert_eq!(on, ["em", "value", "contents"]);
-        assert_eq!(f.emails, ["a", "b"]);
-        assert_eq!(f.value, Some((Decimal::new(1050, 2), "EUR".to_owned())));
+        let emails: Vec<Hashed> = f.emails.iter().collect();
+        assert_eq!(emails, [Seen::hashed("a"), Seen::hashed("b")]);
+        assert_ne!(emails[0], emails[1]);
+        assert_eq!(f.value, Some((Decimal::new(1050, 2), "EUR".into())));
     }
 
     #[test]
