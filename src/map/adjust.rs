@@ -35,9 +35,15 @@ pub fn json(preset: Preset, value: &Value, order: &mut Order) {
     }
 }
 
+/// Whether [`row`] changes a row of `preset` once it is read (Meta's packed line items).
+#[must_use]
+pub fn changes_rows(preset: Preset) -> bool {
+    preset == Preset::Meta
+}
+
 /// Adjusts an order fragment mapped from one CSV row by its preset's rules.
 pub fn row(preset: Preset, order: &mut Order) {
-    if preset == Preset::Meta {
+    if changes_rows(preset) {
         order.items = std::mem::take(&mut order.items)
             .into_iter()
             .flat_map(split_item)

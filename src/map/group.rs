@@ -6,20 +6,24 @@ use super::{Key, Order};
 use crate::normalize::trim;
 use crate::seen::Seen;
 
-/// The order-level fields a continuation row must leave empty or repeat unchanged: a row
-/// that disagrees on any is another purchase (another customer, time or total) that happens
-/// to carry the same key, as in a generic events file whose `order_id` repeats.
-const ORDER_LEVEL: &[Key] = &[
-    Key::Email,
-    Key::Phone,
-    Key::FirstName,
-    Key::LastName,
-    Key::FullName,
-    Key::EventTime,
-    Key::Value,
-    Key::Total,
-    Key::Subtotal,
-];
+/// Whether a continuation row must leave `key` empty or repeat the order's value: the
+/// order-level fields. A row that disagrees on any is another purchase (another customer,
+/// time or total) that happens to carry the same key, as in a generic events file whose
+/// `order_id` repeats.
+pub(super) fn is_order_level(key: Key) -> bool {
+    matches!(
+        key,
+        Key::Email
+            | Key::Phone
+            | Key::FirstName
+            | Key::LastName
+            | Key::FullName
+            | Key::EventTime
+            | Key::Value
+            | Key::Total
+            | Key::Subtotal
+    )
+}
 
 /// Where an order whose key the order just before it also had came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +44,7 @@ pub struct Grouper {
 
 /// A value as compared between rows: trimmed, and case-insensitive (emails differ in case
 /// between the rows of one Shopify order).
-fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     trim(a).eq_ignore_ascii_case(trim(b))
 }
 
@@ -48,7 +52,7 @@ fn same(a: &str, b: &str) -> bool {
 fn continues(order: &Order, frag: &Order) -> bool {
     frag.fields
         .iter()
-        .filter(|(k, _)| ORDER_LEVEL.contains(k))
+        .filter(|(k, _)| is_order_level(*k))
         .all(|(k, c)| order.all(*k).any(|o| same(&o.value, &c.value)))
 }
 
@@ -99,6 +103,12 @@ impl Grouper {
                 .is_repeat();
         }
         self.current.replace(frag)
+    }
+
+    /// The order the rows so far make, still open to continuation rows
+    /// ([`super::CsvMapper::continue_order`]).
+    pub fn current_mut(&mut self) -> Option<&mut Order> {
+        self.current.as_mut()
     }
 
     /// The last order, at the end of the input.

@@ -497,6 +497,84 @@ impl CsvMapper {
         adjust::row(self.preset, &mut order);
         order
     }
+
+    /// Adds the row at `line` to `order`, the order the rows above it make, if it continues
+    /// that order: the same order key, and each order-level value either empty or one the
+    /// order has. This is what [`CsvMapper::row`] and then [`group::Grouper::push`] do with
+    /// such a row, without first making it an order of its own that is merged and dropped
+    /// (two rows in three of a Shopify export are continuation rows).
+    ///
+    /// `false`, with `order` untouched, when the row does not continue it, or when the
+    /// mapping changes cells after reading them (a separate time-of-day column, Meta's packed
+    /// items): the row is then for [`CsvMapper::row`].
+    pub fn continue_order<F: Cells + ?Sized>(
+        &self,
+        order: &mut Order,
+        line: u64,
+        fields: &F,
+    ) -> bool {
+        if self.time_of_day.is_some() || adjust::changes_rows(self.preset) {
+            return false;
+        }
+        let Some(g) = self.group else {
+            return false;
+        };
+        let key = crate::normalize::trim(fields.cell(g));
+        if key.is_empty() || order.group.as_deref() != Some(key) {
+            return false;
+        }
+        // Each order-level value the row has must be one the order has (`group::continues`).
+        for (key, idx) in &self.cols {
+            if key.is_item() || !group::is_order_level(*key) {
+                continue;
+            }
+            for &i in idx {
+                let raw = fields.cell(i);
+                if crate::normalize::trim(raw).is_empty() {
+                    continue;
+                }
+                if !order.all(*key).any(|o| group::same(&o.value, raw)) {
+                    return false;
+                }
+                if !key.is_multi() {
+                    break;
+                }
+            }
+        }
+        // As `Order::absorb` takes a fragment: its last line, every value of a key that takes
+        // several, the first of any other key the order lacks, and its line item.
+        order.end_line = line;
+        let mut item = Vec::new();
+        for (key, idx) in &self.cols {
+            let (key, multi) = (*key, key.is_multi());
+            if !key.is_item() && !multi && order.fields.has(key) {
+                continue;
+            }
+            for &i in idx {
+                let raw = fields.cell(i);
+                if crate::normalize::trim(raw).is_empty() {
+                    continue;
+                }
+                let cell = Cell {
+                    value: raw.into(),
+                    column: self.names[i],
+                    line,
+                };
+                if key.is_item() {
+                    item.push((key, cell));
+                } else {
+                    order.fields.push(key, cell);
+                }
+                if !multi {
+                    break;
+                }
+            }
+        }
+        if !item.is_empty() {
+            order.items.push(item);
+        }
+        true
+    }
 }
 
 /// Words in front of a generic name that say it is the buyer's, in order of preference:
@@ -965,6 +1043,68 @@ mod tests {
         assert!(std::ptr::eq(a, b), "the same name is kept once");
         assert_eq!(a, "Billing Phone");
         assert!(!std::ptr::eq(a, intern("Shipping Phone")));
+    }
+
+    /// The orders of `rows` as the pipeline groups them: each row a fragment for the
+    /// grouper, or, with `shortcut`, a continuation row straight into its order first.
+    fn grouped(m: &CsvMapper, rows: &[Vec<String>], shortcut: bool) -> Vec<String> {
+        let file: Arc<str> = Arc::from("t.csv");
+        let mut grouper = group::Grouper::default();
+        let mut out = Vec::new();
+        for (n, row) in rows.iter().enumerate() {
+            let line = n as u64 + 2;
+            let continued = shortcut
+                && grouper
+                    .current_mut()
+                    .is_some_and(|o| m.continue_order(o, line, row));
+            if !continued {
+                out.extend(grouper.push(m.row(&file, line, row)));
+            }
+        }
+        out.extend(grouper.finish());
+        out.iter().map(|o| format!("{o:?}")).collect()
+    }
+
+    proptest::proptest! {
+        /// Continuation rows taken straight into their order give the orders the grouper
+        /// makes of them row by row, whatever the rows hold: keys that repeat, come back or
+        /// are blank, order-level values that agree (in another case, with spaces), differ
+        /// or are empty, several phones, line items or none.
+        #[test]
+        fn continuation_rows_join_their_order_as_the_grouper_joins_them(
+            generic in proptest::bool::ANY,
+            rows in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["#1", "#2", " #1 ", "", "#3"]),
+                    proptest::sample::select(vec!["", "a@example.com", "A@Example.com ", "b@example.com"]),
+                    proptest::sample::select(vec!["", "paid", "refunded"]),
+                    proptest::sample::select(vec!["", "2026-11-20 10:00:00 -0500", "2026-11-21 10:00:00 -0500"]),
+                    proptest::sample::select(vec!["", "10.00", "12.00"]),
+                    proptest::sample::select(vec!["", "Mug", "Plate"]),
+                    proptest::sample::select(vec!["", "1", "2"]),
+                    proptest::sample::select(vec!["", "+1 201 555 0123", "+1 201 555 0199"]),
+                    proptest::sample::select(vec!["", "+1 201 555 0124"]),
+                    proptest::sample::select(vec!["", "Ana Lima", "Bo Chen"]),
+                ),
+                0..24,
+            ),
+        ) {
+            let (h, preset) = if generic {
+                ("order_id,email,status,date,value,item_name,quantity,phone,phone,name", Preset::Generic)
+            } else {
+                ("Name,Email,Financial Status,Created at,Total,Lineitem name,Lineitem quantity,Billing Phone,Shipping Phone,Billing Name", Preset::Shopify)
+            };
+            let m = CsvMapper::new(&header(h), preset, &[]).unwrap();
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    [r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9]
+                        .map(str::to_owned)
+                        .to_vec()
+                })
+                .collect();
+            proptest::prop_assert_eq!(grouped(&m, &rows, true), grouped(&m, &rows, false));
+        }
     }
 
     #[test]
