@@ -164,6 +164,8 @@ pub struct CsvMapper {
     group: Option<usize>,
     /// A time-of-day column joined to the `event_time` date.
     time_of_day: Option<usize>,
+    /// The most line-item cells a row can have: a row's item is made with room for them all.
+    item_cells: usize,
     /// Header columns no key uses, for the report.
     pub ignored: Vec<String>,
     /// Header names that appear more than once and feed a single-valued key.
@@ -296,8 +298,14 @@ impl CsvMapper {
             .filter(|(h, u)| !**u && !h.is_empty())
             .map(|(h, _)| h.clone())
             .collect();
+        let item_cells = cols
+            .iter()
+            .filter(|(k, _)| k.is_item())
+            .map(|(k, idx)| if k.is_multi() { idx.len() } else { 1 })
+            .sum();
         Ok(CsvMapper {
             preset,
+            item_cells,
             cols,
             names: header.iter().map(|h| intern(h)).collect(),
             group,
@@ -469,6 +477,9 @@ impl CsvMapper {
                     line,
                 };
                 if key.is_item() {
+                    if item.capacity() == 0 {
+                        item.reserve_exact(self.item_cells);
+                    }
                     item.push((*key, cell));
                 } else {
                     order_fields.push(*key, cell);
@@ -561,6 +572,9 @@ impl CsvMapper {
                     line,
                 };
                 if key.is_item() {
+                    if item.capacity() == 0 {
+                        item.reserve_exact(self.item_cells);
+                    }
                     item.push((key, cell));
                 } else {
                     order.fields.push(key, cell);
