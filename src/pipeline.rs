@@ -566,16 +566,7 @@ fn read_one(
                 })?;
                 let unit = match item {
                     Ok(Raw::Row { line, fields }) => {
-                        // A continuation row goes straight into its order; any other
-                        // becomes an order of its own for the grouper.
-                        let continued = grouper
-                            .current_mut()
-                            .is_some_and(|order| mapper.continue_order(order, line, &fields));
-                        let done = if continued {
-                            None
-                        } else {
-                            grouper.push(mapper.row(&name, line, &fields))
-                        };
+                        let done = grouper.push_row(&mapper, &name, line, &fields);
                         csv.recycle(fields);
                         if done.is_some() {
                             pending_rows = 0;

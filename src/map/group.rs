@@ -2,7 +2,9 @@
 //! key as the rows above it joins their order only when it is a continuation row, whose
 //! order-level fields (email, phone, name, time, totals) are empty or the same as the order's.
 
-use super::{Key, Order};
+use std::sync::Arc;
+
+use super::{Cells, CsvMapper, Key, Order};
 use crate::normalize::trim;
 use crate::seen::Seen;
 
@@ -105,10 +107,22 @@ impl Grouper {
         self.current.replace(frag)
     }
 
-    /// The order the rows so far make, still open to continuation rows
-    /// ([`super::CsvMapper::continue_order`]).
-    pub fn current_mut(&mut self) -> Option<&mut Order> {
-        self.current.as_mut()
+    /// Adds the CSV row at `line`: straight into the open order when it continues it
+    /// ([`CsvMapper::continue_order`]), else mapped as an order of its own and given to
+    /// [`Grouper::push`]. Returns the previous order when this row starts a new one.
+    pub fn push_row<F: Cells + ?Sized>(
+        &mut self,
+        mapper: &CsvMapper,
+        file: &Arc<str>,
+        line: u64,
+        fields: &F,
+    ) -> Option<Order> {
+        if let Some(order) = self.current.as_mut() {
+            if mapper.continue_order(order, line, fields) {
+                return None;
+            }
+        }
+        self.push(mapper.row(file, line, fields))
     }
 
     /// The last order, at the end of the input.

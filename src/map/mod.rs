@@ -511,7 +511,7 @@ impl CsvMapper {
 
     /// Adds the row at `line` to `order`, the order the rows above it make, if it continues
     /// that order: the same order key, and each order-level value either empty or one the
-    /// order has. This is what [`CsvMapper::row`] and then [`group::Grouper::push`] do with
+    /// order has. This is what [`CsvMapper::row`] and then [`Grouper::push`] do with
     /// such a row, without first making it an order of its own that is merged and dropped
     /// (two rows in three of a Shopify export are continuation rows).
     ///
@@ -1059,21 +1059,20 @@ mod tests {
         assert!(!std::ptr::eq(a, intern("Shipping Phone")));
     }
 
-    /// The orders of `rows` as the pipeline groups them: each row a fragment for the
-    /// grouper, or, with `shortcut`, a continuation row straight into its order first.
+    /// The orders of `rows`: as the pipeline groups them (`Grouper::push_row`, with its
+    /// shortcut for continuation rows), or with `shortcut` false each row mapped into an order
+    /// of its own and given to `Grouper::push`.
     fn grouped(m: &CsvMapper, rows: &[Vec<String>], shortcut: bool) -> Vec<String> {
         let file: Arc<str> = Arc::from("t.csv");
         let mut grouper = group::Grouper::default();
         let mut out = Vec::new();
         for (n, row) in rows.iter().enumerate() {
             let line = n as u64 + 2;
-            let continued = shortcut
-                && grouper
-                    .current_mut()
-                    .is_some_and(|o| m.continue_order(o, line, row));
-            if !continued {
-                out.extend(grouper.push(m.row(&file, line, row)));
-            }
+            out.extend(if shortcut {
+                grouper.push_row(m, &file, line, row)
+            } else {
+                grouper.push(m.row(&file, line, row))
+            });
         }
         out.extend(grouper.finish());
         out.iter().map(|o| format!("{o:?}")).collect()
