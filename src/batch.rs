@@ -4,25 +4,28 @@
 /// Pinterest's limit on events per request.
 pub const MAX_BATCH: usize = 1000;
 
+/// What a request body starts with, before its first event.
+pub const BODY_OPEN: &str = "{\"data\":[";
+/// What a request body ends with, after its last event.
+pub const BODY_CLOSE: &str = "]}";
+
 /// Writes the request body `{"data":[...]}` from already-serialized events, without
 /// re-serializing them, in one allocation of the exact size.
 #[must_use]
 pub fn body<'a>(events: impl IntoIterator<Item = &'a str> + Clone) -> String {
-    let len = events
-        .clone()
-        .into_iter()
-        .map(|e| e.len() + 1)
-        .sum::<usize>()
-        + 11;
+    let mut len = BODY_OPEN.len() + BODY_CLOSE.len();
+    for (i, e) in events.clone().into_iter().enumerate() {
+        len += e.len() + usize::from(i > 0);
+    }
     let mut out = String::with_capacity(len);
-    out.push_str("{\"data\":[");
+    out.push_str(BODY_OPEN);
     for (i, e) in events.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str(e);
     }
-    out.push_str("]}");
+    out.push_str(BODY_CLOSE);
     out
 }
 

@@ -45,7 +45,8 @@ impl<'a> BodyWriter<'a> {
     fn write(&mut self) -> anyhow::Result<()> {
         self.batches += 1;
         self.in_body = 0;
-        self.body.extend_from_slice(b"]}\n");
+        self.body.extend_from_slice(batch::BODY_CLOSE.as_bytes());
+        self.body.push(b'\n');
         self.out.write_all(&self.body)?;
         self.body.clear();
         Ok(())
@@ -54,7 +55,7 @@ impl<'a> BodyWriter<'a> {
     /// Adds one event.
     pub fn push(&mut self, json: String) -> anyhow::Result<()> {
         self.body.extend_from_slice(if self.in_body == 0 {
-            b"{\"data\":["
+            batch::BODY_OPEN.as_bytes()
         } else {
             b","
         });
@@ -174,4 +175,44 @@ fn stop_on_signal(cancel: &Arc<AtomicBool>) {
             std::process::exit(i32::from(Exit::Interrupted.code()));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{body, Batcher};
+
+    /// `build` prints the bodies `send` posts: each line is `batch::body` of the same events,
+    /// batched the same way, and the capacity `body` computes is its exact length.
+    #[test]
+    fn each_line_is_the_body_send_posts() {
+        let events: Vec<String> = (0..7).map(|i| format!("{{\"n\":{i}}}")).collect();
+        for size in [1, 3, 7, 1000] {
+            let mut out = Vec::new();
+            let mut w = BodyWriter::new(Box::new(&mut out), size);
+            for e in &events {
+                w.push(e.clone()).unwrap();
+            }
+            w.finish().unwrap();
+            let batches = w.batches;
+            drop(w);
+            let mut b = Batcher::new(size);
+            let mut expected = String::new();
+            let mut n = 0;
+            let mut batches_of = Vec::new();
+            for e in &events {
+                batches_of.extend(b.push(e.as_str()));
+            }
+            batches_of.extend(b.finish());
+            for batch in batches_of {
+                let text = body(batch.iter().copied());
+                assert_eq!(text.len(), text.capacity());
+                expected.push_str(&text);
+                expected.push('\n');
+                n += 1;
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "size {size}");
+            assert_eq!(batches, n);
+        }
+    }
 }
