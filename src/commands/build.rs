@@ -197,22 +197,20 @@ mod tests {
             let batches = w.batches;
             drop(w);
             let mut b = Batcher::new(size);
-            let mut expected = String::new();
-            let mut n = 0;
             let mut batches_of = Vec::new();
             for e in &events {
                 batches_of.extend(b.push(e.as_str()));
             }
             batches_of.extend(b.finish());
-            for batch in batches_of {
+            let mut expected = String::new();
+            for batch in &batches_of {
                 let text = body(batch.iter().copied());
                 assert_eq!(text.len(), text.capacity());
                 expected.push_str(&text);
                 expected.push('\n');
-                n += 1;
             }
             assert_eq!(String::from_utf8(out).unwrap(), expected, "size {size}");
-            assert_eq!(batches, n);
+            assert_eq!(batches, batches_of.len() as u64);
         }
     }
 }
