@@ -1,4 +1,4 @@
-//! CSV input: delimiter detection, header, quoted fields, per-field UTF-8 checks.
+//! CSV input: delimiter detection, header, quoted fields, UTF-8 checks (once per row).
 
 use std::io::{BufRead, Read};
 use std::sync::Arc;
@@ -15,6 +15,8 @@ pub struct CsvReader {
     /// A record handed back ([`CsvReader::recycle`]) once its row was mapped: the next row is
     /// read into its buffers, so reading allocates nothing per row.
     spare: Option<csv::ByteRecord>,
+    /// The text buffer of the row handed back, likewise.
+    spare_text: String,
     lines: LineIndex,
 }
 
@@ -406,6 +408,7 @@ impl CsvReader {
             delimiter: delim,
             record: csv::ByteRecord::new(),
             spare: None,
+            spare_text: String::new(),
             lines,
         })
     }
@@ -424,9 +427,10 @@ impl CsvReader {
 
     /// Hands a row's fields back once they are used, so the next row reuses their buffers.
     pub fn recycle(&mut self, fields: super::Fields) {
-        let mut record = fields.0.into_byte_record();
+        let (mut record, text) = fields.into_buffers();
         record.clear();
         self.spare = Some(record);
+        self.spare_text = text;
     }
 
     /// The next row.
@@ -561,12 +565,13 @@ impl CsvReader {
             .unwrap_or_else(|| csv::ByteRecord::with_capacity(size, fields));
         let mut record = std::mem::replace(&mut self.record, next);
         record.truncate(n);
-        let fields = match csv::StringRecord::from_byte_record(record) {
-            Ok(r) => super::Fields(r),
-            Err(e) => {
+        let text = std::mem::take(&mut self.spare_text);
+        let fields = match super::Fields::decode(record, text) {
+            Ok(fields) => fields,
+            Err(field) => {
                 return Err(ReadProblem {
                     line,
-                    column: Some(self.header[e.utf8_error().field()].clone()),
+                    column: Some(self.header[field].clone()),
                     message: "the value is not valid UTF-8".into(),
                     hint: Some(
                         "re-export as UTF-8, or pass `--encoding windows-1252` (Excel's usual encoding)".into(),
@@ -702,6 +707,27 @@ mod tests {
         let p = got[0].as_ref().unwrap_err();
         assert_eq!(p.column.as_deref(), Some("city"));
         assert!(p.hint.as_ref().unwrap().contains("windows-1252"));
+    }
+
+    #[test]
+    fn a_character_split_by_the_delimiter_names_its_column() {
+        // The row's bytes, fields joined, are UTF-8 (`é` = c3 a9); each field alone is not.
+        let mut r = reader(
+            b"a,city,zip\nok,Montr\xc3,\xa9al\nx,Montr\xc3\xa9al,\xc3\xa9\n",
+            None,
+        )
+        .unwrap();
+        let got = rows(&mut r);
+        let p = got[0].as_ref().unwrap_err();
+        assert_eq!((p.line, p.column.as_deref()), (2, Some("city")));
+        // The row after it reads whole, each field where it belongs.
+        let Ok(Raw::Row { line, fields }) = &got[1] else {
+            panic!("{:?}", got[1])
+        };
+        assert_eq!(*line, 3);
+        let cells: Vec<&str> = fields.iter().collect();
+        assert_eq!(cells, ["x", "Montréal", "é"]);
+        assert_eq!(&fields[1], "Montréal");
     }
 
     #[test]

@@ -59,40 +59,75 @@ pub enum Raw {
     },
 }
 
-/// A CSV row's fields, checked to be UTF-8: one buffer for the whole row rather than a
-/// `String` per field, so a 79-column export costs two allocations a row, not 79.
+/// A CSV row's fields, checked to be UTF-8 once for the whole row: the row's text in one
+/// buffer, and the record that says where each field starts and ends. (The csv crate's
+/// `StringRecord` checks a row that is not all ASCII field by field: on an export with
+/// accented names that was one check per column, 79 a row.) A 79-column export costs no
+/// allocation a row: both buffers are handed back ([`csv::CsvReader::recycle`]) and reused.
 #[derive(Debug, Clone)]
-pub struct Fields(::csv::StringRecord);
+pub struct Fields {
+    text: String,
+    record: ::csv::ByteRecord,
+}
 
 impl Fields {
+    /// `record`'s fields as text, copied into `text` (whose content is dropped); or the index
+    /// of the first field that is not UTF-8.
+    pub(crate) fn decode(record: ::csv::ByteRecord, mut text: String) -> Result<Fields, usize> {
+        let first_invalid =
+            |r: &::csv::ByteRecord| r.iter().position(|f| std::str::from_utf8(f).is_err());
+        let Ok(whole) = std::str::from_utf8(record.as_slice()) else {
+            return Err(first_invalid(&record).unwrap_or(0));
+        };
+        // The whole row is UTF-8; each field is too unless a field boundary falls inside a
+        // character (`\xc3,\xa9` is `é` split in two): a field that starts with a
+        // continuation byte.
+        if !whole.is_ascii()
+            && record
+                .iter()
+                .any(|f| f.first().is_some_and(|&b| b & 0xC0 == 0x80))
+        {
+            return Err(first_invalid(&record).unwrap_or(0));
+        }
+        text.clear();
+        text.push_str(whole);
+        Ok(Fields { text, record })
+    }
+
+    /// The buffers back, for the next row.
+    pub(crate) fn into_buffers(self) -> (::csv::ByteRecord, String) {
+        (self.record, self.text)
+    }
+
     /// Number of fields.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.record.len()
     }
 
     /// Whether the row has no fields.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.record.is_empty()
     }
 
     /// The fields in column order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter()
+        (0..self.len()).map(|i| &self[i])
     }
 }
 
 impl std::ops::Index<usize> for Fields {
     type Output = str;
     fn index(&self, i: usize) -> &str {
-        &self.0[i]
+        // `decode` checked that every field boundary is a character boundary.
+        &self.text[self.record.range(i).expect("field index within the row")]
     }
 }
 
 impl crate::map::Cells for Fields {
     fn cell(&self, i: usize) -> &str {
-        &self.0[i]
+        &self[i]
     }
 }
 
