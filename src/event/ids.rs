@@ -30,8 +30,8 @@ pub(super) fn content_id(
 ) -> String {
     let text = format!(
         "{event_name}\n{event_time}\n{}\n{}",
-        serde_json::to_string(custom_data).expect("custom_data serializes"),
-        serde_json::to_string(user_data).expect("user_data serializes"),
+        sonic_rs::to_string(custom_data).expect("custom_data serializes"),
+        sonic_rs::to_string(user_data).expect("user_data serializes"),
     );
     let digest = Sha256::digest(text.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
