@@ -16,7 +16,7 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 pub enum Answer {
     /// Not seen before (certain).
     New,
-    /// Seen before (certain: 96 bits of the key's keyed hash are stored).
+    /// Seen before (certain: 80 bits of the key's keyed hash are kept).
     Repeat,
     /// Possibly seen before: past the exact bound only a Bloom filter remembers, and its
     /// "yes" is wrong about once per thousand keys at ten million.
@@ -31,25 +31,29 @@ impl Answer {
     }
 }
 
-/// Remembers which keys were seen, in bounded memory: each key as 96 bits of its SipHash-1-3
+/// Remembers which keys were seen, in bounded memory: each key as 80 bits of its SipHash-1-3
 /// under a key drawn for the process (two of two million keys sharing them has a chance of
-/// about 1 in 10^16, and without the process's key nobody can make an input where they do),
-/// exactly, for the first [`EXACT_KEYS`] keys (12 bytes each in a sorted array: 24 MiB at
-/// most, and 1 MiB for its bucket index), then in a fixed 16 MiB Bloom filter (2^27 bits,
-/// 6 probes) whose hits are only [`Answer::Maybe`]. Memory grows with the first two million
-/// keys and then stays flat.
+/// about 1 in 10^12, and without the process's key nobody can make an input where they do),
+/// exactly, for the first [`EXACT_KEYS`] keys, then in a fixed 16 MiB Bloom filter (2^27 bits,
+/// 6 probes) whose hits are only [`Answer::Maybe`]. A key kept exactly takes 8 bytes in a
+/// sorted array (16 MiB at most), plus its share of the bucket index (at most 2 MiB): the top
+/// 16 of its 80 bits choose its bucket and are not stored. Memory grows with the first two
+/// million keys and then stays flat.
 pub struct Seen {
-    /// Older keys, sorted, searched by bucket.
-    sorted: Vec<Packed>,
+    /// Older keys by bucket, each bucket sorted: only [`Key::rest`] is stored, the bucket
+    /// says the rest.
+    sorted: Vec<u64>,
     /// Where each bucket of `sorted` begins: the keys whose top `bits` bits are `b` are
-    /// `sorted[starts[b]..starts[b + 1]]`, [`PER_BUCKET`] to twice that many, so a lookup
-    /// searches a few neighbouring keys instead of the whole array (whose binary search
-    /// missed the cache at most steps).
+    /// `sorted[starts[b]..starts[b + 1]]`, about [`PER_BUCKET`] (at least one per bucket on
+    /// average, as there are never fewer than `2^MIN_BITS` buckets), so a lookup searches a
+    /// few neighbouring keys instead of the whole array (whose binary search missed the cache
+    /// at most steps). Empty before the first merge, when `sorted` is.
     starts: Vec<u32>,
-    /// How many top bits of a key choose its bucket (0 before the first merge: one bucket).
+    /// How many top bits of a key choose its bucket: at least [`MIN_BITS`] once `sorted` holds
+    /// keys.
     bits: u32,
     /// Keys since the last merge into `sorted`.
-    recent: HashSet<Packed, BuildHasherDefault<Uniform>>,
+    recent: HashSet<Key, BuildHasherDefault<Uniform>>,
     /// How many keys are kept exactly.
     bound: usize,
     bloom: Option<Vec<u64>>,
@@ -61,9 +65,13 @@ pub const EXACT_KEYS: usize = 2_000_000;
 /// pass over the array, so it is done rarely; looking up costs a hash probe and a search of
 /// one bucket of the array.
 const MERGE_EVERY: usize = 1 << 16;
-/// Keys per bucket of `sorted`, at least and on average (the hashes are uniform): the index
-/// takes 4 bytes per bucket, at most a twelfth of what the keys of a bucket take.
+/// Keys per bucket of `sorted` on average (the hashes are uniform) once there are more than
+/// `PER_BUCKET << MIN_BITS` keys: the index then takes 4 bytes per bucket, an eighth of what
+/// the keys of a bucket take.
 const PER_BUCKET: usize = 4;
+/// The fewest bits that choose a bucket: the top 16 bits of every key in `sorted` are its
+/// bucket's, which is why they need not be stored.
+const MIN_BITS: u32 = 16;
 const BITS_LOG2: u32 = 27;
 const PROBES: u64 = 6;
 
@@ -111,7 +119,7 @@ impl Seen {
     }
 
     fn insert_hash(&mut self, h: u128) -> Answer {
-        let key = Packed::of(h);
+        let key = Key::of(h);
         if self.has_exact(key) {
             return Answer::Repeat;
         }
@@ -143,7 +151,7 @@ impl Seen {
     #[must_use]
     pub fn contains(&self, key: &str) -> Answer {
         let h = Self::hash(&[key]);
-        if self.has_exact(Packed::of(h)) {
+        if self.has_exact(Key::of(h)) {
             Answer::Repeat
         } else if self
             .bloom
@@ -156,47 +164,23 @@ impl Seen {
         }
     }
 
-    fn has_exact(&self, key: Packed) -> bool {
-        self.recent.contains(&key) || self.bucket(key).binary_search(&key).is_ok()
+    fn has_exact(&self, key: Key) -> bool {
+        self.recent.contains(&key) || self.bucket(key).binary_search(&key.rest).is_ok()
     }
 
     /// The part of `sorted` where `key` is if anywhere.
-    fn bucket(&self, key: Packed) -> &[Packed] {
+    fn bucket(&self, key: Key) -> &[u64] {
         if self.starts.is_empty() {
-            return &self.sorted;
+            return &[];
         }
-        let b = Self::bucket_of(key, self.bits);
+        let b = key.bucket(self.bits);
         &self.sorted[self.starts[b] as usize..self.starts[b + 1] as usize]
     }
 
-    fn bucket_of(key: Packed, bits: u32) -> usize {
-        // `checked_shr`: no bits (an index of one bucket) is bucket 0.
-        key.0[0].checked_shr(32 - bits).unwrap_or(0) as usize
-    }
-
-    /// Rebuilds `starts` for the keys now in `sorted`, with enough buckets for about
-    /// [`PER_BUCKET`] keys each.
-    fn index(&mut self) {
-        let bits = (self.sorted.len() / PER_BUCKET).max(1).ilog2();
-        self.bits = bits;
-        let buckets = 1usize << bits;
-        self.starts.clear();
-        self.starts.reserve_exact(buckets + 1);
-        let mut at = 0usize;
-        for b in 0..buckets {
-            while at < self.sorted.len() && Self::bucket_of(self.sorted[at], bits) < b {
-                at += 1;
-            }
-            self.starts
-                .push(u32::try_from(at).expect("at most EXACT_KEYS keys"));
-        }
-        self.starts
-            .push(u32::try_from(self.sorted.len()).expect("at most EXACT_KEYS keys"));
-    }
-
-    /// Moves `recent` into `sorted`, merging from the back in place (no second copy).
+    /// Moves `recent` into `sorted`, merging from the back in place (no second copy), and
+    /// rebuilds the bucket index for the new number of keys.
     fn merge(&mut self) {
-        let mut add: Vec<Packed> = self.recent.drain().collect();
+        let mut add: Vec<Key> = self.recent.drain().collect();
         add.sort_unstable();
         let old = self.sorted.len();
         // Room for every exact key at the first merge, once: pages are only resident once
@@ -206,19 +190,46 @@ impl Seen {
             self.sorted.reserve_exact(self.bound.min(EXACT_KEYS));
         }
         self.sorted.reserve_exact(add.len());
-        self.sorted.resize(old + add.len(), Packed::default());
-        let (mut i, mut j, mut k) = (old, add.len(), self.sorted.len());
-        while j > 0 {
+        let total = old + add.len();
+        self.sorted.resize(total, 0);
+        let (old_bits, old_starts) = (self.bits, std::mem::take(&mut self.starts));
+        let bits = MIN_BITS.max((total / PER_BUCKET).max(1).ilog2());
+        let buckets = 1usize << bits;
+        // Filled from the back: each bucket's start is the last position written for it.
+        let mut starts = vec![u32::MAX; buckets + 1];
+        starts[buckets] = u32::try_from(total).expect("at most EXACT_KEYS keys");
+        // The bucket (of the old index) of the old key at `i - 1`, walked down with `i`.
+        let mut ob = old_starts.len().saturating_sub(2);
+        let (mut i, mut j, mut k) = (old, add.len(), total);
+        while k > 0 {
+            let from_old = (i > 0).then(|| {
+                while old_starts[ob] as usize > i - 1 {
+                    ob -= 1;
+                }
+                Key::in_bucket(ob, old_bits, self.sorted[i - 1])
+            });
+            let key = match from_old {
+                Some(o) if j == 0 || o > add[j - 1] => {
+                    i -= 1;
+                    o
+                }
+                _ => {
+                    j -= 1;
+                    add[j]
+                }
+            };
             k -= 1;
-            if i > 0 && self.sorted[i - 1] > add[j - 1] {
-                i -= 1;
-                self.sorted[k] = self.sorted[i];
-            } else {
-                j -= 1;
-                self.sorted[k] = add[j];
+            self.sorted[k] = key.rest;
+            starts[key.bucket(bits)] = u32::try_from(k).expect("at most EXACT_KEYS keys");
+        }
+        // An empty bucket starts where the next one does.
+        for b in (0..buckets).rev() {
+            if starts[b] == u32::MAX {
+                starts[b] = starts[b + 1];
             }
         }
-        self.index();
+        self.bits = bits;
+        self.starts = starts;
     }
 
     /// The 128-bit SipHash-1-3 of `parts` joined with NULs, under the process's key: a keyed
@@ -254,21 +265,45 @@ impl Seen {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hashed(u128);
 
-/// A key as stored: the first 96 bits of its 128-bit hash, in 12 bytes rather than 16 (the
-/// memories hold up to two million keys each).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct Packed([u32; 3]);
+/// A key as kept: the first 80 bits of its 128-bit hash, the top 16 (which choose its bucket
+/// of `sorted`, and are not stored there) and the next 64 (the 10 bytes a key costs in
+/// `recent`; 8 in `sorted`). Ordered as the 80-bit number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    top: u16,
+    rest: u64,
+}
 
-impl Packed {
-    #[allow(clippy::cast_possible_truncation)] // the three top words, on purpose
-    fn of(h: u128) -> Packed {
-        Packed([(h >> 96) as u32, (h >> 64) as u32, (h >> 32) as u32])
+impl Key {
+    #[allow(clippy::cast_possible_truncation)] // the top bits, on purpose
+    fn of(h: u128) -> Key {
+        Key {
+            top: (h >> 112) as u16,
+            rest: (h >> 48) as u64,
+        }
+    }
+
+    /// The bucket of the `bits` top bits (at least [`MIN_BITS`]).
+    fn bucket(self, bits: u32) -> usize {
+        debug_assert!(bits >= MIN_BITS);
+        let more = bits - MIN_BITS;
+        // `checked_shr`: no bits past the top 16 is a shift by 64.
+        (usize::from(self.top) << more) | self.rest.checked_shr(64 - more).unwrap_or(0) as usize
+    }
+
+    /// The key whose `rest` is stored in bucket `b` of an index of `bits` bits.
+    #[allow(clippy::cast_possible_truncation)] // `b` has `bits` bits: its top 16 are the top
+    fn in_bucket(b: usize, bits: u32, rest: u64) -> Key {
+        Key {
+            top: (b >> (bits - MIN_BITS)) as u16,
+            rest,
+        }
     }
 }
 
-impl Hash for Packed {
+impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(u64::from(self.0[1]) << 32 | u64::from(self.0[2]));
+        state.write_u64(self.rest);
     }
 }
 
@@ -282,7 +317,7 @@ impl Hasher for Uniform {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        // Only `Packed` keys are hashed here; any other input still hashes, just plainly.
+        // Only `Key`s are hashed here; any other input still hashes, just plainly.
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
@@ -315,21 +350,73 @@ mod tests {
             assert_eq!(s.insert(&format!("k{i}")), Answer::New, "at {i}");
         }
         assert!(s.sorted.len() >= MERGE_EVERY * 2);
-        assert!(
-            s.sorted.windows(2).all(|w| w[0] < w[1]),
-            "sorted after merges"
-        );
-        // The buckets split the sorted keys in order, each key in the bucket its bits say.
-        assert!(s.bits > 0);
-        assert_eq!(s.starts.len(), (1 << s.bits) + 1);
-        assert!(s.starts.windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(s.starts.first(), Some(&0));
-        assert_eq!(s.starts.last().map(|&n| n as usize), Some(s.sorted.len()));
-        assert!(s.sorted.iter().all(|k| s.bucket(*k).contains(k)));
+        assert_index(&s);
+        // Each key is in the bucket its bits say.
+        for i in 0..n {
+            let key = Key::of(Seen::hash(&[&format!("k{i}")]));
+            assert!(
+                s.recent.contains(&key) || s.bucket(key).contains(&key.rest),
+                "k{i}"
+            );
+        }
         for i in (0..n).step_by(997) {
             assert_eq!(s.insert(&format!("k{i}")), Answer::Repeat);
             assert_eq!(s.contains(&format!("k{i}")), Answer::Repeat);
         }
+    }
+
+    /// The buckets split the sorted keys in order, each bucket sorted.
+    fn assert_index(s: &Seen) {
+        assert!(s.bits >= MIN_BITS);
+        assert_eq!(s.starts.len(), (1 << s.bits) + 1);
+        assert!(s.starts.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(s.starts.first(), Some(&0));
+        assert_eq!(s.starts.last().map(|&n| n as usize), Some(s.sorted.len()));
+        for b in s.starts.windows(2) {
+            let bucket = &s.sorted[b[0] as usize..b[1] as usize];
+            assert!(bucket.windows(2).all(|w| w[0] < w[1]), "bucket sorted");
+        }
+    }
+
+    #[test]
+    fn keys_that_share_their_top_bits_or_differ_only_there_are_told_apart() {
+        let mut s = Seen::default();
+        // Hashes that differ in the top 16 bits only, in the 64 after them only, and in the
+        // last of the 80 bits kept only; uniform ones for the rest, so there are enough keys
+        // for the index to grow past MIN_BITS (twice PER_BUCKET << MIN_BITS).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut uniform = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (u128::from(x) << 64) | u128::from(x.rotate_left(29))
+        };
+        let crafted: Vec<u128> = (0..64u128)
+            .flat_map(|i| {
+                [
+                    i << 112 | 0xabc << 48,
+                    0x5a5a << 112 | i << 48,
+                    0x7 << 112 | (i << 48 & (1 << 48)) | 1 << 60,
+                ]
+            })
+            .collect();
+        let mut all: Vec<u128> = crafted.clone();
+        all.extend((0..(PER_BUCKET << (MIN_BITS + 1)) + MERGE_EVERY).map(|_| uniform()));
+        let mut distinct = std::collections::HashSet::new();
+        for &h in &all {
+            let fresh = distinct.insert(Key::of(h));
+            let want = if fresh { Answer::New } else { Answer::Repeat };
+            assert_eq!(s.insert_hash(h), want, "{h:x}");
+        }
+        assert!(s.bits > MIN_BITS, "the index grew past its fewest bits");
+        assert_index(&s);
+        for &h in crafted.iter().chain(&all[all.len() - 1000..]) {
+            assert_eq!(s.insert_hash(h), Answer::Repeat, "{h:x}");
+        }
+        // Differing only in bits past the 80 kept: the same key. One bit inside them: another.
+        let last = all[all.len() - 7];
+        assert_eq!(s.insert_hash(last ^ 1), Answer::Repeat);
+        assert_eq!(s.insert_hash(last ^ 1 << 48), Answer::New);
     }
 
     #[test]
