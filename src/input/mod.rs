@@ -76,7 +76,7 @@ impl Fields {
     pub(crate) fn decode(record: ::csv::ByteRecord, mut text: String) -> Result<Fields, usize> {
         let first_invalid =
             |r: &::csv::ByteRecord| r.iter().position(|f| std::str::from_utf8(f).is_err());
-        let Ok(whole) = std::str::from_utf8(record.as_slice()) else {
+        let Ok(whole) = simdutf8::basic::from_utf8(record.as_slice()) else {
             return Err(first_invalid(&record).unwrap_or(0));
         };
         // The whole row is UTF-8; each field is too unless a field boundary falls inside a

@@ -207,7 +207,7 @@ impl Sha256Hex {
     /// The 64 digits.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+        simdutf8::basic::from_utf8(&self.0).expect("hex digits are ASCII")
     }
 }
 
