@@ -145,10 +145,26 @@ pub(super) struct Content<'a> {
 impl Event<'_> {
     /// The event as compact JSON, exactly as sent.
     pub fn to_json(&self) -> String {
-        // About what an event with a few line items takes: one allocation, no regrowth.
-        let mut out = Vec::with_capacity(1024);
-        sonic_rs::to_writer(&mut out, self).expect("events serialize");
-        String::from_utf8(out).expect("sonic_rs writes UTF-8")
+        /// Scratch room kept between events; a buffer grown past it (an event of huge
+        /// values) is let go.
+        const KEEP: usize = 64 << 10;
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(4096));
+        }
+        SCRATCH.with_borrow_mut(|buf| {
+            buf.clear();
+            sonic_rs::to_writer(&mut *buf, self).expect("events serialize");
+            // The event is copied out at its exact size: sonic_rs reserves room for each
+            // string as if every byte needed a six-byte escape, and events waiting in `send`'s
+            // batches kept that slack (5 MiB of peak RSS on 100k orders).
+            let json = simdutf8::basic::from_utf8(buf)
+                .expect("sonic_rs writes UTF-8")
+                .to_owned();
+            if buf.capacity() > KEEP {
+                *buf = Vec::with_capacity(4096);
+            }
+            json
+        })
     }
 
     /// What coverage counts of this event (the keys it carries, as its JSON shows them), with
