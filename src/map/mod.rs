@@ -160,6 +160,8 @@ fn candidates(
 pub struct CsvMapper {
     preset: Preset,
     cols: Vec<(Key, Vec<usize>)>,
+    /// `cols` as each row walks it ([`CsvMapper::row`], [`CsvMapper::continue_order`]).
+    walk: Walk,
     names: Vec<&'static str>,
     group: Option<usize>,
     /// A time-of-day column joined to the `event_time` date.
@@ -306,6 +308,7 @@ impl CsvMapper {
         Ok(CsvMapper {
             preset,
             item_cells,
+            walk: Walk::of(&cols),
             cols,
             names: header.iter().map(|h| intern(h)).collect(),
             group,
@@ -457,8 +460,9 @@ impl CsvMapper {
             .filter(|s| !s.is_empty());
         let mut order_fields = OrderFields::with_capacity(self.cols.len());
         let mut item = Vec::new();
-        for (key, idx) in &self.cols {
-            for &i in idx {
+        for w in &self.walk.keys {
+            let key = &w.key;
+            for &i in self.walk.columns(w) {
                 let raw = fields.cell(i);
                 if crate::normalize::trim(raw).is_empty() {
                     continue;
@@ -476,7 +480,7 @@ impl CsvMapper {
                     column: self.names[i],
                     line,
                 };
-                if key.is_item() {
+                if w.item {
                     if item.capacity() == 0 {
                         item.reserve_exact(self.item_cells);
                     }
@@ -484,7 +488,7 @@ impl CsvMapper {
                 } else {
                     order_fields.push(*key, cell);
                 }
-                if !key.is_multi() {
+                if !w.multi {
                     break;
                 }
             }
@@ -535,19 +539,16 @@ impl CsvMapper {
             return false;
         }
         // Each order-level value the row has must be one the order has (`group::continues`).
-        for (key, idx) in &self.cols {
-            if key.is_item() || !group::is_order_level(*key) {
-                continue;
-            }
-            for &i in idx {
+        for w in &self.walk.order_level {
+            for &i in self.walk.columns(w) {
                 let raw = fields.cell(i);
                 if crate::normalize::trim(raw).is_empty() {
                     continue;
                 }
-                if !order.all(*key).any(|o| group::same(&o.value, raw)) {
+                if !order.all(w.key).any(|o| group::same(&o.value, raw)) {
                     return false;
                 }
-                if !key.is_multi() {
+                if !w.multi {
                     break;
                 }
             }
@@ -556,12 +557,12 @@ impl CsvMapper {
         // several, the first of any other key the order lacks, and its line item.
         order.end_line = line;
         let mut item = Vec::new();
-        for (key, idx) in &self.cols {
-            let (key, multi) = (*key, key.is_multi());
-            if !key.is_item() && !multi && order.fields.has(key) {
+        for w in &self.walk.keys {
+            let (key, multi) = (w.key, w.multi);
+            if !w.item && !multi && order.fields.has(key) {
                 continue;
             }
-            for &i in idx {
+            for &i in self.walk.columns(w) {
                 let raw = fields.cell(i);
                 if crate::normalize::trim(raw).is_empty() {
                     continue;
@@ -571,7 +572,7 @@ impl CsvMapper {
                     column: self.names[i],
                     line,
                 };
-                if key.is_item() {
+                if w.item {
                     if item.capacity() == 0 {
                         item.reserve_exact(self.item_cells);
                     }
@@ -588,6 +589,59 @@ impl CsvMapper {
             order.items.push(item);
         }
         true
+    }
+}
+
+/// A mapper's keys as every row walks them: each key's kind looked up once per input, not
+/// once per row, and every key's columns in one array, read in order, rather than one
+/// allocation per key.
+#[derive(Debug)]
+struct Walk {
+    /// Every mapped key, in the mapper's order.
+    keys: Vec<WalkKey>,
+    /// The order-level keys that are not line-item keys (`group::is_order_level`): what a
+    /// continuation row is compared on.
+    order_level: Vec<WalkKey>,
+    columns: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct WalkKey {
+    key: Key,
+    item: bool,
+    multi: bool,
+    /// Its columns: `columns[from..to]`.
+    from: usize,
+    to: usize,
+}
+
+impl Walk {
+    fn of(cols: &[(Key, Vec<usize>)]) -> Walk {
+        let mut walk = Walk {
+            keys: Vec::with_capacity(cols.len()),
+            order_level: Vec::new(),
+            columns: Vec::new(),
+        };
+        for (key, idx) in cols {
+            let from = walk.columns.len();
+            walk.columns.extend_from_slice(idx);
+            let w = WalkKey {
+                key: *key,
+                item: key.is_item(),
+                multi: key.is_multi(),
+                from,
+                to: walk.columns.len(),
+            };
+            walk.keys.push(w);
+            if !w.item && group::is_order_level(*key) {
+                walk.order_level.push(w);
+            }
+        }
+        walk
+    }
+
+    fn columns(&self, w: &WalkKey) -> &[usize] {
+        &self.columns[w.from..w.to]
     }
 }
 
