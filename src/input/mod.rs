@@ -466,6 +466,40 @@ fn sniff(buf: &[u8]) -> Format {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// A row decodes as the csv crate's own per-field check does: the same fields, or the
+        /// same first field that is not UTF-8. The bytes lean to UTF-8 lead and continuation
+        /// bytes, so characters split across fields, truncated and overlong ones all occur.
+        #[test]
+        fn a_row_decodes_as_a_field_by_field_check_does(
+            fields in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        proptest::prelude::any::<u8>(),
+                        0x80u8..0xc0,
+                        0xc2u8..0xf5,
+                        proptest::strategy::Just(b'a'),
+                    ],
+                    0..6,
+                ),
+                0..8,
+            ),
+            spare in ".{0,8}",
+        ) {
+            let record = ::csv::ByteRecord::from(fields.clone());
+            let expected = ::csv::StringRecord::from_byte_record(record.clone());
+            match (Fields::decode(record, spare), expected) {
+                (Ok(got), Ok(want)) => {
+                    let got: Vec<&str> = got.iter().collect();
+                    let want: Vec<&str> = want.iter().collect();
+                    proptest::prop_assert_eq!(got, want);
+                }
+                (Err(field), Err(e)) => proptest::prop_assert_eq!(field, e.utf8_error().field()),
+                (got, want) => proptest::prop_assert!(false, "{:?} vs {:?}", got.map(|f| f.len()), want),
+            }
+        }
+    }
+
     #[test]
     fn non_utf8_input_gets_a_detected_encoding() {
         let latin = "order_id,city\nL-1,Montréal\nL-2,Zürich\n";
