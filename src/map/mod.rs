@@ -461,7 +461,7 @@ impl CsvMapper {
         let mut order_fields = OrderFields::with_capacity(self.cols.len());
         let mut item = Vec::new();
         for w in &self.walk.keys {
-            let key = &w.key;
+            let key = w.key;
             for &i in self.walk.columns(w) {
                 let raw = fields.cell(i);
                 if crate::normalize::trim(raw).is_empty() {
@@ -469,7 +469,7 @@ impl CsvMapper {
                 }
                 // Cloned, not moved: one column may feed several keys.
                 let mut value = compact_str::CompactString::from(raw);
-                if let Some(t) = self.time_of_day.filter(|_| *key == Key::EventTime) {
+                if let Some(t) = self.time_of_day.filter(|_| key == Key::EventTime) {
                     let time = fields.cell(t).trim();
                     if !time.is_empty() && !value.contains(':') {
                         value = compact_str::format_compact!("{} {time}", value.trim());
@@ -484,9 +484,9 @@ impl CsvMapper {
                     if item.capacity() == 0 {
                         item.reserve_exact(self.item_cells);
                     }
-                    item.push((*key, cell));
+                    item.push((key, cell));
                 } else {
-                    order_fields.push(*key, cell);
+                    order_fields.push(key, cell);
                 }
                 if !w.multi {
                     break;
@@ -558,8 +558,8 @@ impl CsvMapper {
         order.end_line = line;
         let mut item = Vec::new();
         for w in &self.walk.keys {
-            let (key, multi) = (w.key, w.multi);
-            if !w.item && !multi && order.fields.has(key) {
+            let key = w.key;
+            if !w.item && !w.multi && order.fields.has(key) {
                 continue;
             }
             for &i in self.walk.columns(w) {
@@ -580,7 +580,7 @@ impl CsvMapper {
                 } else {
                     order.fields.push(key, cell);
                 }
-                if !multi {
+                if !w.multi {
                     break;
                 }
             }
