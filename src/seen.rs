@@ -44,10 +44,11 @@ pub struct Seen {
     /// says the rest.
     sorted: Vec<u64>,
     /// Where each bucket of `sorted` begins: the keys whose top `bits` bits are `b` are
-    /// `sorted[starts[b]..starts[b + 1]]`, about [`PER_BUCKET`] (at least one per bucket on
-    /// average, as there are never fewer than `2^MIN_BITS` buckets), so a lookup searches a
-    /// few neighbouring keys instead of the whole array (whose binary search missed the cache
-    /// at most steps). Empty before the first merge, when `sorted` is.
+    /// `sorted[starts[b]..starts[b + 1]]`: on average one (the first merge puts
+    /// [`MERGE_EVERY`] keys into `2^MIN_BITS` buckets) to twice [`PER_BUCKET`], so a lookup
+    /// searches a few neighbouring keys instead of the whole array (whose binary search missed
+    /// the cache at most steps). Empty before the first merge, when `sorted` is. A merge
+    /// builds the new index while it reads the old, so both are held for that moment.
     starts: Vec<u32>,
     /// How many top bits of a key choose its bucket: at least [`MIN_BITS`] once `sorted` holds
     /// keys.
