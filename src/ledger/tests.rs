@@ -372,7 +372,7 @@ fn killed_holder_releases_the_lock_and_keeps_committed_batches() {
     let ledger = Ledger::open(&path, ACCOUNT, None).expect("lock released by the kill");
     let entry = one(&ledger, "checkout", "child-1").expect("committed batch survived");
     assert_eq!(entry.request_id.as_deref(), Some("req-child"));
-    assert_eq!(classify(Some(&entry), "aa"), Decision::AlreadySent);
+    assert_eq!(classify(Some(&entry), "aa", ""), Decision::AlreadySent);
 }
 
 #[test]
@@ -542,7 +542,7 @@ fn lookups_classify_as_new_already_sent_changed_and_retry() {
     let decisions: Vec<Decision> = entries
         .iter()
         .zip(["zz", "aa", "a2", "bb"])
-        .map(|(entry, fp)| classify(entry.as_ref(), fp))
+        .map(|(entry, fp)| classify(entry.as_ref(), fp, ""))
         .collect();
     assert_eq!(
         decisions,
@@ -989,7 +989,7 @@ fn a_version_2_ledger_with_the_earlier_key_order_works_as_a_new_one() {
     );
     let mut ledger = open(&path);
     assert_eq!(
-        classify(one(&ledger, "checkout", "old-1").as_ref(), "fp"),
+        classify(one(&ledger, "checkout", "old-1").as_ref(), "fp", ""),
         Decision::AlreadySent
     );
     // Accepted twice (the second upsert replaces the first), then failed and accepted again.

@@ -479,26 +479,21 @@ struct Session<'a> {
 impl Session<'_> {
     /// Decides per event with the ledger, then hands the rest to the senders.
     fn dispatch(&mut self, mut batch: Vec<Built>) -> anyhow::Result<()> {
-        // Fingerprints only matter to the ledger; computed in parallel, off the ordered path.
-        let fingerprints: Vec<String> = if self.lookup.is_some() {
-            use rayon::prelude::*;
-            batch
-                .par_iter()
-                .map(|b| ledger::fingerprint_exact(&b.json))
-                .collect()
-        } else {
-            vec![String::new(); batch.len()]
-        };
+        // Fingerprints only matter to the ledger.
+        let with_ledger = self.lookup.is_some();
         let metas: Vec<Meta> = batch
             .iter_mut()
-            .zip(fingerprints)
-            .map(|(b, fingerprint)| Meta {
+            .map(|b| Meta {
                 file: b.file.clone(),
                 line: b.line,
                 // Only the JSON goes on from here: the id moves into the key.
                 key: EventKey::new(b.event_name, std::mem::take(&mut b.event_id)),
                 event_time: b.event_time,
-                fingerprint,
+                fingerprint: if with_ledger {
+                    ledger::fingerprint_exact(&b.json)
+                } else {
+                    String::new()
+                },
                 identifiers: std::mem::take(&mut b.identifiers),
             })
             .collect();
@@ -509,7 +504,8 @@ impl Session<'_> {
                 entries
                     .iter()
                     .zip(&metas)
-                    .map(|(e, m)| ledger::classify(e.as_ref(), &m.fingerprint))
+                    .zip(&batch)
+                    .map(|((e, m), b)| ledger::classify(e.as_ref(), &m.fingerprint, &b.json))
                     .collect()
             }
             None => vec![Decision::New; metas.len()],

@@ -487,6 +487,67 @@ fn a_ledger_of_schema_version_1_opens_and_learns_the_orders_it_sends() {
 }
 
 #[test]
+fn fingerprints_an_earlier_build_recorded_as_sha256_still_tell_what_was_sent() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let server = MockServer::ok();
+    let input = orders(3);
+    let input = input.path().to_str().unwrap();
+    run(&server, &ledger, &[], input, 0).stderr_has("accepted  3");
+    // The events exactly as sent: the body's `data` items, byte for byte.
+    #[derive(serde::Deserialize)]
+    struct Body<'a> {
+        #[serde(borrow)]
+        data: Vec<&'a serde_json::value::RawValue>,
+    }
+    let request = &server.requests()[0];
+    let body: Body<'_> = serde_json::from_slice(&request.body).unwrap();
+    let conn = rusqlite::Connection::open(&ledger).unwrap();
+    let recorded: Vec<String> = conn
+        .prepare("SELECT accepted_fingerprint FROM events ORDER BY event_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(recorded.len(), 3);
+    for fp in &recorded {
+        assert!(
+            fp.len() == 37 && fp.starts_with("xxh3:"),
+            "this build records XXH3-128: {fp}"
+        );
+    }
+    // Rewrite the ledger as an earlier build left it: the SHA-256 of each event's bytes,
+    // except for O-2, whose recorded content no longer matches what is built now.
+    for raw in &body.data {
+        let event: serde_json::Value = serde_json::from_str(raw.get()).unwrap();
+        let id = event["event_id"].as_str().unwrap().to_owned();
+        let bytes = if id == "O-2" {
+            format!("{} ", raw.get())
+        } else {
+            raw.get().to_owned()
+        };
+        let sha: String = Sha256::digest(bytes.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let n = conn
+            .execute(
+                "UPDATE events SET accepted_fingerprint = ?1 WHERE event_id = ?2",
+                rusqlite::params![sha, id],
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{id}");
+    }
+    drop(conn);
+    run(&server, &ledger, &[], input, 0)
+        .stderr_has("event `O-2` was accepted before with different content")
+        .stderr_has("2 already sent, 1 changed");
+    assert_eq!(server.request_count(), 1, "nothing was posted again");
+}
+
+#[test]
 fn an_excel_re_save_sent_by_order_name_is_held_back_as_already_sent_orders() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger.sqlite");
