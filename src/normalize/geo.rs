@@ -38,6 +38,30 @@ fn lower_alpha2(code: &str) -> Option<&'static str> {
 pub fn country_alpha2(raw: &str) -> Option<&'static str> {
     let mut buf = [0u8; 64];
     let key = ascii_key(raw, &mut buf)?;
+    match short_key_slot(key) {
+        Some(slot) => *SHORT_KEYS[slot].get_or_init(|| country_of_key(key)),
+        None => country_of_key(key),
+    }
+}
+
+/// What [`country_of_key`] says of each key of two or three letters (`us`, `usa`, `uk`),
+/// worked out once: `celes` compares a code against each country in turn, and every order
+/// with a country asks, mostly in these forms.
+static SHORT_KEYS: [OnceLock<Option<&'static str>>; 26 * 26 + 26 * 26 * 26] =
+    [const { OnceLock::new() }; 26 * 26 + 26 * 26 * 26];
+
+/// The place of a key of two or three lowercase ASCII letters in [`SHORT_KEYS`].
+fn short_key_slot(key: &str) -> Option<usize> {
+    let letter = |b: &u8| b.is_ascii_lowercase().then(|| usize::from(b - b'a'));
+    match key.as_bytes() {
+        [a, b] => Some(letter(a)? * 26 + letter(b)?),
+        [a, b, c] => Some(26 * 26 + (letter(a)? * 26 + letter(b)?) * 26 + letter(c)?),
+        _ => None,
+    }
+}
+
+/// [`country_alpha2`] of a key as [`ascii_key`] writes it.
+fn country_of_key(key: &str) -> Option<&'static str> {
     // Common names that are neither ISO codes nor in the `celes` alias table.
     let alias = match key {
         "uk" | "wales" => Some("gb"),
@@ -297,6 +321,41 @@ fn is_zip_plus_four(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_short_key_has_a_slot_of_its_own_and_its_answer_is_the_slow_one() {
+        let letters = || (b'a'..=b'z').map(char::from);
+        let mut keys: Vec<String> = letters()
+            .flat_map(|a| letters().map(move |b| format!("{a}{b}")))
+            .collect();
+        let twos = keys.clone();
+        keys.extend(
+            twos.iter()
+                .flat_map(|ab| letters().map(move |c| format!("{ab}{c}"))),
+        );
+        let mut used = vec![false; SHORT_KEYS.len()];
+        for key in &keys {
+            let slot = short_key_slot(key).unwrap();
+            assert!(
+                !std::mem::replace(&mut used[slot], true),
+                "{key} shares {slot}"
+            );
+            // Twice: once filling the slot, once reading it; both in any case.
+            assert_eq!(country_alpha2(key), country_of_key(key), "{key}");
+            assert_eq!(
+                country_alpha2(&key.to_uppercase()),
+                country_of_key(key),
+                "{key}"
+            );
+        }
+        assert!(used.iter().all(|u| *u));
+        for other in ["u", "usab", "u1", "1s", "", "us "] {
+            assert_eq!(short_key_slot(other), None, "{other:?}");
+        }
+        assert_eq!(country_alpha2("USA"), Some("us"));
+        assert_eq!(country_alpha2("U.K."), Some("gb"));
+        assert_eq!(country_alpha2("zz"), None);
+    }
 
     #[test]
     fn alpha2_table_is_complete() {
