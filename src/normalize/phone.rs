@@ -786,6 +786,48 @@ mod tests {
         );
     }
 
+    /// `matches_at_start` (an anchored match) answers as libphonenumber's test does (`find`,
+    /// then a start at 0) for every pattern of the table, on digit strings made to begin the
+    /// way those patterns do and on random ones.
+    #[test]
+    fn an_anchored_match_answers_as_find_at_the_start_does() {
+        let patterns: Vec<&table::Re> = table::REGIONS
+            .iter()
+            .flat_map(|r| [&r.for_parsing, &r.idd])
+            .flatten()
+            .chain(table::US_TYPES.iter().flatten().map(|p| &p.regex))
+            .collect();
+        let mut next = xorshift(0x5eed_0001);
+        let starts = [
+            "", "0", "00", "011", "1", "01", "2", "8", "9", "0011", "810", "119",
+        ];
+        let mut checked = 0;
+        for _ in 0..4000 {
+            let mut digits = starts[next(starts.len() as u64) as usize].to_owned();
+            for _ in 0..next(15) {
+                digits.push(char::from(b'0' + next(10) as u8));
+            }
+            for re in &patterns {
+                let found = re
+                    .get()
+                    .unwrap()
+                    .find(&digits)
+                    .is_some_and(|m| m.start() == 0);
+                assert_eq!(
+                    re.matches_at_start(&digits),
+                    Some(found),
+                    "{} on {digits}",
+                    re.source
+                );
+                checked += usize::from(found);
+            }
+        }
+        assert!(
+            checked > 1000,
+            "the strings match often enough to tell: {checked}"
+        );
+    }
+
     /// Every field of the embedded table is the `phonenumber` crate's: a `phonenumber` upgrade
     /// that changes one fails here (regenerate `phone/table.rs` then).
     #[test]

@@ -18,6 +18,8 @@ pub(super) struct Re {
     pub source: &'static str,
     /// Compiled as libphonenumber compiles it; `None` if that failed (never, tested).
     compiled: OnceLock<Option<Regex>>,
+    /// The same, anchored at the start of the haystack, for [`Re::matches_at_start`].
+    anchored: OnceLock<Option<Regex>>,
 }
 
 impl Re {
@@ -25,7 +27,17 @@ impl Re {
         Re {
             source,
             compiled: OnceLock::new(),
+            anchored: OnceLock::new(),
         }
+    }
+
+    /// `source` compiled as libphonenumber compiles its patterns.
+    fn compile(source: &str) -> Option<Regex> {
+        RegexBuilder::new(source)
+            .ignore_whitespace(true)
+            .unicode(false)
+            .build()
+            .ok()
     }
 
     /// The compiled pattern: whitespace ignored, as libphonenumber compiles its patterns. Only
@@ -33,20 +45,20 @@ impl Re {
     /// program, the same matches).
     pub fn get(&self) -> Option<&Regex> {
         self.compiled
-            .get_or_init(|| {
-                RegexBuilder::new(self.source)
-                    .ignore_whitespace(true)
-                    .unicode(false)
-                    .build()
-                    .ok()
-            })
+            .get_or_init(|| Re::compile(self.source))
             .as_ref()
     }
 
     /// Whether the pattern matches `digits` from its first digit, as libphonenumber tests it
-    /// (`find` starting at 0); `None` when it did not compile.
+    /// (`find` starting at 0); `None` when it did not compile. A match starting at 0 exists
+    /// exactly when the leftmost one starts there, so the anchored pattern answers alone: it
+    /// reads no further than a match needs, where `find` looks for the leftmost start and end.
     pub fn matches_at_start(&self, digits: &str) -> Option<bool> {
-        Some(self.get()?.find(digits).is_some_and(|m| m.start() == 0))
+        let anchored = self
+            .anchored
+            .get_or_init(|| Re::compile(&format!("^(?:{}\n)", self.source)))
+            .as_ref()?;
+        Some(anchored.is_match(digits))
     }
 }
 
