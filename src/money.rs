@@ -54,17 +54,46 @@ pub fn parse(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
     // The usual shape, `56.00`: digits and at most one dot, read as written by the rules
     // below too (no sign, brackets, letters or commas to weigh), without their copies. With
     // decimal commas a dot before exactly three digits groups thousands: the rules decide.
-    let dot = plain.find('.');
-    if plain.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && plain.bytes().filter(|&b| b == b'.').count() <= 1
-        && !(decimal_comma && dot.is_some_and(|d| plain.len() - d - 1 == 3))
-    {
-        return plain
-            .parse::<Decimal>()
-            .map_err(|_| "not a number".to_owned());
+    if let Some(d) = plain_decimal(plain, decimal_comma) {
+        return d;
     }
     by_rules(plain, decimal_comma)
+}
+
+/// [`parse`] of an amount of the usual shape, digits and at most one dot, first a digit; `None`
+/// for any other (and, with decimal commas, for a dot before exactly three digits). Up to 18
+/// digits with a digit after the dot, the value is made from the digits in one pass, as
+/// `Decimal`'s parser makes it (same mantissa and scale); other such texts go to that parser.
+fn plain_decimal(plain: &str, decimal_comma: bool) -> Option<Result<Decimal, String>> {
+    let bytes = plain.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let (mut mantissa, mut digits, mut dot) = (0i64, 0u32, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                // 18 digits always fit an i64; past that the parser decides.
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
+                digits += 1;
+            }
+            b'.' if dot.is_none() => dot = Some(i),
+            _ => return None,
+        }
+    }
+    let scale = dot.map_or(0, |d| bytes.len() - d - 1);
+    if decimal_comma && dot.is_some() && scale == 3 {
+        return None;
+    }
+    if digits <= 18 && (dot.is_none() || scale > 0) {
+        // At most 17 digits after the dot: a scale `Decimal` holds (28 at most).
+        return Some(Ok(Decimal::new(mantissa, scale as u32)));
+    }
+    Some(
+        plain
+            .parse::<Decimal>()
+            .map_err(|_| "not a number".to_owned()),
+    )
 }
 
 /// [`parse`] of a trimmed amount, by the rules alone.
@@ -283,6 +312,28 @@ mod tests {
                 d.set_sign_negative(true);
             }
             proptest::prop_assert_eq!(text(d), d.to_string());
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass reading of the usual shape answers as the checks it replaced did: those
+        /// conditions, then `Decimal`'s parser; the same value, mantissa and scale.
+        #[test]
+        fn a_plain_amount_reads_as_decimal_parses_it(
+            text in "[0-9.]{1,24}|[0-9]{1,20}(\\.[0-9]{0,20})?|0{0,3}[1-9][0-9]{0,4}\\.[0-9]{2,3}",
+            decimal_comma in proptest::bool::ANY,
+        ) {
+            let dot = text.find('.');
+            let before = (text.bytes().next().is_some_and(|b| b.is_ascii_digit())
+                && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && text.bytes().filter(|&b| b == b'.').count() <= 1
+                && !(decimal_comma && dot.is_some_and(|d| text.len() - d - 1 == 3)))
+            .then(|| text.parse::<Decimal>().map_err(|_| "not a number".to_owned()));
+            let now = plain_decimal(&text, decimal_comma);
+            let shape = |r: &Option<Result<Decimal, String>>| {
+                r.clone().map(|r| r.map(|d| (d.mantissa(), d.scale(), d.is_sign_negative())))
+            };
+            proptest::prop_assert_eq!(shape(&now), shape(&before), "{}", text);
         }
     }
 
