@@ -145,11 +145,13 @@ fn address(mut lower: String) -> Result<String, Invalid> {
     while lower.starts_with("mailto:") {
         lower.drain(.."mailto:".len());
     }
-    let (local, domain) = lower.split_once('@').ok_or(Invalid::NotAnEmail)?;
-    let dotted = domain
-        .find('.')
-        .is_some_and(|_| !domain.starts_with('.') && !domain.ends_with('.'));
-    if local.is_empty() || domain.contains('@') || !dotted {
+    // Byte searches: `@` and `.` are ASCII, so they cannot be part of another character.
+    let at = memchr::memchr(b'@', lower.as_bytes()).ok_or(Invalid::NotAnEmail)?;
+    let (local, domain) = (&lower.as_bytes()[..at], &lower.as_bytes()[at + 1..]);
+    let dotted = memchr::memchr(b'.', domain).is_some()
+        && !domain.starts_with(b".")
+        && !domain.ends_with(b".");
+    if local.is_empty() || memchr::memchr(b'@', domain).is_some() || !dotted {
         return Err(Invalid::NotAnEmail);
     }
     Ok(nfc_string(lower))
