@@ -35,14 +35,13 @@ const XXH3_PREFIX: &str = "xxh3:";
 /// recognises those.
 #[must_use]
 pub fn fingerprint_exact(event_json: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let hash = xxhash_rust::xxh3::xxh3_128(event_json.as_bytes());
-    let mut out = String::with_capacity(XXH3_PREFIX.len() + 32);
+    let mut hex = [0u8; 32];
+    let digits =
+        const_hex::encode_to_str(hash.to_be_bytes(), &mut hex).expect("32 hex digits for 16 bytes");
+    let mut out = String::with_capacity(XXH3_PREFIX.len() + digits.len());
     out.push_str(XXH3_PREFIX);
-    for byte in hash.to_be_bytes() {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
+    out.push_str(digits);
     out
 }
 
@@ -104,14 +103,7 @@ fn write_scalar(value: &Value, out: &mut Vec<u8>) {
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    hex
+    const_hex::encode(Sha256::digest(bytes))
 }
 
 /// What to do with an event, given what the ledger knows about its key.

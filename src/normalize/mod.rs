@@ -177,13 +177,10 @@ impl Sha256Hex {
     /// The SHA-256 of the UTF-8 bytes of `s`, in lowercase hex.
     #[must_use]
     pub fn of(s: &str) -> Sha256Hex {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = Sha256::digest(s.as_bytes());
         let mut out = [0u8; 64];
-        for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 0x0f)];
-        }
+        // 32 bytes into exactly 64: the one error (a wrong output length) cannot happen.
+        const_hex::encode_to_slice(digest, &mut out).expect("64 hex digits for 32 bytes");
         Sha256Hex(out)
     }
 
