@@ -50,13 +50,8 @@ pub fn fingerprint_exact(event_json: &str) -> String {
 /// recorded (the SHA-256 of the same bytes, 64 lowercase hex digits) is checked against the
 /// SHA-256 of `event_json`, worked out only then.
 fn same_content(recorded: &str, current: &str, event_json: &str) -> bool {
-    recorded == current
-        || (is_sha256_hex(recorded) && recorded == hex_sha256(event_json.as_bytes()))
-}
-
-/// Whether `s` is what [`hex_sha256`] writes.
-fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    // Only a text of the SHA-256's length is worth hashing for.
+    recorded == current || (recorded.len() == 64 && recorded == hex_sha256(event_json.as_bytes()))
 }
 
 /// [`fingerprint`] of an already parsed event, without a round trip through text.
