@@ -28,10 +28,8 @@ pub const DATE_HOLD: usize = 5000;
 /// Bytes of orders per chunk, about: a chunk is handed on when it holds this much, so memory
 /// in flight (the chunks queued, the one being filled, the one being built, the built one
 /// waiting, the one being accounted, and at most [`QUEUED_CHUNKS`] built ones on their way
-/// back to the reader to be freed) stays a few MiB however wide the orders are. Each chunk
-/// costs hand-offs between threads (the pool's workers sleep and wake for every one), so
-/// this is also what sets how often they happen.
-const CHUNK_BYTES: usize = 1024 * 1024;
+/// back to the reader to be freed) stays a few MiB however wide the orders are.
+const CHUNK_BYTES: usize = 512 * 1024;
 
 /// Chunks queued between the reader and the build pool.
 const QUEUED_CHUNKS: usize = 2;
