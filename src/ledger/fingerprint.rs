@@ -1,10 +1,9 @@
 //! Event fingerprints (what was sent) and the decision of what to do with an event next.
 
+use super::Entry;
+use crate::normalize::sha256_hex;
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-use super::Entry;
 
 /// The SHA-256, as 64 lowercase hex digits, of the event's canonical JSON bytes.
 ///
@@ -16,7 +15,7 @@ use super::Entry;
 pub fn fingerprint(event_json: &str) -> String {
     match serde_json::from_str::<Value>(event_json) {
         Ok(value) => fingerprint_value(&value),
-        Err(_) => hex_sha256(event_json.as_bytes()),
+        Err(_) => sha256_hex(event_json),
     }
 }
 
@@ -51,7 +50,7 @@ pub fn fingerprint_exact(event_json: &str) -> String {
 /// SHA-256 of `event_json`, worked out only then.
 fn same_content(recorded: &str, current: &str, event_json: &str) -> bool {
     // Only a text of the SHA-256's length is worth hashing for.
-    recorded == current || (recorded.len() == 64 && recorded == hex_sha256(event_json.as_bytes()))
+    recorded == current || (recorded.len() == 64 && recorded == sha256_hex(event_json))
 }
 
 /// [`fingerprint`] of an already parsed event, without a round trip through text.
@@ -59,7 +58,7 @@ fn same_content(recorded: &str, current: &str, event_json: &str) -> bool {
 pub fn fingerprint_value(event: &Value) -> String {
     let mut canonical = Vec::with_capacity(512);
     write_canonical(event, &mut canonical);
-    hex_sha256(&canonical)
+    sha256_hex(&canonical)
 }
 
 fn write_canonical(value: &Value, out: &mut Vec<u8>) {
@@ -95,10 +94,6 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
 fn write_scalar(value: &Value, out: &mut Vec<u8>) {
     // Serialising a JSON value into a Vec has no failure path (no I/O, no non-string keys).
     serde_json::to_writer(out, value).expect("a JSON scalar always serialises");
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    const_hex::encode(Sha256::digest(bytes))
 }
 
 /// What to do with an event, given what the ledger knows about its key.
@@ -204,7 +199,7 @@ mod tests {
 
     #[test]
     fn invalid_json_is_hashed_as_given() {
-        assert_eq!(fingerprint("not json"), hex_sha256(b"not json"));
+        assert_eq!(fingerprint("not json"), sha256_hex("not json"));
         assert_ne!(fingerprint("not json"), fingerprint("not  json"));
     }
 
@@ -233,7 +228,7 @@ mod tests {
     fn a_sha256_fingerprint_of_an_earlier_build_is_checked_against_the_same_bytes() {
         let json = r#"{"event_name":"checkout","event_id":"1","custom_data":{"value":"1.00"}}"#;
         let now = fingerprint_exact(json);
-        let old = crate::normalize::sha256_hex(json);
+        let old = sha256_hex(json);
         assert_eq!(
             classify(Some(&entry(&old, true, None)), &now, json),
             Decision::AlreadySent

@@ -174,10 +174,10 @@ impl Normalized {
 pub struct Sha256Hex([u8; 64]);
 
 impl Sha256Hex {
-    /// The SHA-256 of the UTF-8 bytes of `s`, in lowercase hex.
+    /// The SHA-256 of `bytes` (of a text: its UTF-8 bytes), in lowercase hex.
     #[must_use]
-    pub fn of(s: &str) -> Sha256Hex {
-        let digest = Sha256::digest(s.as_bytes());
+    pub fn of(bytes: impl AsRef<[u8]>) -> Sha256Hex {
+        let digest = Sha256::digest(bytes.as_ref());
         let mut out = [0u8; 64];
         // 32 bytes into exactly 64: the one error (a wrong output length) cannot happen.
         const_hex::encode_to_slice(digest, &mut out).expect("64 hex digits for 32 bytes");
@@ -347,9 +347,9 @@ pub fn hash_digest(field: Field, raw: &str, ctx: &Context) -> Result<Option<Sha2
     normalize(field, raw, ctx).map(Normalized::into_digest)
 }
 
-/// SHA-256 of the UTF-8 bytes of `s`, as 64 lowercase hex digits.
-pub fn sha256_hex(s: &str) -> String {
-    Sha256Hex::of(s).as_str().to_owned()
+/// SHA-256 of `bytes` (of a text: its UTF-8 bytes), as 64 lowercase hex digits.
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    Sha256Hex::of(bytes).as_str().to_owned()
 }
 
 /// Whether `s` is exactly 64 hex digits (either case), the shape of a SHA-256 digest.
