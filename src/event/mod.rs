@@ -38,7 +38,8 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
     let ids = OrderIds::of(order, s);
     let mut ctx = Ctx {
         order,
-        order_ref: ids.reference(order),
+        ids: &ids,
+        order_ref: std::cell::OnceCell::new(),
         warnings: Vec::new(),
     };
     match steps(&mut ctx, &ids, s) {

@@ -2,8 +2,12 @@
 //! Every step of [`super::build`] takes a [`Ctx`] and returns `Result<_, Stop>`, so a rule
 //! that leaves the order out is one `?` away.
 
+use std::cell::OnceCell;
+
 use crate::map::{Cell, Order};
 use crate::report::{Problem, Severity};
+
+use super::ids::OrderIds;
 
 /// Why an order got no event. (Boxed: the `Err` of every step stays one pointer wide.)
 #[derive(Debug)]
@@ -18,8 +22,11 @@ pub(super) enum Stop {
 pub(super) struct Ctx<'a> {
     /// The order.
     pub order: &'a Order,
-    /// How problems name the order (`order` in reports).
-    pub order_ref: Option<String>,
+    /// Its identifiers.
+    pub ids: &'a OrderIds<'a>,
+    /// How problems name the order (`order` in reports): made for the first problem, since
+    /// most orders have none.
+    pub order_ref: OnceCell<Option<String>>,
     /// Warnings, in the order they were found.
     pub warnings: Vec<Problem>,
 }
@@ -42,7 +49,10 @@ impl Ctx<'_> {
             code,
             reason,
             hint,
-            order: self.order_ref.clone(),
+            order: self
+                .order_ref
+                .get_or_init(|| self.ids.reference(self.order))
+                .clone(),
         }
     }
 
