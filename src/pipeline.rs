@@ -1,14 +1,13 @@
 //! The offline pipeline: read → map → group → (in parallel) normalize and build → account.
-//! A reader thread streams chunks of orders through a bounded channel to a build thread,
-//! which builds each chunk on the rayon pool and hands the outcomes on through another to the
-//! accounting (this thread): reading, building and accounting overlap, memory stays flat and
-//! both cores work.
+//! A reader thread deals chunks of orders in turn to build workers, one per core, through a
+//! bounded channel each; every worker builds its chunks whole and hands the outcomes on through
+//! a channel of its own to the accounting (this thread), which takes them from the workers in
+//! the same turn, so outcomes stay in input order without any sorting. Reading, building and
+//! accounting overlap, memory stays flat and every core works.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-use rayon::prelude::*;
 
 use crate::config::Settings;
 use crate::event::{self, Built, Outcome};
@@ -19,20 +18,25 @@ use crate::report::{DateOrderNote, InputSummary, Problem, Severity, Totals};
 use crate::seen::{Answer, Seen};
 use crate::time::{self, DateEvidence, DateOrder};
 
-/// Orders per chunk handed to the build pool, at most.
+/// Orders per chunk handed to a build worker, at most.
 const CHUNK: usize = 2048;
 
 /// Orders an input holds back at most while its date order is unknown (see [`DateGate`]).
 pub const DATE_HOLD: usize = 5000;
 
 /// Bytes of orders per chunk, about: a chunk is handed on when it holds this much, so memory
-/// in flight (the chunks queued, the one being filled, the one being built, the built one
-/// waiting, the one being accounted, and at most [`QUEUED_CHUNKS`] built ones on their way
-/// back to the reader to be freed) stays a few MiB however wide the orders are.
+/// in flight stays a few MiB however wide the orders are. Per worker: the chunk queued, the
+/// one being built, the built one waiting and one more built when the accounting is busy with
+/// another worker's; the one being filled and the one being accounted; and at most one built
+/// one per worker on its way back to the reader to be freed.
 const CHUNK_BYTES: usize = 512 * 1024;
 
-/// Chunks queued between the reader and the build pool.
-const QUEUED_CHUNKS: usize = 2;
+/// Chunks queued between the reader and each build worker.
+const QUEUED_CHUNKS: usize = 1;
+
+/// Build workers at most: the reader, one thread, feeds about two (building an order costs
+/// about one and a half times reading it), and each worker holds chunks of its own.
+const MAX_WORKERS: usize = 4;
 
 /// About how much memory a unit holds: its cells' text plus their bookkeeping.
 fn unit_bytes(u: &Unit) -> usize {
@@ -134,28 +138,37 @@ enum Stage {
     Fatal(PipelineError),
 }
 
-/// The reader's ends of the channels to the build stage: chunks go out, and the units of
-/// built chunks come back to be dropped on the reader's thread, which allocated them. A free
-/// on the allocating thread is the allocator's fast path; the build threads' frees of the
-/// reader's orders went through its cross-thread queue, paid on both sides.
+/// The reader's ends of the channels to the build workers: messages go out to each worker in
+/// turn, and the units of built chunks come back to be dropped on the reader's thread, which
+/// allocated them. A free on the allocating thread is the allocator's fast path; the build
+/// threads' frees of the reader's orders went through its cross-thread queue, paid on both
+/// sides.
 struct ToBuild {
-    tx: crossbeam_channel::Sender<Msg>,
+    workers: Vec<crossbeam_channel::Sender<Msg>>,
+    /// The worker the next message goes to.
+    turn: std::cell::Cell<usize>,
     spent: crossbeam_channel::Receiver<Vec<Unit>>,
 }
 
 impl ToBuild {
-    /// Sends `msg` (after dropping what came back); `false` when the build stage has gone.
+    /// Sends `msg` to the worker whose turn it is (after dropping what came back); `false`
+    /// when the build stage has gone.
     fn send(&self, msg: Msg) -> bool {
         while let Ok(units) = self.spent.try_recv() {
             drop(units);
         }
-        self.tx.send(msg).is_ok()
+        let turn = self.turn.get();
+        self.turn.set((turn + 1) % self.workers.len());
+        self.workers[turn].send(msg).is_ok()
     }
 }
 
-/// The build stage: each chunk of orders built on the rayon pool, in order, its units then
+/// A build worker: each chunk it is dealt built here, whole and in order, its units then
 /// handed back to `spent` (or dropped here when that is full); stops when the reader is done
-/// or the accounting has gone.
+/// or the accounting has gone. Building a chunk on one thread, rather than splitting it
+/// across a pool, keeps the hand-offs to two per chunk: a rayon pool woke and parked its
+/// threads for every chunk (some 150 context switches each), and its idle threads spun on the
+/// cores the ledger and the senders of `send` needed.
 fn build_all(
     rx: &crossbeam_channel::Receiver<Msg>,
     tx: &crossbeam_channel::Sender<Stage>,
@@ -177,10 +190,10 @@ fn build_all(
     }
 }
 
-/// Builds one chunk of units on the rayon pool; the outcomes keep the units' order.
+/// Builds one chunk of units; the outcomes keep the units' order.
 fn build_chunk(units: &[Unit], settings: &Settings) -> Vec<(Outcome, Option<Facts>)> {
     units
-        .par_iter()
+        .iter()
         .map(|u| match u {
             Unit::Order(o) => event::build(o, settings),
             Unit::Prebuilt(file, line, v) => {
@@ -199,7 +212,7 @@ fn build_chunk(units: &[Unit], settings: &Settings) -> Vec<(Outcome, Option<Fact
                 order: None,
             }]),
         })
-        // Coverage reads each event here, on the build pool, not on the accounting thread.
+        // Coverage reads each event here, on the build worker, not on the accounting thread.
         .map(|mut o| {
             let facts = match &mut o {
                 Outcome::Built(b) => Some(Facts::of(b)),
@@ -208,6 +221,13 @@ fn build_chunk(units: &[Unit], settings: &Settings) -> Vec<(Outcome, Option<Fact
             (o, facts)
         })
         .collect()
+}
+
+/// How many build workers: one per core the process may use, at most [`MAX_WORKERS`].
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .min(MAX_WORKERS)
 }
 
 /// Runs the pipeline to the end (or until `cancel`), feeding `sink`; returns the accounting.
@@ -249,23 +269,39 @@ pub fn run_partial(
             }
         }
     }
-    let (tx, rx) = crossbeam_channel::bounded::<Msg>(QUEUED_CHUNKS);
-    let (spent_tx, spent) = crossbeam_channel::bounded::<Vec<Unit>>(QUEUED_CHUNKS);
+    let n = workers();
+    let (spent_tx, spent) = crossbeam_channel::bounded::<Vec<Unit>>(n);
+    let mut to_workers = Vec::with_capacity(n);
+    let mut from_workers = Vec::with_capacity(n);
+    let mut builders = Vec::with_capacity(n);
+    for i in 0..n {
+        let (tx, rx) = crossbeam_channel::bounded::<Msg>(QUEUED_CHUNKS);
+        // One built chunk waits at most per worker while this thread accounts for another.
+        let (built_tx, built_rx) = crossbeam_channel::bounded::<Stage>(1);
+        let spent_tx = spent_tx.clone();
+        builders.push(
+            std::thread::Builder::new()
+                .name(format!("pinconv-build-{i}"))
+                .spawn(move || build_all(&rx, &built_tx, &spent_tx))
+                .expect("spawn build thread"),
+        );
+        to_workers.push(tx);
+        from_workers.push(built_rx);
+    }
+    drop(spent_tx);
     let reader = {
         let plan = plan.clone();
         let settings = settings.clone();
+        let to_build = ToBuild {
+            workers: to_workers,
+            turn: std::cell::Cell::new(0),
+            spent,
+        };
         std::thread::Builder::new()
             .name("pinconv-read".into())
-            .spawn(move || read_all(&plan, &settings, &ToBuild { tx, spent }))
+            .spawn(move || read_all(&plan, &settings, &to_build))
             .expect("spawn reader thread")
     };
-    // The build stage runs on its own thread, so the pool builds the next chunk while this
-    // thread accounts for the last one and writes it out (one built chunk waits at most).
-    let (built_tx, built_rx) = crossbeam_channel::bounded::<Stage>(1);
-    let builder = std::thread::Builder::new()
-        .name("pinconv-build".into())
-        .spawn(move || build_all(&rx, &built_tx, &spent_tx))
-        .expect("spawn build thread");
     let mut totals = Totals::default();
     let mut quality = Tally::new(settings.timezone.clone());
     let mut ids = Seen::default();
@@ -276,7 +312,12 @@ pub fn run_partial(
     // Records of the chunks accounted here: after a stop, the reader has read further than
     // what was built, and only this part was handled.
     let mut handed_records = 0u64;
-    for stage in &built_rx {
+    // The workers' outcomes in the turn the reader dealt them: the end of the input closes
+    // the channel of the worker whose turn is next.
+    let stages = (0..n)
+        .cycle()
+        .map_while(|turn| from_workers[turn].recv().ok());
+    for stage in stages {
         if cancel.load(Ordering::Relaxed) {
             totals.stopped_early = true;
             break;
@@ -308,9 +349,9 @@ pub fn run_partial(
             }
         }
     }
-    // Closing the channel stops the build thread, whose end stops the reader.
-    drop(built_rx);
-    if builder.join().is_err() {
+    // Closing the channels stops the build workers, whose end stops the reader.
+    drop(from_workers);
+    if builders.into_iter().map(|b| b.join()).any(|j| j.is_err()) {
         result = result.and(Err(PipelineError::Sink(anyhow::anyhow!(
             "the build stage stopped unexpectedly (a bug: please report it)"
         ))));
