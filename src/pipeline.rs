@@ -1,9 +1,9 @@
 //! The offline pipeline: read → map → group → (in parallel) normalize and build → account.
-//! A reader thread deals chunks of orders in turn to build workers, one per core, through a
-//! bounded channel each; every worker builds its chunks whole and hands the outcomes on through
-//! a channel of its own to the accounting (this thread), which takes them from the workers in
-//! the same turn, so outcomes stay in input order without any sorting. Reading, building and
-//! accounting overlap, memory stays flat and every core works.
+//! A reader thread numbers chunks of orders and queues them for build workers, one per core;
+//! whichever worker is free takes the next chunk, builds it whole and hands its outcomes on to
+//! the accounting (this thread), which takes them in the reader's order (one that comes early
+//! waits for those before it). Reading, building and accounting overlap, a bounded number of
+//! chunks is in flight, so memory stays flat, and every core works.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,18 +25,23 @@ const CHUNK: usize = 2048;
 pub const DATE_HOLD: usize = 5000;
 
 /// Bytes of orders per chunk, about: a chunk is handed on when it holds this much, so memory
-/// in flight stays a few MiB however wide the orders are. Per worker: the chunk queued, the
-/// one being built, the built one waiting and one more built when the accounting is busy with
-/// another worker's; the one being filled and the one being accounted; and at most one built
-/// one per worker on its way back to the reader to be freed.
+/// in flight (the one being filled, at most [`in_flight`] between the reader and the
+/// accounting, the one being accounted, and one per worker on its way back to the reader to be
+/// freed) stays a few MiB however wide the orders are.
 const CHUNK_BYTES: usize = 512 * 1024;
 
-/// Chunks queued between the reader and each build worker.
-const QUEUED_CHUNKS: usize = 1;
+/// Chunks queued between the reader and the build workers.
+const QUEUED_CHUNKS: usize = 2;
 
 /// Build workers at most: the reader, one thread, feeds about two (building an order costs
-/// about one and a half times reading it), and each worker holds chunks of its own.
+/// about one and a half times reading it).
 const MAX_WORKERS: usize = 4;
+
+/// Chunks between the reader and the accounting at most, with `workers` workers: the queued
+/// ones, one being built by each worker, and one built by each waiting for an earlier one.
+fn in_flight(workers: usize) -> usize {
+    QUEUED_CHUNKS + 2 * workers
+}
 
 /// About how much memory a unit holds: its cells' text plus their bookkeeping.
 fn unit_bytes(u: &Unit) -> usize {
@@ -138,43 +143,47 @@ enum Stage {
     Fatal(PipelineError),
 }
 
-/// The reader's ends of the channels to the build workers: messages go out to each worker in
-/// turn, and the units of built chunks come back to be dropped on the reader's thread, which
-/// allocated them. A free on the allocating thread is the allocator's fast path; the build
-/// threads' frees of the reader's orders went through its cross-thread queue, paid on both
-/// sides.
+/// The reader's ends of the channels to the build workers: numbered messages go out to
+/// whichever worker is free, each taking a permit first (so at most [`in_flight`] chunks are
+/// between the reader and the accounting, however the workers race), and the units of built
+/// chunks come back to be dropped on the reader's thread, which allocated them. A free on the
+/// allocating thread is the allocator's fast path; the build threads' frees of the reader's
+/// orders went through its cross-thread queue, paid on both sides.
 struct ToBuild {
-    workers: Vec<crossbeam_channel::Sender<Msg>>,
-    /// The worker the next message goes to.
-    turn: std::cell::Cell<usize>,
+    tx: crossbeam_channel::Sender<(u64, Msg)>,
+    /// The number of the next message.
+    next: std::cell::Cell<u64>,
+    permits: crossbeam_channel::Receiver<()>,
     spent: crossbeam_channel::Receiver<Vec<Unit>>,
 }
 
 impl ToBuild {
-    /// Sends `msg` to the worker whose turn it is (after dropping what came back); `false`
-    /// when the build stage has gone.
+    /// Sends `msg` (after dropping what came back); `false` when the build stage has gone.
     fn send(&self, msg: Msg) -> bool {
         while let Ok(units) = self.spent.try_recv() {
             drop(units);
         }
-        let turn = self.turn.get();
-        self.turn.set((turn + 1) % self.workers.len());
-        self.workers[turn].send(msg).is_ok()
+        if self.permits.recv().is_err() {
+            return false;
+        }
+        let n = self.next.get();
+        self.next.set(n + 1);
+        self.tx.send((n, msg)).is_ok()
     }
 }
 
-/// A build worker: each chunk it is dealt built here, whole and in order, its units then
-/// handed back to `spent` (or dropped here when that is full); stops when the reader is done
-/// or the accounting has gone. Building a chunk on one thread, rather than splitting it
+/// A build worker: each chunk it takes built here, whole, its units then handed back to
+/// `spent` (or dropped here when that is full); stops when the reader is done or the
+/// accounting has gone. Building a chunk on one thread, rather than splitting it
 /// across a pool, keeps the hand-offs to two per chunk: a rayon pool woke and parked its
 /// threads for every chunk (some 150 context switches each), and its idle threads spun on the
 /// cores the ledger and the senders of `send` needed.
 fn build_all(
-    rx: &crossbeam_channel::Receiver<Msg>,
-    tx: &crossbeam_channel::Sender<Stage>,
+    rx: &crossbeam_channel::Receiver<(u64, Msg)>,
+    tx: &crossbeam_channel::Sender<(u64, Stage)>,
     spent: &crossbeam_channel::Sender<Vec<Unit>>,
 ) {
-    for msg in rx {
+    for (n, msg) in rx {
         let stage = match msg {
             Msg::Input(summary) => Stage::Input(summary),
             Msg::Fatal(e) => Stage::Fatal(e),
@@ -184,7 +193,7 @@ fn build_all(
                 Stage::Built(built, n)
             }
         };
-        if tx.send(stage).is_err() {
+        if tx.send((n, stage)).is_err() {
             return;
         }
     }
@@ -230,6 +239,35 @@ fn workers() -> usize {
         .min(MAX_WORKERS)
 }
 
+/// Numbered items put back in their order: [`InOrder::take`] gives item 0, then 1, and so on,
+/// each once it has been [`InOrder::put`]; one that comes early waits.
+struct InOrder<T> {
+    next: u64,
+    early: std::collections::BTreeMap<u64, T>,
+}
+
+impl<T> Default for InOrder<T> {
+    fn default() -> InOrder<T> {
+        InOrder {
+            next: 0,
+            early: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> InOrder<T> {
+    fn put(&mut self, n: u64, item: T) {
+        self.early.insert(n, item);
+    }
+
+    /// The next item in order, if it has come.
+    fn take(&mut self) -> Option<T> {
+        let item = self.early.remove(&self.next)?;
+        self.next += 1;
+        Some(item)
+    }
+}
+
 /// Runs the pipeline to the end (or until `cancel`), feeding `sink`; returns the accounting.
 pub fn run(
     plan: &Plan,
@@ -270,31 +308,30 @@ pub fn run_partial(
         }
     }
     let n = workers();
+    let (tx, rx) = crossbeam_channel::bounded::<(u64, Msg)>(QUEUED_CHUNKS);
+    let (built_tx, built_rx) = crossbeam_channel::bounded::<(u64, Stage)>(n);
     let (spent_tx, spent) = crossbeam_channel::bounded::<Vec<Unit>>(n);
-    let mut to_workers = Vec::with_capacity(n);
-    let mut from_workers = Vec::with_capacity(n);
-    let mut builders = Vec::with_capacity(n);
-    for i in 0..n {
-        let (tx, rx) = crossbeam_channel::bounded::<Msg>(QUEUED_CHUNKS);
-        // One built chunk waits at most per worker while this thread accounts for another.
-        let (built_tx, built_rx) = crossbeam_channel::bounded::<Stage>(1);
-        let spent_tx = spent_tx.clone();
-        builders.push(
+    let (permit, permits) = crossbeam_channel::bounded::<()>(in_flight(n));
+    for _ in 0..in_flight(n) {
+        let _ = permit.send(());
+    }
+    let builders: Vec<_> = (0..n)
+        .map(|i| {
+            let (rx, built_tx, spent_tx) = (rx.clone(), built_tx.clone(), spent_tx.clone());
             std::thread::Builder::new()
                 .name(format!("pinconv-build-{i}"))
                 .spawn(move || build_all(&rx, &built_tx, &spent_tx))
-                .expect("spawn build thread"),
-        );
-        to_workers.push(tx);
-        from_workers.push(built_rx);
-    }
-    drop(spent_tx);
+                .expect("spawn build thread")
+        })
+        .collect();
+    drop((rx, built_tx, spent_tx));
     let reader = {
         let plan = plan.clone();
         let settings = settings.clone();
         let to_build = ToBuild {
-            workers: to_workers,
-            turn: std::cell::Cell::new(0),
+            tx,
+            next: std::cell::Cell::new(0),
+            permits,
             spent,
         };
         std::thread::Builder::new()
@@ -312,11 +349,17 @@ pub fn run_partial(
     // Records of the chunks accounted here: after a stop, the reader has read further than
     // what was built, and only this part was handled.
     let mut handed_records = 0u64;
-    // The workers' outcomes in the turn the reader dealt them: the end of the input closes
-    // the channel of the worker whose turn is next.
-    let stages = (0..n)
-        .cycle()
-        .map_while(|turn| from_workers[turn].recv().ok());
+    // The workers' outcomes in the reader's order: one that comes early waits here for those
+    // before it (the permits bound how many), and each one taken frees a permit.
+    let mut in_order = InOrder::default();
+    let stages = std::iter::from_fn(|| loop {
+        if let Some(stage) = in_order.take() {
+            let _ = permit.try_send(());
+            return Some(stage);
+        }
+        let (n, stage) = built_rx.recv().ok()?;
+        in_order.put(n, stage);
+    });
     for stage in stages {
         if cancel.load(Ordering::Relaxed) {
             totals.stopped_early = true;
@@ -349,8 +392,8 @@ pub fn run_partial(
             }
         }
     }
-    // Closing the channels stops the build workers, whose end stops the reader.
-    drop(from_workers);
+    // Closing the channels stops the build workers and the reader.
+    drop((built_rx, permit));
     if builders.into_iter().map(|b| b.join()).any(|j| j.is_err()) {
         result = result.and(Err(PipelineError::Sink(anyhow::anyhow!(
             "the build stage stopped unexpectedly (a bug: please report it)"
@@ -835,5 +878,27 @@ fn order_name(order: DateOrder) -> &'static str {
     match order {
         DateOrder::Mdy => "mdy",
         DateOrder::Dmy => "dmy",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InOrder;
+
+    #[test]
+    fn outcomes_come_out_in_the_readers_order_whatever_order_they_arrive_in() {
+        let mut q = InOrder::default();
+        q.put(2, "c");
+        assert_eq!(q.take(), None, "item 2 waits for 0 and 1");
+        q.put(0, "a");
+        assert_eq!(q.take(), Some("a"));
+        assert_eq!(q.take(), None);
+        q.put(3, "d");
+        q.put(1, "b");
+        assert_eq!(
+            std::iter::from_fn(|| q.take()).collect::<Vec<_>>(),
+            ["b", "c", "d"]
+        );
+        assert_eq!(q.take(), None, "each item once");
     }
 }
