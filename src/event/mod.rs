@@ -42,7 +42,7 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
         order_ref: std::cell::OnceCell::new(),
         warnings: Vec::new(),
     };
-    match steps(&mut ctx, &ids, s) {
+    match steps(&mut ctx, s) {
         Ok(built) => Outcome::Built(built),
         Err(Stop::Skipped(p)) => Outcome::Skipped(*p),
         Err(Stop::Rejected(p)) => {
@@ -54,8 +54,8 @@ pub fn build(order: &Order, s: &Settings) -> Outcome {
 }
 
 /// The steps of [`build`], in the order their problems are reported.
-fn steps(ctx: &mut Ctx, ids: &OrderIds, s: &Settings) -> Result<Built, Stop> {
-    let order = ctx.order;
+fn steps(ctx: &mut Ctx, s: &Settings) -> Result<Built, Stop> {
+    let (order, ids) = (ctx.order, ctx.ids);
     // Shop rules first: a skipped order needs no other checks.
     status::rules(ctx, s)?;
     ids.check_mangled(ctx, s)?;
