@@ -1,7 +1,7 @@
 //! Command-line surface: what the user typed, as plain clap structs. Nothing past
 //! [`crate::commands`] sees these; they are resolved into [`crate::config::Settings`] once.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -18,6 +18,25 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// `-o -` means stdout, as `-` means stdin for inputs: for `build`, `tag` and `init` the
+    /// same as no `-o` (`send --dry-run` writes the bodies to stdout only when asked, so it
+    /// keeps the `-`).
+    #[must_use]
+    pub fn with_stdout_dash(mut self) -> Cli {
+        let output = match &mut self.command {
+            Command::Build(a) => &mut a.output,
+            Command::Tag(a) => &mut a.output,
+            Command::Init(a) => &mut a.output,
+            _ => return self,
+        };
+        if output.as_deref() == Some(Path::new("-")) {
+            *output = None;
+        }
+        self
+    }
 }
 
 /// Subcommands.
@@ -75,7 +94,7 @@ pub struct TagArgs {
     /// Pinterest tag id (Ads > Conversions > Tag manager) [default: `[tag] id` in the config].
     #[arg(long, env = "PINTEREST_TAG_ID")]
     pub tag_id: Option<String>,
-    /// Write to FILE instead of stdout.
+    /// Write to FILE instead of stdout (`-`: stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Browser events, comma-separated: page_visit, view_category, search, add_to_cart,
@@ -122,7 +141,7 @@ pub struct InitArgs {
     /// settings, all commented out].
     #[arg(value_name = "SAMPLE")]
     pub sample: Option<PathBuf>,
-    /// Write to FILE instead of stdout.
+    /// Write to FILE instead of stdout (`-`: stdout).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Overwrite FILE if it exists.
@@ -340,7 +359,7 @@ pub struct BuildArgs {
     /// Inputs and settings.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Write to FILE instead of stdout.
+    /// Write to FILE instead of stdout (`-`: stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Events per request body (1..=1000).
@@ -368,7 +387,8 @@ pub struct SendArgs {
     /// Do everything except the network: build, validate, batch and summarize.
     #[arg(long)]
     pub dry_run: bool,
-    /// With `--dry-run`: write the bodies that would be sent, as `build` does.
+    /// With `--dry-run`: write the bodies that would be sent, as `build` does (`-`: to
+    /// stdout).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// API base URL; `http://` only to loopback addresses.

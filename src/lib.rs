@@ -44,5 +44,5 @@ pub fn main() -> exit::Exit {
             };
         }
     };
-    commands::run(cli)
+    commands::run(cli.with_stdout_dash())
 }

@@ -35,6 +35,46 @@ fn names(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+fn a_dash_output_is_stdout_not_a_file_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = repo("examples/shopify/orders.json");
+    let plain = pinconv(["build", "--max-age", "off", s(&input)]).code(0);
+    assert!(plain.stdout.starts_with("{\"data\":["), "{}", plain.stdout);
+    let dashed = pinconv(["build", "--max-age", "off", "-o", "-", s(&input)])
+        .dir(dir.path())
+        .code(0);
+    assert_eq!(dashed.stdout, plain.stdout);
+    // `send --dry-run -o -` writes the bodies `build` writes.
+    let dry = pinconv([
+        "send",
+        "--dry-run",
+        "--max-age",
+        "off",
+        "-o",
+        "-",
+        s(&input),
+    ])
+    .dir(dir.path())
+    .code(0);
+    assert_eq!(dry.stdout, plain.stdout);
+    let init = pinconv(["init", "-o", "-"]).dir(dir.path()).code(0);
+    let template = pinconv(["init"]).code(0);
+    assert_eq!(init.stdout, template.stdout);
+    assert!(!init.stdout.is_empty());
+    let tag = ["tag", "--target", "html", "--tag-id", "2612345678901"];
+    let dashed_tag = pinconv(tag.iter().chain(&["-o", "-"]))
+        .dir(dir.path())
+        .code(0);
+    assert_eq!(dashed_tag.stdout, pinconv(tag).code(0).stdout);
+    assert!(dashed_tag.stdout.contains("2612345678901"));
+    assert_eq!(
+        names(dir.path()),
+        Vec::<String>::new(),
+        "no file was written"
+    );
+}
+
+#[test]
 fn build_refuses_an_output_that_is_an_input_under_any_name() {
     let dir = tempfile::tempdir().unwrap();
     let input = shopify_copy(dir.path(), "a.csv");

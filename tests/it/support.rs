@@ -61,6 +61,12 @@ impl Run {
         self
     }
 
+    /// Runs in `dir` instead of the repository.
+    pub fn dir(mut self, dir: &Path) -> Run {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     pub fn timeout(mut self, d: std::time::Duration) -> Run {
         self.cmd.timeout(d);
         self
