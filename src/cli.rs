@@ -21,13 +21,12 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// `-o -` means stdout, as `-` means stdin for inputs: for `build`, `tag` and `init` the
-    /// same as no `-o` (`send --dry-run` writes the bodies to stdout only when asked, so it
-    /// keeps the `-`).
+    /// `-o -` means stdout, as `-` means stdin for inputs: for `tag` and `init`, which write
+    /// one text, the same as no `-o`. (`build` and `send --dry-run` stream their bodies
+    /// through [`crate::output::create_or_stdout`], which knows `-`.)
     #[must_use]
     pub fn with_stdout_dash(mut self) -> Cli {
         let output = match &mut self.command {
-            Command::Build(a) => &mut a.output,
             Command::Tag(a) => &mut a.output,
             Command::Init(a) => &mut a.output,
             _ => return self,

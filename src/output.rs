@@ -271,6 +271,21 @@ pub fn open_private(path: &Path) -> std::io::Result<File> {
 /// closed pipe.
 pub struct Stdout(std::io::StdoutLock<'static>);
 
+/// Where `-o PATH` writes: PATH, replaced whole once the run commits the [`AtomicFile`], or
+/// stdout for `-` (as `-` is stdin for inputs), with no file to commit.
+///
+/// # Errors
+/// As [`AtomicFile::create`].
+pub fn create_or_stdout(
+    path: &Path,
+) -> anyhow::Result<(Option<AtomicFile>, Box<dyn std::io::Write>)> {
+    if path.as_os_str() == "-" {
+        return Ok((None, Box::new(std::io::BufWriter::new(stdout()))));
+    }
+    let (atomic, file) = AtomicFile::create(path)?;
+    Ok((Some(atomic), Box::new(std::io::BufWriter::new(file))))
+}
+
 /// Locks standard output for data.
 #[must_use]
 pub fn stdout() -> Stdout {

@@ -1,6 +1,6 @@
 //! `pinconv build`: the exact request bodies `send` would POST, as NDJSON, deterministic.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -106,12 +106,10 @@ pub fn run(a: &BuildArgs) -> Exit {
     if let Some(exit) = super::refuse_clashes(&printer, &a.input, &[], &outputs) {
         return exit;
     }
-    let (atomic, out): (Option<AtomicFile>, Box<dyn Write>) = match &a.output {
-        Some(p) => match AtomicFile::create(p) {
-            Ok((atomic, f)) => (Some(atomic), Box::new(BufWriter::new(f))),
-            Err(e) => return super::usage_error(&printer, &e, None),
-        },
-        None => (None, Box::new(BufWriter::new(crate::output::stdout()))),
+    let out = a.output.as_deref().unwrap_or(std::path::Path::new("-"));
+    let (atomic, out) = match crate::output::create_or_stdout(out) {
+        Ok(x) => x,
+        Err(e) => return super::usage_error(&printer, &e, None),
     };
     let cancel = Arc::new(AtomicBool::new(false));
     if atomic.is_some() {

@@ -211,17 +211,10 @@ pub fn run(a: &SendArgs) -> Exit {
 
     let mut dry_file: Option<AtomicFile> = None;
     let mut dry = match (&a.output, a.dry_run) {
-        (Some(p), true) if p.as_os_str() == "-" => Some(BodyWriter::new(
-            Box::new(BufWriter::new(crate::output::stdout())),
-            usize::from(a.batch_size),
-        )),
-        (Some(p), true) => match AtomicFile::create(p) {
-            Ok((atomic, f)) => {
-                dry_file = Some(atomic);
-                Some(BodyWriter::new(
-                    Box::new(BufWriter::new(f)),
-                    usize::from(a.batch_size),
-                ))
+        (Some(p), true) => match crate::output::create_or_stdout(p) {
+            Ok((atomic, out)) => {
+                dry_file = atomic;
+                Some(BodyWriter::new(out, usize::from(a.batch_size)))
             }
             Err(e) => return super::usage_error(&printer, &e, None),
         },
