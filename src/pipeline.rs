@@ -134,7 +134,7 @@ enum Msg {
     Fatal(PipelineError),
 }
 
-/// What the build stage hands to the accounting, in input order.
+/// What a build worker hands to the accounting (which puts them back in input order).
 enum Stage {
     Input(InputSummary),
     /// A chunk's outcomes, with what coverage reads of each built event, and how many
@@ -311,8 +311,9 @@ pub fn run_partial(
     let (tx, rx) = crossbeam_channel::bounded::<(u64, Msg)>(QUEUED_CHUNKS);
     let (built_tx, built_rx) = crossbeam_channel::bounded::<(u64, Stage)>(n);
     let (spent_tx, spent) = crossbeam_channel::bounded::<Vec<Unit>>(n);
-    let (permit, permits) = crossbeam_channel::bounded::<()>(in_flight(n));
-    for _ in 0..in_flight(n) {
+    let limit = in_flight(n);
+    let (permit, permits) = crossbeam_channel::bounded::<()>(limit);
+    for _ in 0..limit {
         let _ = permit.send(());
     }
     let builders: Vec<_> = (0..n)

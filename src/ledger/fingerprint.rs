@@ -1,9 +1,10 @@
 //! Event fingerprints (what was sent) and the decision of what to do with an event next.
 
-use super::Entry;
-use crate::normalize::sha256_hex;
 use serde::Serialize;
 use serde_json::Value;
+
+use super::Entry;
+use crate::normalize::sha256_hex;
 
 /// The SHA-256, as 64 lowercase hex digits, of the event's canonical JSON bytes.
 ///
