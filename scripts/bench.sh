@@ -282,6 +282,17 @@ cmp_le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? 1 : 0 }'; }
     fi
     echo
     echo "fastest of $REPEAT runs each; CPU = (user + sys) / wall; load = 1-minute load average before the run"
+    # The same ratio round by round: each round runs pinconv and the floor back to back, so a
+    # machine that speeds up or slows down between rounds moves both; the fastest runs above
+    # may come from different rounds.
+    paired=$(awk -v a="${B_ALL[after,orders]}" -v b="${B_ALL[floor,orders]}" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " ")
+        for (i = 1; i <= n; i++) r[i] = x[i] / y[i]
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+        m = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+        printf "%.2fx (rounds:", m; for (i = 1; i <= n; i++) printf " %.2f", x[i] / y[i]; printf ")"
+    }')
+    echo "build ${ORDERS[orders]} orders, pinconv after / floor within each round: median $paired"
     ratio=$(awk -v a="${B_WALL[after,orders]}" -v b="${B_WALL[floor,orders]}" 'BEGIN { printf "%.2f", a / b }')
     tiny_ms=$(awk -v a="${B_WALL[after,tiny]}" 'BEGIN { printf "%.0f", a * 1000 }')
     growth=$((B_RSS[after,big] - B_RSS[after,orders]))
