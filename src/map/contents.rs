@@ -22,10 +22,41 @@ const ITEM_KEYS: &[(&str, Key)] = &[
     ("item_name", Key::ItemName),
 ];
 
+/// The deepest nesting of `[` and `{` a `contents` cell may have. Items are flat objects in
+/// an array, two levels; the rest is room for brackets inside item names, which this count
+/// does not tell from structure. The JSON5 parser recurses once per level with no limit of
+/// its own: a cell of a few thousand `[` overflowed the build thread's stack.
+const MAX_DEPTH: usize = 64;
+
+/// Whether `text` opens more than [`MAX_DEPTH`] brackets at once, counting every `[` and `{`,
+/// in strings and comments too: an overcount only turns a strange cell into a warning,
+/// while a quote that fooled the count could let a deep one reach the parser.
+fn too_deep(text: &str) -> bool {
+    let mut depth = 0usize;
+    for &b in text.as_bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The items of a `contents` cell (an array of item objects, or one object); the message of
 /// an error names no value.
 pub fn parse_contents(cell: &Cell) -> Result<Vec<Item>, String> {
     let text = cell.value.trim();
+    if too_deep(text) {
+        return Err(format!(
+            "`contents` nests brackets more than {MAX_DEPTH} levels deep, so it is no array of items"
+        ));
+    }
     let value: Value = json5::from_str(text).map_err(|_| {
         "`contents` is not a JSON array of items (such as `[{id: \"A\", quantity: 1}]`)".to_owned()
     })?;
@@ -113,5 +144,29 @@ mod tests {
         assert!(parse_contents(&cell("[1, 2]")).is_err());
         assert!(parse_contents(&cell("\"x\"")).is_err());
         assert!(parse_contents(&cell("[]")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_the_parser_recurses() {
+        // Enough to overflow a thread's stack in the parser (about 5,400 levels did).
+        for text in [
+            "[".repeat(100_000),
+            "{a:".repeat(100_000),
+            "[{".repeat(50_000),
+        ] {
+            let e = parse_contents(&cell(&text)).unwrap_err();
+            assert!(e.contains("more than 64 levels"), "{e}");
+        }
+        // Within the limit it is the parser's to judge; brackets in names are counted but
+        // close again.
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(!parse_contents(&cell(&ok))
+            .unwrap_err()
+            .contains("levels deep"));
+        let named = parse_contents(&cell(
+            "[{id: 'A', title: 'Shirt [XL] {blue}', quantity: 1}, {id: 'B'}]",
+        ))
+        .unwrap();
+        assert_eq!(get(&named[0], Key::ItemName), Some("Shirt [XL] {blue}"));
     }
 }

@@ -120,6 +120,21 @@ fn a_csv_field_past_512_kib_rejects_its_row_and_the_run_goes_on() {
 }
 
 #[test]
+fn a_contents_cell_of_thousands_of_brackets_is_a_warning_not_a_crash() {
+    // 100,000 levels: the JSON5 parser recursed once per level and the build thread's stack
+    // overflowed from about 5,400 (the process aborted).
+    let text = format!(
+        "email,event_time,value,currency,contents\na@example.com,2026-11-20T10:00:00Z,12.50,USD,{}\n",
+        "[".repeat(100_000)
+    );
+    let f = gz_file(".csv.gz", text.as_bytes());
+    check(f.path())
+        .code(0)
+        .stderr_has(":2: column `contents`: `contents` nests brackets more than 64 levels deep")
+        .stderr_has("built     1 event");
+}
+
+#[test]
 fn a_csv_header_past_64_kib_is_refused() {
     let text = format!("order_id,{}\n1,2\n", "h".repeat(100 << 10));
     let f = gz_file(".csv.gz", text.as_bytes());
