@@ -188,15 +188,40 @@ fn build_all(
             Msg::Input(summary) => Stage::Input(summary),
             Msg::Fatal(e) => Stage::Fatal(e),
             Msg::Chunk(units, n, settings) => {
-                let built = build_chunk(&units, &settings);
-                let _ = spent.try_send(units);
-                Stage::Built(built, n)
+                // A panic here is a bug. Caught, it still answers for the chunk's number, so
+                // the accounting ends the run with an error; a worker that died with its chunk
+                // left the accounting waiting for that number while the other workers kept the
+                // channel open, and the reader waiting for permits: the run hung.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    fault_injection(seq);
+                    build_chunk(&units, &settings)
+                })) {
+                    Ok(built) => {
+                        let _ = spent.try_send(units);
+                        Stage::Built(built, n)
+                    }
+                    Err(_) => Stage::Fatal(PipelineError::Sink(anyhow::anyhow!(BUILD_BUG))),
+                }
             }
         };
         if tx.send((seq, stage)).is_err() {
             return;
         }
     }
+}
+
+/// What a run that lost a build worker to a bug ends with.
+const BUILD_BUG: &str = "the build stage stopped unexpectedly (a bug: please report it)";
+
+/// Debug builds only: `PINCONV_FAULT_BUILD_PANIC=N` makes the worker that takes message `N`
+/// panic, so the tests can see a run end when a build worker fails.
+fn fault_injection(seq: u64) {
+    #[cfg(debug_assertions)]
+    if std::env::var("PINCONV_FAULT_BUILD_PANIC").is_ok_and(|v| v == seq.to_string()) {
+        panic!("fault injection: PINCONV_FAULT_BUILD_PANIC={seq}");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = seq;
 }
 
 /// Builds one chunk of units; the outcomes keep the units' order.
@@ -396,9 +421,7 @@ pub fn run_partial(
     // Closing the channels stops the build workers and the reader.
     drop((built_rx, permit));
     if builders.into_iter().map(|b| b.join()).any(|j| j.is_err()) {
-        result = result.and(Err(PipelineError::Sink(anyhow::anyhow!(
-            "the build stage stopped unexpectedly (a bug: please report it)"
-        ))));
+        result = result.and(Err(PipelineError::Sink(anyhow::anyhow!(BUILD_BUG))));
     }
     totals.set_quality(quality.finish());
     match reader.join() {

@@ -135,6 +135,33 @@ fn a_contents_cell_of_thousands_of_brackets_is_a_warning_not_a_crash() {
 }
 
 #[test]
+fn a_build_worker_that_panics_ends_the_run_with_an_error_instead_of_hanging() {
+    // 40,000 orders are some 20 chunks. The one that fails comes after more chunks than may
+    // be in flight (2 + 2 per worker, at most 4 workers): the reader had to wait for permits
+    // that only the lost chunk would have given back, and every thread waited for good.
+    let mut text = String::from("order_id,email,event_time,value,currency\n");
+    for i in 0..40_000 {
+        text.push_str(&format!(
+            "{i},u{i}@example.com,2026-11-20T10:00:00Z,12.50,USD\n"
+        ));
+    }
+    let f = temp_file(".csv", &text);
+    for args in [
+        vec!["check", "--max-age", "off"],
+        vec!["build", "--max-age", "off", "-q", "-o", "/dev/null"],
+    ] {
+        let mut args = args;
+        args.push(f.path().to_str().unwrap());
+        pinconv(&args)
+            .env("PINCONV_FAULT_BUILD_PANIC", "13")
+            .timeout(LIMIT)
+            .code(2)
+            .stderr_has("fault injection: PINCONV_FAULT_BUILD_PANIC=13")
+            .stderr_has("error: the build stage stopped unexpectedly (a bug: please report it)");
+    }
+}
+
+#[test]
 fn a_csv_header_past_64_kib_is_refused() {
     let text = format!("order_id,{}\n1,2\n", "h".repeat(100 << 10));
     let f = gz_file(".csv.gz", text.as_bytes());
