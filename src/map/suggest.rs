@@ -343,13 +343,28 @@ fn words(header: &str) -> Vec<String> {
     out
 }
 
+/// How alike a header name and a field's word must be to count as a near spelling.
+const NEAR: f64 = 0.85;
+
+/// Whether texts of `a` and `b` characters can be [`NEAR`] alike at all: the edit distance is
+/// at least the difference of their lengths, so the similarity, one minus the distance over
+/// the longer length, is at most the shorter length over the longer. The distance itself
+/// costs the product of the lengths; a long header name (a hostile 64 KiB header of them
+/// took seconds) needs none.
+fn near_length(a: usize, b: usize) -> bool {
+    let (short, long) = (a.min(b), a.max(b));
+    // The margin keeps a rounding of the bound from ruling out what reaches `NEAR` exactly.
+    long == 0 || short as f64 / long as f64 >= NEAR - 1e-9
+}
+
 /// How well a header name matches a field's words, 0 for not at all.
 fn raw_score(header: &str, key: Key) -> u32 {
     let Some((_, list)) = WORDS.iter().find(|(k, _)| *k == key) else {
         return 0;
     };
-    let whole: String = words(header).concat();
     let parts = words(header);
+    let whole: String = parts.concat();
+    let whole_chars = whole.chars().count();
     let mut best = 0u32;
     for w in *list {
         let (w, whole_only) = match w.strip_prefix('=') {
@@ -365,7 +380,8 @@ fn raw_score(header: &str, key: Key) -> u32 {
             50 + len
         } else if !whole_only
             && w.len() >= 6
-            && strsim::normalized_damerau_levenshtein(&whole, w) >= 0.85
+            && near_length(whole_chars, w.chars().count())
+            && strsim::normalized_damerau_levenshtein(&whole, w) >= NEAR
         {
             // A near spelling: `Postleitzahlen`, `Telephon`, `Emial`.
             40 + len
@@ -720,5 +736,38 @@ mod tests {
         assert_eq!(looks_like("Kundenmail"), Some(Key::Email));
         assert_eq!(looks_like("Sport"), None);
         assert_eq!(looks_like("Telephon"), Some(Key::Phone));
+    }
+
+    #[test]
+    fn the_length_bound_rules_out_only_what_cannot_be_a_near_spelling() {
+        // Texts of one letter repeated are exactly as far apart as their lengths: the bound
+        // is tight there, so it must agree with the similarity at every length, 0.85 itself
+        // (17 and 20) included.
+        for a in 1..=60 {
+            for b in 1..=60 {
+                let sim = strsim::normalized_damerau_levenshtein(&"e".repeat(a), &"e".repeat(b));
+                assert_eq!(near_length(a, b), sim >= NEAR, "{a} and {b}: {sim}");
+            }
+        }
+        // Elsewhere it only ever lets through more than the similarity does.
+        let words = [
+            "postleitzahl",
+            "telephone",
+            "emailaddress",
+            "zip",
+            "kundenmail",
+            "ü",
+        ];
+        for x in words {
+            for y in words {
+                let (x, y) = (x.repeat(2), format!("{y}x"));
+                if !near_length(x.chars().count(), y.chars().count()) {
+                    assert!(
+                        strsim::normalized_damerau_levenshtein(&x, &y) < NEAR,
+                        "{x} {y}"
+                    );
+                }
+            }
+        }
     }
 }
