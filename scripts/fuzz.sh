@@ -26,7 +26,7 @@ cargo fuzz build || exit 2
 # Readers get inputs big enough to cross the 64 KiB prefix the format detection reads.
 max_len() {
     case $1 in
-        *_reader) echo 131072 ;;
+        *_reader | pipeline_build) echo 131072 ;;
         response_parse) echo 8192 ;;
         *) echo 512 ;;
     esac
